@@ -1,0 +1,1 @@
+"""Pure protocol parsers and clients: no ``homeassistant`` import allowed in this package."""

@@ -1,0 +1,8 @@
+"""Source kinds. Importing this package registers every kind (one import per module)."""
+
+from __future__ import annotations
+
+from . import folder  # noqa: F401
+from .base import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
+
+__all__ = ["SOURCE_KINDS", "AnprSource", "SourceContext", "SourceKind"]

@@ -1,0 +1,194 @@
+"""The source interface: how a camera kind plugs into the integration.
+
+A *source kind* is one module in ``sources/`` that defines
+
+* a subclass of :class:`AnprSource` (the running adapter: lifecycle, reconnect, webhook), and
+* a :class:`SourceKind` descriptor (config-flow schema, validation, capabilities),
+
+and registers the descriptor with :func:`register`. ``sources/__init__.py`` imports the modules,
+so adding a kind is one new module plus one import line. The config flow, entities and pipeline
+never look inside a kind. Data flows one way: the adapter parses with a pure module from
+``protocols/`` and calls :attr:`SourceContext.deliver` with a
+:class:`~custom_components.anpr.protocols.models.PlateRead`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
+
+from ..const import DOMAIN, LOGGER
+from ..protocols.models import PlateRead
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+
+class SourceValidationError(HomeAssistantError):
+    """Raised by :attr:`SourceKind.validate` to show an error in the flow.
+
+    ``field`` is the form field the error is attached to (``"base"`` for the whole form) and
+    ``error`` a key under ``config_subentries.camera.error`` in ``translations/en.json``.
+    """
+
+    def __init__(
+        self, error: str, field: str = "base", placeholders: Mapping[str, str] | None = None
+    ) -> None:
+        """Store the translation key, the field and optional placeholders."""
+        super().__init__(error)
+        self.error = error
+        self.field = field
+        self.placeholders = dict(placeholders or {})
+
+
+class SourceAuthError(SourceValidationError):
+    """Credentials were refused (HTTP 401, login refused); leads to reauth."""
+
+    def __init__(self, field: str = "base") -> None:
+        """Attach ``invalid_auth`` to ``field``."""
+        super().__init__("invalid_auth", field)
+
+
+@dataclass(kw_only=True)
+class ValidatedCamera:
+    """What a successful :attr:`SourceKind.validate` returns.
+
+    ``data`` replaces the user input as the subentry data (it may add e.g. serial and model read
+    from the camera); ``unique_id`` makes the camera unique within the hub (serial, MAC, path);
+    ``device`` is extra device-registry info (keys: manufacturer, model, serial_number,
+    sw_version, hw_version, mac, configuration_url).
+    """
+
+    data: dict[str, Any]
+    unique_id: str | None = None
+    device: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class SourceContext:
+    """Everything a running source may use; built by the runtime for one camera subentry.
+
+    Callbacks run in the event loop:
+    - ``deliver(read)`` hands a read to the pipeline (the context stamps ``camera_id`` and
+      ``source``); never raises.
+    - ``set_connected(bool)`` drives the connectivity binary_sensor and entity availability and
+      logs once on loss and once on recovery (log-when-unavailable).
+    - ``request_reauth()`` starts the reauth flow for this camera (credentials refused).
+    """
+
+    hass: HomeAssistant
+    entry: ConfigEntry[Any]
+    camera_id: str
+    name: str
+    data: Mapping[str, Any]
+    deliver: Callable[[PlateRead], None]
+    set_connected: Callable[[bool], None]
+    request_reauth: Callable[[], None]
+    device: dict[str, str] = field(default_factory=dict)
+
+    def store(self, key: str) -> Store[dict[str, Any]]:
+        """Return a persistent JSON store private to this camera (e.g. a catch-up cursor)."""
+        return Store(self.hass, 1, f"{DOMAIN}.{self.camera_id}.{key}")
+
+    def create_task(self, coro: Awaitable[Any], name: str) -> Any:
+        """Run ``coro`` as a background task cancelled when the hub entry unloads."""
+        return self.entry.async_create_background_task(
+            self.hass, coro, f"{DOMAIN} {self.name} {name}"  # type: ignore[arg-type]
+        )
+
+
+class AnprSource(ABC):
+    """A running camera adapter. One instance per camera subentry while the hub is loaded.
+
+    Contract:
+    - :meth:`async_start` returns quickly (≤ 100 ms); network connections are made in
+      background tasks created with :meth:`SourceContext.create_task`.
+    - :meth:`async_stop` releases every socket, task, webhook and thread it started.
+    - Bad input is logged (never with secrets or image bytes) and skipped; the source keeps
+      running.
+    """
+
+    def __init__(self, ctx: SourceContext) -> None:
+        """Keep the context."""
+        self.ctx = ctx
+
+    @abstractmethod
+    async def async_start(self) -> None:
+        """Start receiving reads."""
+
+    @abstractmethod
+    async def async_stop(self) -> None:
+        """Stop receiving reads and release every resource."""
+
+    async def async_trigger(self) -> None:
+        """Ask the camera to read a plate now (only kinds with ``supports_trigger``)."""
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="trigger_not_supported",
+            translation_placeholders={"camera": self.ctx.name},
+        )
+
+    @callback
+    def diagnostics(self) -> dict[str, Any]:
+        """Return counters and state for diagnostics; never secrets, plates or image bytes."""
+        return {}
+
+    @property
+    def configuration_url(self) -> str | None:
+        """URL shown on the device page (camera web UI, or the webhook to paste)."""
+        return None
+
+
+SchemaFactory = Callable[[HomeAssistant, Mapping[str, Any]], vol.Schema]
+Validator = Callable[[HomeAssistant, dict[str, Any]], Awaitable[ValidatedCamera]]
+Placeholders = Callable[[HomeAssistant, Mapping[str, Any]], dict[str, str]]
+Preparer = Callable[[HomeAssistant, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceKind:
+    """How the config flow offers a kind and how the runtime builds it.
+
+    - ``kind``: the menu option and the ``kind`` value stored in the subentry data; its form
+      step id in ``translations/en.json`` is ``config_subentries.camera.step.<kind>``.
+    - ``schema(hass, defaults)``: the kind's own fields (the flow adds name and the common
+      per-camera tunables), pre-filled from ``defaults`` (reconfigure, or a failed submit).
+    - ``validate(hass, user_input)``: test the connection (test-before-configure); raise
+      :class:`SourceValidationError` / :class:`SourceAuthError`.
+    - ``prepare(hass, flow_data)``: fill generated values before the form is first shown (a
+      webhook id); they are kept in the subentry data.
+    - ``placeholders(hass, flow_data)``: description placeholders for the form (webhook URL).
+    - ``auth_fields``: fields asked again in the reauth flow (empty: no credentials).
+    """
+
+    kind: str
+    factory: Callable[[SourceContext], AnprSource]
+    schema: SchemaFactory
+    validate: Validator
+    prepare: Preparer | None = None
+    placeholders: Placeholders | None = None
+    is_stream: bool = False
+    supports_trigger: bool = False
+    auth_fields: tuple[str, ...] = ()
+    manufacturer: str = "Generic"
+    model: str = "ANPR camera"
+
+
+SOURCE_KINDS: dict[str, SourceKind] = {}
+
+
+def register(spec: SourceKind) -> SourceKind:
+    """Register a source kind (called once at import by each ``sources/<kind>.py``)."""
+    if spec.kind in SOURCE_KINDS:
+        LOGGER.debug("Source kind %s registered twice; keeping the first", spec.kind)
+        return SOURCE_KINDS[spec.kind]
+    SOURCE_KINDS[spec.kind] = spec
+    return spec

@@ -1,0 +1,30 @@
+"""Shared fixtures for the anpr tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/anpr in every hass test."""
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """Return the folder of the project's own test fixtures."""
+    return FIXTURES
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Let ``@pytest.mark.enable_socket`` tests use loopback sockets (TOOLCHAIN.md)."""
+    for item in items:
+        if item.get_closest_marker("enable_socket"):
+            item.fixturenames.insert(0, "socket_enabled")

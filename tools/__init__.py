@@ -1,0 +1,1 @@
+"""Camera emulators and developer tools (not shipped with the integration)."""
