@@ -1,0 +1,82 @@
+"""The ANPR integration: number-plate reads from ANPR cameras, natively in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN, LOGGER
+from .coordinator import AnprConfigEntry, AnprRuntime, history_path
+from .services import async_setup_services
+from .store import HistoryStore, ListStore
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.IMAGE,
+    Platform.SENSOR,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions (action-setup: in async_setup, not per entry)."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: AnprConfigEntry) -> bool:
+    """Set up the hub: stores, pipeline, then every camera subentry."""
+    lists = ListStore(hass)
+    await lists.async_load()
+    history = HistoryStore(hass, history_path(hass))
+    try:
+        await history.async_open()
+    except Exception as err:  # sqlite3.Error, OSError
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="history_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    runtime = AnprRuntime(hass=hass, entry=entry, lists=lists, history=history)
+    entry.runtime_data = runtime
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await runtime.async_reconcile()
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, runtime.async_on_stop)
+    )
+    return True
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+    """Subentries added/changed/removed or hub options changed."""
+    runtime = entry.runtime_data
+    if dict(entry.options) != runtime.options_snapshot:
+        LOGGER.debug("Hub options changed; reloading")
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    await runtime.async_reconcile()
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: AnprConfigEntry) -> bool:
+    """Stop every camera, close the stores and unload the platforms."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_shutdown()
+    return unloaded
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: AnprConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow deleting a device that no longer belongs to a camera subentry (stale devices)."""
+    camera_ids = set(entry.runtime_data.cameras)
+    return not any(
+        ident[0] == DOMAIN and ident[1] in camera_ids for ident in device.identifiers
+    )

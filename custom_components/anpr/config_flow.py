@@ -1,0 +1,404 @@
+"""Config flow: the ANPR hub, its options, and one subentry per camera.
+
+The hub is a single config entry. Cameras are subentries of type ``camera`` added with
+"Add camera": a menu of the registered source kinds (``sources/``), one form per kind built from
+the kind's own schema plus the common per-camera fields, validated against the camera before it
+is created (test-before-configure). Reconfigure re-runs the kind's form; reauth asks a camera's
+credentials again when it refuses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import selector
+
+from .const import (
+    CONF_CORRECTIONS,
+    CONF_DIRECTION_MODE,
+    CONF_DVLA_API_KEY,
+    CONF_FUZZY_DISTANCE,
+    CONF_KIND,
+    CONF_MIN_CONFIDENCE,
+    CONF_MQTT_ENABLED,
+    CONF_MQTT_ROOT,
+    CONF_NAME,
+    CONF_REPEAT_WINDOW,
+    CONF_RETENTION_DAYS,
+    DEFAULT_FUZZY_DISTANCE,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MQTT_ROOT,
+    DEFAULT_REPEAT_WINDOW,
+    DEFAULT_RETENTION_DAYS,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_CAMERA,
+)
+from .pipeline import DIRECTION_AS_REPORTED, DIRECTION_MODES, Correction
+from .sources import SOURCE_KINDS, SourceKind
+from .sources.base import SourceAuthError, SourceValidationError, ValidatedCamera
+
+CONF_MQTT_QOS = "mqtt_qos"
+CONF_MQTT_RETAIN = "mqtt_retain"
+CONF_MQTT_DISCOVERY = "mqtt_discovery"
+CONF_SAVE_IMAGES = "save_images"
+CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
+
+
+def _common_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(
+            CONF_REPEAT_WINDOW, default=defaults.get(CONF_REPEAT_WINDOW, DEFAULT_REPEAT_WINDOW)
+        ): selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=0, max=3600, step=1, unit_of_measurement="s",
+                mode=selector.NumberSelectorMode.BOX,
+            )  # fmt: skip
+        ),
+        vol.Required(
+            CONF_MIN_CONFIDENCE,
+            default=defaults.get(CONF_MIN_CONFIDENCE, DEFAULT_MIN_CONFIDENCE),
+        ): selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=0, max=1, step=0.01, mode=selector.NumberSelectorMode.BOX
+            )
+        ),
+        vol.Required(
+            CONF_DIRECTION_MODE,
+            default=defaults.get(CONF_DIRECTION_MODE, DIRECTION_AS_REPORTED),
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=DIRECTION_MODES, translation_key="direction_mode"
+            )
+        ),
+    }
+
+
+def camera_schema(
+    hass: HomeAssistant, spec: SourceKind, defaults: Mapping[str, Any], *, with_name: bool
+) -> vol.Schema:
+    """Build a camera form: name, the kind's own fields, then the common tunables."""
+    fields: dict[vol.Marker, Any] = {}
+    if with_name:
+        fields[vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, ""))] = (
+            selector.TextSelector()
+        )
+    fields.update(spec.schema(hass, defaults).schema)
+    fields.update(_common_schema(defaults))
+    return vol.Schema(fields)
+
+
+class AnprConfigFlow(ConfigFlow, domain=DOMAIN):
+    """The hub entry (single instance) and camera reauthentication."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Hub options."""
+        return AnprOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Cameras are subentries."""
+        return {SUBENTRY_CAMERA: CameraSubentryFlow}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Create the hub (no questions; cameras come next)."""
+        if user_input is not None:
+            return self.async_create_entry(title="ANPR", data={})
+        return self.async_show_form(step_id="user", data_schema=vol.Schema({}))
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """A camera refused its credentials (context carries the camera subentry id)."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask the camera's credentials again and test them."""
+        entry = self._get_reauth_entry()
+        subentry_id = self.context.get("subentry_id")
+        subentry = entry.subentries.get(str(subentry_id))
+        if subentry is None:
+            return self.async_abort(reason="camera_not_found")
+        spec = SOURCE_KINDS.get(str(subentry.data.get(CONF_KIND)))
+        if spec is None or not spec.auth_fields:
+            return self.async_abort(reason="camera_not_found")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = dict(subentry.data) | user_input
+            try:
+                validated = await spec.validate(self.hass, data)
+            except SourceValidationError as err:
+                errors[err.field] = err.error
+            except Exception:  # noqa: BLE001 - shown as "unknown" in the form
+                LOGGER.exception("Unexpected error re-authenticating %s", subentry.title)
+                errors["base"] = "unknown"
+            else:
+                self.hass.config_entries.async_update_subentry(
+                    entry, subentry, data=_stored_data(subentry.data, validated)
+                )
+                return self.async_abort(reason="reauth_successful")
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    field, default="" if "password" in field else subentry.data.get(field, "")
+                ): selector.TextSelector(
+                    selector.TextSelectorConfig(
+                        type=selector.TextSelectorType.PASSWORD
+                        if "password" in field
+                        else selector.TextSelectorType.TEXT
+                    )
+                )
+                for field in spec.auth_fields
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"camera": subentry.title},
+        )
+
+
+def _stored_data(previous: Mapping[str, Any], validated: ValidatedCamera) -> dict[str, Any]:
+    data = dict(validated.data)
+    device = dict(previous.get("device", {}))
+    device.update(validated.device)
+    if device:
+        data["device"] = device
+    return data
+
+
+class CameraSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure a camera: menu of source kinds, then the kind's form."""
+
+    def __init__(self) -> None:
+        """Start with no kind chosen."""
+        self._kind: str | None = None
+        self._flow_data: dict[str, Any] = {}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Pick how the camera delivers its reads."""
+        return self.async_show_menu(step_id="user", menu_options=list(SOURCE_KINDS))
+
+    def __getattr__(self, name: str) -> Callable[..., Coroutine[Any, Any, SubentryFlowResult]]:
+        """Provide ``async_step_<kind>`` for every registered source kind."""
+        prefix = "async_step_"
+        step = name[len(prefix) :] if name.startswith(prefix) else ""
+        if step.startswith("reconfigure_") and step[len("reconfigure_") :] in SOURCE_KINDS:
+            return self.async_step_reconfigure
+        if step in SOURCE_KINDS:
+            kind = step
+
+            async def step(user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+                return await self._async_step_kind(kind, user_input)
+
+            return step
+        raise AttributeError(name)
+
+    async def _async_step_kind(
+        self, kind: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        spec = SOURCE_KINDS[kind]
+        if self._kind != kind:
+            self._kind = kind
+            self._flow_data = {CONF_KIND: kind}
+            if spec.prepare is not None:
+                spec.prepare(self.hass, self._flow_data)
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        defaults: dict[str, Any] = dict(self._flow_data)
+        if user_input is not None:
+            defaults.update(user_input)
+            name = str(user_input.get(CONF_NAME, "")).strip()
+            entry = self._get_entry()
+            if not name:
+                errors[CONF_NAME] = "name_required"
+            elif any(
+                sub.title.casefold() == name.casefold() for sub in entry.subentries.values()
+            ):
+                errors[CONF_NAME] = "name_exists"
+            else:
+                data = self._flow_data | user_input | {CONF_NAME: name}
+                result = await self._async_validate(spec, data, errors, placeholders)
+                if result is not None:
+                    if result.unique_id and any(
+                        sub.unique_id == result.unique_id for sub in entry.subentries.values()
+                    ):
+                        return self.async_abort(reason="already_configured")
+                    return self.async_create_entry(
+                        title=name,
+                        data=_stored_data({}, result),
+                        unique_id=result.unique_id,
+                    )
+        if spec.placeholders is not None:
+            placeholders.update(spec.placeholders(self.hass, self._flow_data))
+        return self.async_show_form(
+            step_id=kind,
+            data_schema=camera_schema(self.hass, spec, defaults, with_name=True),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _async_validate(
+        self,
+        spec: SourceKind,
+        data: dict[str, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> ValidatedCamera | None:
+        try:
+            validated = await spec.validate(self.hass, data)
+        except SourceAuthError as err:
+            errors[err.field] = err.error
+        except SourceValidationError as err:
+            errors[err.field] = err.error
+            placeholders.update(err.placeholders)
+        except Exception:  # noqa: BLE001 - shown as "unknown" in the form
+            LOGGER.exception("Unexpected error validating camera %s", data.get(CONF_NAME))
+            errors["base"] = "unknown"
+        else:
+            validated.data.setdefault(CONF_KIND, spec.kind)
+            return validated
+        return None
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a camera's settings; the camera must stay the same device."""
+        entry = self._get_entry()
+        subentry = self._get_reconfigure_subentry()
+        spec = SOURCE_KINDS.get(str(subentry.data.get(CONF_KIND)))
+        if spec is None:
+            return self.async_abort(reason="unknown_kind")
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        defaults: dict[str, Any] = dict(subentry.data)
+        if user_input is not None:
+            defaults.update(user_input)
+            data = dict(subentry.data) | user_input
+            result = await self._async_validate(spec, data, errors, placeholders)
+            if result is not None:
+                if (
+                    subentry.unique_id is not None
+                    and result.unique_id is not None
+                    and result.unique_id != subentry.unique_id
+                ):
+                    return self.async_abort(reason="unique_id_mismatch")
+                return self.async_update_and_abort(
+                    entry, subentry, data=_stored_data(subentry.data, result)
+                )
+        if spec.placeholders is not None:
+            placeholders.update(spec.placeholders(self.hass, subentry.data))
+        return self.async_show_form(
+            step_id=f"reconfigure_{spec.kind}",
+            data_schema=camera_schema(self.hass, spec, defaults, with_name=False),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+def _validate_corrections(lines: list[str]) -> str | None:
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            Correction.parse(line)
+        except (ValueError, Exception):  # re.error is a ValueError subclass in 3.13
+            return line
+    return None
+
+
+class AnprOptionsFlow(OptionsFlow):
+    """Hub options: corrections, matching, history retention, DVLA, MQTT mirror."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form with every hub setting."""
+        errors: dict[str, str] = {}
+        options = dict(self.config_entry.options)
+        if user_input is not None:
+            corrections = [
+                line.strip() for line in user_input.get(CONF_CORRECTIONS, []) if line.strip()
+            ]
+            if (bad := _validate_corrections(corrections)) is not None:
+                errors[CONF_CORRECTIONS] = "invalid_correction"
+                LOGGER.debug("Rejected correction rule %r", bad)
+            else:
+                user_input[CONF_CORRECTIONS] = corrections
+                return self.async_create_entry(data=options | user_input)
+            options.update(user_input)
+        number = selector.NumberSelectorMode.BOX
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    CONF_CORRECTIONS, default=options.get(CONF_CORRECTIONS, [])
+                ): selector.TextSelector(selector.TextSelectorConfig(multiple=True)),
+                vol.Required(
+                    CONF_FUZZY_DISTANCE,
+                    default=options.get(CONF_FUZZY_DISTANCE, DEFAULT_FUZZY_DISTANCE),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(min=0, max=3, step=1, mode=number)
+                ),
+                vol.Required(
+                    CONF_RETENTION_DAYS,
+                    default=options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=3650, step=1, unit_of_measurement="d", mode=number
+                    )
+                ),
+                vol.Required(
+                    CONF_SAVE_IMAGES, default=options.get(CONF_SAVE_IMAGES, False)
+                ): selector.BooleanSelector(),
+                vol.Optional(
+                    CONF_DVLA_API_KEY,
+                    description={"suggested_value": options.get(CONF_DVLA_API_KEY)},
+                ): selector.TextSelector(
+                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                ),
+                vol.Required(
+                    CONF_DVLA_CACHE_HOURS, default=options.get(CONF_DVLA_CACHE_HOURS, 24)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=24 * 90, step=1, unit_of_measurement="h", mode=number
+                    )
+                ),
+                vol.Required(
+                    CONF_MQTT_ENABLED, default=options.get(CONF_MQTT_ENABLED, False)
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_MQTT_ROOT, default=options.get(CONF_MQTT_ROOT, DEFAULT_MQTT_ROOT)
+                ): selector.TextSelector(),
+                vol.Required(
+                    CONF_MQTT_QOS, default=options.get(CONF_MQTT_QOS, 0)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(min=0, max=2, step=1, mode=number)
+                ),
+                vol.Required(
+                    CONF_MQTT_RETAIN, default=options.get(CONF_MQTT_RETAIN, True)
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_MQTT_DISCOVERY, default=options.get(CONF_MQTT_DISCOVERY, False)
+                ): selector.BooleanSelector(),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -1,0 +1,313 @@
+"""Runtime of the hub: per-camera push coordinators, the pipeline and the stores.
+
+Push pattern after unifiprotect's ``ProtectData`` (STYLE.md §3C): each camera has a
+:class:`CameraCoordinator` holding the running source, the last sighting and its listeners;
+entities subscribe with :meth:`CameraCoordinator.async_add_listener`. Cameras are config
+subentries; :meth:`AnprRuntime.async_reconcile` starts, stops and restarts them when subentries
+are added, removed or changed, without reloading the hub (dynamic devices).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from .const import (
+    CONF_CORRECTIONS,
+    CONF_DIRECTION_MODE,
+    CONF_FUZZY_DISTANCE,
+    CONF_KIND,
+    CONF_MIN_CONFIDENCE,
+    CONF_REPEAT_WINDOW,
+    DEFAULT_FUZZY_DISTANCE,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_REPEAT_WINDOW,
+    DOMAIN,
+    EVENT_PLATE_READ,
+    LOGGER,
+    SUBENTRY_CAMERA,
+)
+from .pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline, Sighting
+from .protocols.models import PlateRead
+from .sources import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
+from .store import HistoryStore, ListStore
+
+type AnprConfigEntry = ConfigEntry[AnprRuntime]
+
+SIGNAL_CAMERA_ADDED = "anpr_camera_added_{}"
+
+
+def signal_camera_added(entry_id: str) -> str:
+    """Dispatcher signal (scoped to the hub entry) sent with a new :class:`CameraCoordinator`."""
+    return SIGNAL_CAMERA_ADDED.format(entry_id)
+
+
+CameraListener = Callable[[], None]
+
+
+class CameraCoordinator:
+    """One camera: its source, last sighting, connectivity and the entities listening."""
+
+    def __init__(
+        self,
+        runtime: AnprRuntime,
+        subentry: ConfigSubentry,
+        spec: SourceKind,
+    ) -> None:
+        """Build the coordinator for ``subentry`` (not started yet)."""
+        self.runtime = runtime
+        self.hass = runtime.hass
+        self.camera_id = subentry.subentry_id
+        self.spec = spec
+        self.last_sighting: Sighting | None = None
+        self.last_sighting_new = False
+        self.connected: bool | None = None if not spec.is_stream else False
+        self.source: AnprSource | None = None
+        self._listeners: list[CameraListener] = []
+        self._pending: set[asyncio.Task[Any]] = set()
+        self.counters = {"reads": 0, "errors": 0}
+        self.last_latency_ms: float | None = None
+        self._configure(subentry)
+
+    def _configure(self, subentry: ConfigSubentry) -> None:
+        """Take name, data and tunables from the subentry."""
+        self.name = subentry.title
+        self.data: dict[str, Any] = dict(subentry.data)
+        self.device: dict[str, str] = dict(self.data.get("device", {}))
+        self.settings = CameraSettings(
+            camera_id=self.camera_id,
+            name=self.name,
+            repeat_window=float(self.data.get(CONF_REPEAT_WINDOW, DEFAULT_REPEAT_WINDOW)),
+            min_confidence=float(self.data.get(CONF_MIN_CONFIDENCE, DEFAULT_MIN_CONFIDENCE)),
+            direction_mode=str(self.data.get(CONF_DIRECTION_MODE, DIRECTION_AS_REPORTED)),
+        )
+
+    async def async_restart(self, subentry: ConfigSubentry) -> None:
+        """Apply a reconfigured subentry: stop the source, take the new data, start again."""
+        await self.async_stop()
+        self._configure(subentry)
+        if self.spec.is_stream:
+            self.connected = False
+        try:
+            await self.async_start()
+        except Exception:  # noqa: BLE001 - a broken camera must not stop the hub
+            LOGGER.exception("Camera %s could not restart", self.name)
+        self._notify()
+
+    @callback
+    def async_add_listener(self, listener: CameraListener) -> Callable[[], None]:
+        """Call ``listener`` on every change; returns the unsubscribe callable."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @property
+    def available(self) -> bool:
+        """False while a stream source is disconnected."""
+        return self.connected is not False
+
+    async def async_start(self) -> None:
+        """Create the source and start it (returns quickly; connections run in background)."""
+        ctx = SourceContext(
+            hass=self.hass,
+            entry=self.runtime.entry,
+            camera_id=self.camera_id,
+            name=self.name,
+            data=self.data,
+            deliver=self.async_deliver,
+            set_connected=self.async_set_connected,
+            request_reauth=self.async_request_reauth,
+            device=self.device,
+        )
+        self.source = self.spec.factory(ctx)
+        await self.source.async_start()
+
+    async def async_stop(self) -> None:
+        """Stop the source and let reads already received finish the pipeline."""
+        if self.source is not None:
+            try:
+                await self.source.async_stop()
+            except Exception:  # noqa: BLE001 - a failing stop must not block unload
+                LOGGER.exception("Error stopping camera %s", self.name)
+            self.source = None
+        if self._pending:
+            await asyncio.wait(self._pending, timeout=5)
+
+    @callback
+    def async_deliver(self, read: PlateRead) -> None:
+        """Hand a read from the source to the pipeline (event loop; never raises)."""
+        read.camera_id = self.camera_id
+        read.source = read.source or self.spec.kind
+        self.counters["reads"] += 1
+        received = time.perf_counter()
+        task = self.hass.async_create_task(
+            self._async_process(read, received), f"{DOMAIN} read {self.name}", eager_start=True
+        )
+        if not task.done():
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _async_process(self, read: PlateRead, received: float) -> None:
+        try:
+            await self.runtime.pipeline.async_process(read, self.settings)
+        except Exception:  # noqa: BLE001 - one bad read never stops the camera
+            self.counters["errors"] += 1
+            LOGGER.exception("Could not process a read from camera %s", self.name)
+        else:
+            self.last_latency_ms = (time.perf_counter() - received) * 1000
+
+    @callback
+    def async_handle_sighting(self, sighting: Sighting, is_new: bool) -> None:
+        """Pipeline result for this camera: update entities, fire the bus event."""
+        self.last_sighting = sighting
+        self.last_sighting_new = is_new
+        if is_new and sighting.event_type is not None:
+            self.hass.bus.async_fire(EVENT_PLATE_READ, sighting.as_dict())
+        self._notify()
+        self.last_sighting_new = False
+        if is_new:
+            for hook in self.runtime.sighting_hooks:
+                hook(self, sighting)
+
+    @callback
+    def async_update_sighting(self, sighting: Sighting) -> None:
+        """Enrichment (e.g. DVLA) changed a sighting already shown: refresh entities."""
+        if sighting is self.last_sighting:
+            self._notify()
+
+    @callback
+    def async_set_connected(self, connected: bool) -> None:
+        """Source connectivity; logs once on loss and once on recovery."""
+        if connected == self.connected:
+            return
+        was = self.connected
+        self.connected = connected
+        if not connected:
+            LOGGER.info("Camera %s is unavailable (connection lost)", self.name)
+        elif was is False:
+            LOGGER.info("Camera %s is connected", self.name)
+        self._notify()
+
+    @callback
+    def async_request_reauth(self) -> None:
+        """Start the reauth flow for this camera."""
+        LOGGER.warning("Camera %s refused the credentials; reauthentication needed", self.name)
+        self.runtime.entry.async_start_reauth(
+            self.hass, context={"subentry_id": self.camera_id}, data={"camera": self.name}
+        )
+
+
+@dataclass(kw_only=True)
+class AnprRuntime:
+    """``entry.runtime_data`` of the hub."""
+
+    hass: HomeAssistant
+    entry: AnprConfigEntry
+    lists: ListStore
+    history: HistoryStore
+    pipeline: Pipeline = field(init=False)
+    cameras: dict[str, CameraCoordinator] = field(default_factory=dict)
+    sighting_hooks: list[Callable[[CameraCoordinator, Sighting], None]] = field(
+        default_factory=list
+    )
+    options_snapshot: dict[str, Any] = field(default_factory=dict)
+    _started: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Build the pipeline bound to the stores."""
+        options = self.entry.options
+        self.options_snapshot = dict(options)
+        self.pipeline = Pipeline(
+            lists=self.lists.lists,
+            recorder=self.history.async_record,
+            on_sighting=self._async_on_sighting,
+            corrections=list(options.get(CONF_CORRECTIONS, [])),
+            fuzzy_distance=int(options.get(CONF_FUZZY_DISTANCE, DEFAULT_FUZZY_DISTANCE)),
+        )
+
+    @callback
+    def _async_on_sighting(self, sighting: Sighting, is_new: bool) -> None:
+        camera = self.cameras.get(sighting.camera_id)
+        if camera is not None:
+            camera.async_handle_sighting(sighting, is_new)
+
+    async def async_reconcile(self) -> None:
+        """Start new cameras, stop removed ones and restart changed ones."""
+        wanted = {
+            sid: sub
+            for sid, sub in self.entry.subentries.items()
+            if sub.subentry_type == SUBENTRY_CAMERA
+        }
+        for sid in [s for s in self.cameras if s not in wanted]:
+            await self.async_stop_camera(sid)
+        for sid, sub in wanted.items():
+            snapshot = {"title": sub.title, "data": dict(sub.data)}
+            camera = self.cameras.get(sid)
+            if camera is not None and self._started.get(sid) == snapshot:
+                continue
+            if camera is not None and camera.spec.kind == sub.data.get(CONF_KIND):
+                await camera.async_restart(sub)
+            else:
+                if camera is not None:
+                    await self.async_stop_camera(sid)
+                await self.async_start_camera(sub)
+            self._started[sid] = snapshot
+
+    async def async_start_camera(self, subentry: ConfigSubentry) -> None:
+        """Start one camera and announce it to the platforms."""
+        kind = subentry.data.get(CONF_KIND)
+        spec = SOURCE_KINDS.get(str(kind))
+        if spec is None:
+            LOGGER.error("Camera %s has an unknown source kind %r", subentry.title, kind)
+            return
+        camera = CameraCoordinator(self, subentry, spec)
+        self.cameras[camera.camera_id] = camera
+        try:
+            await camera.async_start()
+        except Exception:  # noqa: BLE001 - one broken camera must not stop the hub
+            LOGGER.exception("Camera %s could not start", camera.name)
+            camera.connected = False
+        async_dispatcher_send(self.hass, signal_camera_added(self.entry.entry_id), camera)
+
+    async def async_stop_camera(self, camera_id: str) -> None:
+        """Stop one camera and forget it."""
+        camera = self.cameras.pop(camera_id, None)
+        self._started.pop(camera_id, None)
+        if camera is not None:
+            await camera.async_stop()
+            camera.connected = False
+            camera._notify()  # noqa: SLF001 - entities go unavailable
+
+    async def async_shutdown(self) -> None:
+        """Stop every camera and close the stores."""
+        for camera_id in list(self.cameras):
+            await self.async_stop_camera(camera_id)
+        await self.lists.async_save()
+        await self.history.async_close()
+
+    @callback
+    def async_on_stop(self, _event: Event) -> None:
+        """Flush the list store at HA stop (history commits every write)."""
+        self.lists.async_schedule_save()
+
+
+def history_path(hass: HomeAssistant) -> Path:
+    """Return ``<config>/.storage/anpr_history.db``."""
+    return Path(hass.config.path(".storage", f"{DOMAIN}_history.db"))

@@ -1,0 +1,295 @@
+"""Persistent sightings history in SQLite (no Home Assistant import).
+
+Chosen for scale (DESIGN.md "Sightings history": ≥ 1 M sightings, indexed by plate and time):
+one ``sightings`` row per sighting and one ``plate_stats`` row per plate (count, first/last
+seen), in WAL mode so a crash never corrupts the file. The class is synchronous and **not**
+thread-safe: the Home Assistant side runs every call on one dedicated worker thread
+(:class:`~custom_components.anpr.store.HistoryStore`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+import sqlite3
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sightings (
+    id INTEGER PRIMARY KEY,
+    plate TEXT NOT NULL,
+    ts REAL NOT NULL,
+    camera_id TEXT NOT NULL,
+    camera TEXT,
+    category TEXT,
+    list_name TEXT,
+    direction TEXT,
+    confidence REAL,
+    read_plate TEXT,
+    image_path TEXT
+);
+CREATE INDEX IF NOT EXISTS sightings_plate_ts ON sightings (plate, ts);
+CREATE INDEX IF NOT EXISTS sightings_ts ON sightings (ts);
+CREATE TABLE IF NOT EXISTS plate_stats (
+    plate TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    first_ts REAL NOT NULL,
+    last_ts REAL NOT NULL,
+    last_camera TEXT
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PlateStats:
+    """Counts for one plate *before* the sighting being recorded.
+
+    ``count``: number of earlier sightings; ``first_seen``/``last_seen``: aware UTC datetimes or
+    None when the plate was never seen; ``last_camera``: camera name of the last sighting.
+    """
+
+    count: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    last_camera: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SightingRow:
+    """One sighting as stored. ``time`` is aware UTC; ``confidence`` 0–1 or None."""
+
+    plate: str
+    time: datetime
+    camera_id: str
+    camera: str | None = None
+    category: str | None = None
+    list_name: str | None = None
+    direction: str | None = None
+    confidence: float | None = None
+    read_plate: str | None = None
+    image_path: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict (ISO time)."""
+        return {
+            "plate": self.plate,
+            "time": self.time.isoformat(),
+            "camera_id": self.camera_id,
+            "camera": self.camera,
+            "category": self.category,
+            "list": self.list_name,
+            "direction": self.direction,
+            "confidence": self.confidence,
+            "read_plate": self.read_plate,
+            "image_path": self.image_path,
+        }
+
+
+def _ts(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+class SightingHistory:
+    """SQLite store of sightings. Every method may raise :class:`sqlite3.Error`."""
+
+    def __init__(self, path: Path | str) -> None:
+        """Remember the database path (``":memory:"`` allowed); call :meth:`open` next."""
+        self.path = str(path)
+        self._db: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        """Open (creating if needed) the database in WAL mode."""
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        self._db = db
+
+    def close(self) -> None:
+        """Close the database (idempotent)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection; raises :class:`sqlite3.ProgrammingError` when closed."""
+        if self._db is None:
+            raise sqlite3.ProgrammingError("history is not open")
+        return self._db
+
+    def stats(self, plate: str) -> PlateStats:
+        """Return the counts for ``plate`` (normalised text)."""
+        row = self.db.execute(
+            "SELECT count, first_ts, last_ts, last_camera FROM plate_stats WHERE plate = ?",
+            (plate,),
+        ).fetchone()
+        if row is None:
+            return PlateStats()
+        return PlateStats(row[0], _dt(row[1]), _dt(row[2]), row[3])
+
+    def record(self, row: SightingRow) -> PlateStats:
+        """Store one sighting and return the plate's stats from *before* it."""
+        return self.record_many([row])[0]
+
+    def record_many(self, rows: Sequence[SightingRow]) -> list[PlateStats]:
+        """Store several sightings in one transaction; return each one's previous stats."""
+        db = self.db
+        result: list[PlateStats] = []
+        db.execute("BEGIN")
+        try:
+            for row in rows:
+                result.append(self.stats(row.plate))
+                ts = _ts(row.time)
+                db.execute(
+                    "INSERT INTO sightings (plate, ts, camera_id, camera, category, list_name,"
+                    " direction, confidence, read_plate, image_path)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        row.plate,
+                        ts,
+                        row.camera_id,
+                        row.camera,
+                        row.category,
+                        row.list_name,
+                        row.direction,
+                        row.confidence,
+                        row.read_plate,
+                        row.image_path,
+                    ),
+                )
+                db.execute(
+                    "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
+                    " VALUES (?, 1, ?, ?, ?) ON CONFLICT(plate) DO UPDATE SET"
+                    " count = count + 1, first_ts = min(first_ts, excluded.first_ts),"
+                    " last_ts = max(last_ts, excluded.last_ts),"
+                    " last_camera = CASE WHEN excluded.last_ts >= last_ts"
+                    " THEN excluded.last_camera ELSE last_camera END",
+                    (row.plate, ts, ts, row.camera),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return result
+
+    def search(
+        self,
+        *,
+        plate: str | None = None,
+        plate_like: str | None = None,
+        plates: Iterable[str] | None = None,
+        camera_id: str | None = None,
+        list_name: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 100,
+    ) -> list[SightingRow]:
+        """Return sightings matching every filter given, newest first.
+
+        ``plate`` exact, ``plate_like`` an SQL LIKE pattern (``%``/``_``), ``plates`` any of a
+        set (used by fuzzy search), ``start``/``end`` aware datetimes (inclusive/exclusive).
+        """
+        where: list[str] = []
+        args: list[Any] = []
+        if plate is not None:
+            where.append("plate = ?")
+            args.append(plate)
+        if plate_like is not None:
+            where.append("plate LIKE ?")
+            args.append(plate_like)
+        if plates is not None:
+            plate_list = list(plates)
+            where.append(f"plate IN ({','.join('?' * len(plate_list)) or 'NULL'})")
+            args.extend(plate_list)
+        if camera_id is not None:
+            where.append("camera_id = ?")
+            args.append(camera_id)
+        if list_name is not None:
+            where.append("list_name = ?")
+            args.append(list_name)
+        if start is not None:
+            where.append("ts >= ?")
+            args.append(_ts(start))
+        if end is not None:
+            where.append("ts < ?")
+            args.append(_ts(end))
+        sql = (
+            "SELECT plate, ts, camera_id, camera, category, list_name, direction, confidence,"
+            " read_plate, image_path FROM sightings"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY ts DESC LIMIT ?"
+        args.append(max(0, int(limit)))
+        return [
+            SightingRow(
+                plate=r[0],
+                time=datetime.fromtimestamp(r[1], UTC),
+                camera_id=r[2],
+                camera=r[3],
+                category=r[4],
+                list_name=r[5],
+                direction=r[6],
+                confidence=r[7],
+                read_plate=r[8],
+                image_path=r[9],
+            )
+            for r in self.db.execute(sql, args)
+        ]
+
+    def known_plates(self) -> list[str]:
+        """Return every plate that has stats (used by fuzzy search)."""
+        return [r[0] for r in self.db.execute("SELECT plate FROM plate_stats")]
+
+    def purge(self, *, before: datetime | None = None, plate: str | None = None) -> int:
+        """Delete sightings older than ``before`` and/or of ``plate``; return rows deleted.
+
+        Plate stats are rebuilt for the affected plates so counts stay true.
+        """
+        if before is None and plate is None:
+            return 0
+        db = self.db
+        where: list[str] = []
+        args: list[Any] = []
+        if before is not None:
+            where.append("ts < ?")
+            args.append(_ts(before))
+        if plate is not None:
+            where.append("plate = ?")
+            args.append(plate)
+        cond = " AND ".join(where)
+        db.execute("BEGIN")
+        try:
+            db.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS _affected (plate TEXT PRIMARY KEY)"  # noqa: S608
+            )
+            db.execute("DELETE FROM _affected")
+            db.execute(f"INSERT OR IGNORE INTO _affected SELECT DISTINCT plate FROM sightings WHERE {cond}", args)  # noqa: S608, E501
+            deleted = db.execute(f"DELETE FROM sightings WHERE {cond}", args).rowcount  # noqa: S608
+            db.execute("DELETE FROM plate_stats WHERE plate IN (SELECT plate FROM _affected)")
+            db.execute(
+                "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
+                " SELECT s.plate, count(*), min(s.ts), max(s.ts),"
+                " (SELECT camera FROM sightings l WHERE l.plate = s.plate ORDER BY ts DESC LIMIT 1)"
+                " FROM sightings s WHERE s.plate IN (SELECT plate FROM _affected) GROUP BY s.plate"
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return deleted
+
+    def counts(self) -> dict[str, int]:
+        """Return totals for diagnostics (no plates): sightings and distinct plates."""
+        sightings = self.db.execute("SELECT count(*) FROM sightings").fetchone()[0]
+        plates = self.db.execute("SELECT count(*) FROM plate_stats").fetchone()[0]
+        return {"sightings": int(sightings), "plates": int(plates)}

@@ -1,0 +1,345 @@
+"""The read pipeline: one path for every source (DESIGN.md "The read pipeline").
+
+``PlateRead → normalise → corrections → confidence gate → repeat/merge window → list match →
+sighting recorded → Sighting``. The pipeline does not import Home Assistant; the runtime gives
+it the history recorder (an async callable running on the history thread) and receives each
+:class:`Sighting` through ``on_sighting``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import re
+from typing import Any
+import uuid
+
+from .const import (
+    CATEGORY_ALERT,
+    CATEGORY_ALLOWED,
+    CATEGORY_IGNORED,
+    EVENT_ALERT,
+    EVENT_KNOWN,
+    EVENT_UNKNOWN,
+)
+from .history import PlateStats, SightingRow
+from .plates import ListMatch, PlateLists, normalise_plate
+from .protocols.models import CameraListVerdict, Direction, ImageRole, PlateRead, ReadImage
+
+DIRECTION_AS_REPORTED = "as_reported"
+DIRECTION_SWAPPED = "swapped"
+DIRECTION_ENTRY_ONLY = "entry_only"
+DIRECTION_EXIT_ONLY = "exit_only"
+DIRECTION_MODES = [
+    DIRECTION_AS_REPORTED,
+    DIRECTION_SWAPPED,
+    DIRECTION_ENTRY_ONLY,
+    DIRECTION_EXIT_ONLY,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One ordered regex replace rule applied to the normalised plate (global corrections)."""
+
+    pattern: re.Pattern[str]
+    replacement: str
+
+    @classmethod
+    def parse(cls, line: str) -> Correction:
+        """Parse ``"PATTERN => REPLACEMENT"``; raises :class:`re.error` / ValueError."""
+        if "=>" not in line:
+            raise ValueError(f"missing '=>' in correction {line!r}")
+        pattern, _, replacement = line.partition("=>")
+        return cls(re.compile(pattern.strip()), replacement.strip())
+
+
+@dataclass(kw_only=True)
+class CameraSettings:
+    """Per-camera pipeline tunables (from the camera subentry)."""
+
+    camera_id: str
+    name: str
+    repeat_window: float = 10.0
+    min_confidence: float = 0.0
+    direction_mode: str = DIRECTION_AS_REPORTED
+
+
+@dataclass(kw_only=True)
+class Sighting:
+    """A processed read: what entities, the bus event and the MQTT mirror show.
+
+    ``event_type`` is ``known`` / ``unknown`` / ``alert`` (the event entity types) or None for
+    an ignored plate (no event fires). ``previous_sightings`` and ``last_sighting`` describe the
+    plate's history *before* this sighting. ``reads`` counts the reads merged into it.
+    """
+
+    id: str
+    read: PlateRead
+    plate: str
+    camera_id: str
+    camera: str
+    time: datetime
+    direction: Direction
+    event_type: str | None
+    list_category: str | None = None
+    list_name: str | None = None
+    description: str
+    priority: str
+    matched_by: str | None = None
+    reason: str
+    corrections: list[str] = field(default_factory=list)
+    previous_sightings: int = 0
+    last_sighting: datetime | None = None
+    first_seen: datetime | None = None
+    reginfo: dict[str, Any] | None = None
+    reads: int = 1
+
+    @property
+    def confidence(self) -> float | None:
+        """Best confidence of the merged reads (0–1)."""
+        return self.read.confidence
+
+    def image(self, *roles: ImageRole) -> ReadImage | None:
+        """Return the best picture for ``roles`` (see :meth:`PlateRead.image`)."""
+        return self.read.image(*roles)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON-friendly sighting (anpr2mqtt-compatible names; no image bytes)."""
+        read = self.read
+        return {
+            "id": self.id,
+            "plate": self.plate,
+            "read_plate": read.plate,
+            "original_plate": read.original_plate,
+            "camera": self.camera,
+            "camera_id": self.camera_id,
+            "time": self.time.isoformat(),
+            "direction": self.direction.value,
+            "direction_raw": read.direction_raw,
+            "confidence": read.confidence,
+            "event_type": self.event_type,
+            "category": self.list_category,
+            "list": self.list_name,
+            "description": self.description,
+            "priority": self.priority,
+            "matched_by": self.matched_by,
+            "reason": self.reason,
+            "corrections": list(self.corrections),
+            "known": self.list_category == CATEGORY_ALLOWED,
+            "dangerous": self.list_category == CATEGORY_ALERT,
+            "ignore": self.list_category == CATEGORY_IGNORED,
+            "previous_sightings": self.previous_sightings,
+            "last_sighting": self.last_sighting.isoformat() if self.last_sighting else None,
+            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+            "country": read.country,
+            "plate_colour": read.plate_colour,
+            "plate_type": read.plate_type,
+            "vehicle_type": read.vehicle_type,
+            "vehicle_colour": read.vehicle_colour,
+            "vehicle_make": read.vehicle_make,
+            "vehicle_model": read.vehicle_model,
+            "speed": read.speed,
+            "lane": read.lane,
+            "source": read.source,
+            "vendor_id": read.vendor_id,
+            "reginfo": self.reginfo,
+            "reads": self.reads,
+            "images": [img.role.value for img in read.images],
+        }
+
+
+SightingCallback = Callable[[Sighting, bool], None]
+"""Called with (sighting, is_new): ``is_new`` False means a repeat read updated it."""
+Recorder = Callable[[SightingRow], Awaitable[PlateStats]]
+
+
+def _merge(target: PlateRead, new: PlateRead) -> None:
+    """Merge a repeat read into the kept one: best confidence wins, images merged by role."""
+    if (new.confidence or 0.0) > (target.confidence or 0.0):
+        target.confidence = new.confidence
+        target.plate_box = new.plate_box or target.plate_box
+    if target.direction is Direction.UNKNOWN and new.direction is not Direction.UNKNOWN:
+        target.direction = new.direction
+        target.direction_raw = new.direction_raw
+    for attr in ("country", "plate_colour", "vehicle_type", "vehicle_colour", "vehicle_make",
+                 "vehicle_model", "speed", "lane", "original_plate"):  # fmt: skip
+        if getattr(target, attr) is None and getattr(new, attr) is not None:
+            setattr(target, attr, getattr(new, attr))
+    have = {img.role for img in target.images}
+    target.images.extend(img for img in new.images if img.role not in have)
+    if new.images and (new.confidence or 0.0) >= (target.confidence or 0.0):
+        newer = {img.role: img for img in new.images}
+        target.images[:] = [newer.get(img.role, img) for img in target.images]
+
+
+class Pipeline:
+    """Turns reads into sightings. All methods run in the event loop."""
+
+    def __init__(
+        self,
+        *,
+        lists: PlateLists,
+        recorder: Recorder,
+        on_sighting: SightingCallback,
+        corrections: Mapping[str, str] | list[str] | None = None,
+        fuzzy_distance: int = 1,
+    ) -> None:
+        """Create the pipeline around the list store and the history recorder."""
+        self.lists = lists
+        self._record = recorder
+        self._on_sighting = on_sighting
+        self.corrections: list[Correction] = []
+        self.fuzzy_distance = fuzzy_distance
+        self.set_corrections(corrections or [])
+        # (camera_id, plate) -> open sighting still inside its repeat window
+        self._open: dict[tuple[str, str], Sighting] = {}
+        self.stats = {"reads": 0, "sightings": 0, "merged": 0, "dropped_no_plate": 0,
+                      "dropped_low_confidence": 0, "ignored": 0}  # fmt: skip
+
+    def set_corrections(self, lines: Mapping[str, str] | list[str]) -> None:
+        """Replace the global corrections (``"PATTERN => REPLACEMENT"`` lines or a mapping)."""
+        if isinstance(lines, Mapping):
+            self.corrections = [Correction(re.compile(k), v) for k, v in lines.items()]
+        else:
+            self.corrections = [Correction.parse(line) for line in lines if line.strip()]
+
+    def correct(self, plate: str) -> tuple[str, list[str]]:
+        """Apply global corrections in order; return the plate and the rules that changed it."""
+        applied: list[str] = []
+        for rule in self.corrections:
+            new = rule.pattern.sub(rule.replacement, plate)
+            if new != plate:
+                applied.append(f"{rule.pattern.pattern} => {rule.replacement}")
+                plate = normalise_plate(new)
+        return plate, applied
+
+    def match(self, plate: str, read: PlateRead, camera_id: str) -> ListMatch | None:
+        """Match against the lists (exact/alias); the camera's own verdict is the fallback."""
+        return self.lists.match(plate, camera_id)
+
+    async def async_process(self, read: PlateRead, camera: CameraSettings) -> Sighting | None:
+        """Run one read through the pipeline. Returns the sighting (new or merged) or None."""
+        self.stats["reads"] += 1
+        if not read.has_plate:
+            self.stats["dropped_no_plate"] += 1
+            return None
+        if read.confidence is not None and read.confidence < camera.min_confidence:
+            self.stats["dropped_low_confidence"] += 1
+            return None
+        plate, applied = self.correct(normalise_plate(read.plate))
+        if not plate:
+            self.stats["dropped_no_plate"] += 1
+            return None
+
+        key = (camera.camera_id, plate)
+        current = self._open.get(key)
+        window = timedelta(seconds=camera.repeat_window)
+        if current is not None and abs(read.time - current.read.time) <= window:
+            _merge(current.read, read)
+            current.reads += 1
+            self.stats["merged"] += 1
+            self._on_sighting(current, False)
+            return current
+        self._expire(read.time, window)
+
+        direction = _apply_direction_mode(read.direction, camera.direction_mode)
+        found = self.match(plate, read, camera.camera_id)
+        sighting = self._classify(read, plate, camera, direction, found, applied)
+        self._open[key] = sighting
+        stats = await self._record(
+            SightingRow(
+                plate=plate,
+                time=read.time,
+                camera_id=camera.camera_id,
+                camera=camera.name,
+                category=sighting.list_category,
+                list_name=sighting.list_name,
+                direction=direction.value,
+                confidence=read.confidence,
+                read_plate=read.plate,
+            )
+        )
+        sighting.previous_sightings = stats.count
+        sighting.last_sighting = stats.last_seen
+        sighting.first_seen = stats.first_seen or read.time
+        self.stats["sightings"] += 1
+        if sighting.event_type is None:
+            self.stats["ignored"] += 1
+        self._on_sighting(sighting, True)
+        return sighting
+
+    def _expire(self, now: datetime, window: timedelta) -> None:
+        """Forget open sightings older than the window (bounded memory)."""
+        if len(self._open) < 256:
+            return
+        for key in [k for k, s in self._open.items() if now - s.read.time > window]:
+            del self._open[key]
+
+    def _classify(
+        self,
+        read: PlateRead,
+        plate: str,
+        camera: CameraSettings,
+        direction: Direction,
+        found: ListMatch | None,
+        applied: list[str],
+    ) -> Sighting:
+        category: str | None = None
+        list_name = None
+        description = "Unknown vehicle"
+        priority = "high"
+        matched_by = None
+        reason = "not on any list"
+        if found is not None:
+            category = found.group.category
+            list_name = found.group.name
+            description = found.entry.description or found.group.description or found.group.name
+            priority = found.group.priority
+            matched_by = found.matched_by
+            reason = found.reason
+        elif read.camera_list in (CameraListVerdict.ALLOWED, CameraListVerdict.ALERT):
+            category = (
+                CATEGORY_ALLOWED if read.camera_list is CameraListVerdict.ALLOWED else CATEGORY_ALERT
+            )
+            list_name = read.camera_list_name or category
+            description = list_name
+            priority = "critical" if category == CATEGORY_ALERT else "medium"
+            matched_by = "camera"
+            reason = f"camera list {list_name}"
+        event_type = {
+            CATEGORY_ALLOWED: EVENT_KNOWN,
+            CATEGORY_ALERT: EVENT_ALERT,
+            CATEGORY_IGNORED: None,
+            None: EVENT_UNKNOWN,
+        }[category]
+        return Sighting(
+            id=uuid.uuid4().hex,
+            read=read,
+            plate=plate,
+            camera_id=camera.camera_id,
+            camera=camera.name,
+            time=read.time,
+            direction=direction,
+            event_type=event_type,
+            list_category=category,
+            list_name=list_name,
+            description=description,
+            priority=priority,
+            matched_by=matched_by,
+            reason=reason,
+            corrections=applied,
+        )
+
+
+def _apply_direction_mode(direction: Direction, mode: str) -> Direction:
+    if mode == DIRECTION_ENTRY_ONLY:
+        return Direction.IN
+    if mode == DIRECTION_EXIT_ONLY:
+        return Direction.OUT
+    if mode == DIRECTION_SWAPPED:
+        return {Direction.IN: Direction.OUT, Direction.OUT: Direction.IN}.get(
+            direction, Direction.UNKNOWN
+        )
+    return direction

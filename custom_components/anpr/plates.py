@@ -1,0 +1,158 @@
+"""Plate text handling and plate lists (no Home Assistant import).
+
+Normalisation (DESIGN.md "The read pipeline"): upper case, spaces and separators removed,
+homoglyphs folded (Greek and Cyrillic look-alikes to Latin). Plate lists: named groups with a
+category (``allowed`` / ``alert`` / ``ignored``), a priority and entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+import re
+from typing import Any
+import unicodedata
+
+# Look-alike letters from Greek and Cyrillic folded to Latin (upper case).
+_HOMOGLYPHS = {
+    # Cyrillic
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ү": "Y",
+    # Greek
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}  # fmt: skip
+_HOMOGLYPH_TABLE = str.maketrans(_HOMOGLYPHS)
+_SEPARATORS = re.compile(r"[\s\-_.·•:/\\|]+")
+
+
+def normalise_plate(text: str) -> str:
+    """Return the canonical form of a plate text: ``"ab-12 cde"`` → ``"AB12CDE"``.
+
+    Unicode is NFKC-normalised (full-width digits become ASCII), upper-cased, separators and
+    spaces are removed and Greek/Cyrillic homoglyphs are folded to Latin. Native characters that
+    have no Latin look-alike (``粤``, ``Ä``) are kept.
+    """
+    folded = unicodedata.normalize("NFKC", text).upper().translate(_HOMOGLYPH_TABLE)
+    return _SEPARATORS.sub("", folded)
+
+
+@dataclass(kw_only=True)
+class PlateGroup:
+    """A named list of plates. ``category`` is ``allowed``, ``alert`` or ``ignored``."""
+
+    id: str
+    name: str
+    category: str
+    priority: str = "medium"
+    icon: str | None = None
+    description: str | None = None
+
+
+@dataclass(kw_only=True)
+class PlateEntry:
+    """One listed plate (normalised) in one group, with an optional description/owner."""
+
+    plate: str
+    group: str
+    description: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    cameras: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListMatch:
+    """Result of matching a plate against the lists: which entry, group and why."""
+
+    entry: PlateEntry
+    group: PlateGroup
+    matched_by: str
+    reason: str
+
+
+DEFAULT_GROUPS = (
+    PlateGroup(id="allowed", name="Allowed", category="allowed", priority="medium"),
+    PlateGroup(id="alert", name="Alert", category="alert", priority="critical"),
+    PlateGroup(id="ignored", name="Ignored", category="ignored", priority="low"),
+)
+
+
+class PlateLists:
+    """Groups and entries in memory, serialisable with :meth:`as_dict` / :meth:`from_dict`."""
+
+    def __init__(
+        self, groups: Iterable[PlateGroup] = DEFAULT_GROUPS, entries: Iterable[PlateEntry] = ()
+    ) -> None:
+        """Build the lists from groups and entries."""
+        self.groups: dict[str, PlateGroup] = {g.id: PlateGroup(**asdict(g)) for g in groups}
+        self.entries: dict[tuple[str, str], PlateEntry] = {}
+        self._by_plate: dict[str, list[PlateEntry]] = {}
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: PlateEntry) -> PlateEntry:
+        """Add or replace ``entry`` (plate normalised). Raises KeyError for an unknown group."""
+        if entry.group not in self.groups:
+            raise KeyError(entry.group)
+        entry.plate = normalise_plate(entry.plate)
+        entry.aliases = [normalise_plate(a) for a in entry.aliases if a.strip()]
+        self.remove(entry.plate, entry.group)
+        self.entries[(entry.group, entry.plate)] = entry
+        for key in (entry.plate, *entry.aliases):
+            self._by_plate.setdefault(key, []).append(entry)
+        return entry
+
+    def remove(self, plate: str, group: str | None = None) -> int:
+        """Remove ``plate`` from ``group`` (every group when None); return entries removed."""
+        plate = normalise_plate(plate)
+        removed = 0
+        for key in [k for k in self.entries if k[1] == plate and group in (None, k[0])]:
+            entry = self.entries.pop(key)
+            for alias in (entry.plate, *entry.aliases):
+                bucket = self._by_plate.get(alias, [])
+                if entry in bucket:
+                    bucket.remove(entry)
+                if not bucket:
+                    self._by_plate.pop(alias, None)
+            removed += 1
+        return removed
+
+    def match(self, plate: str, camera_id: str | None = None) -> ListMatch | None:
+        """Return the exact (or alias) match for a normalised ``plate``, highest priority first.
+
+        Entries scoped to other cameras are skipped. Alert beats allowed beats ignored when a
+        plate is in several groups.
+        """
+        candidates = [
+            e for e in self._by_plate.get(plate, ()) if not e.cameras or camera_id in e.cameras
+        ]
+        if not candidates:
+            return None
+        order = {"alert": 0, "allowed": 1, "ignored": 2}
+        best = min(candidates, key=lambda e: order.get(self.groups[e.group].category, 3))
+        group = self.groups[best.group]
+        how = "exact" if best.plate == plate else "alias"
+        return ListMatch(
+            entry=best, group=group, matched_by=how, reason=f"{how} match in {group.name}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise to plain JSON types."""
+        return {
+            "groups": [asdict(g) for g in self.groups.values()],
+            "entries": [asdict(e) for e in self.entries.values()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PlateLists:
+        """Rebuild from :meth:`as_dict` output (None gives the default groups)."""
+        if not data:
+            return cls()
+        groups = [PlateGroup(**g) for g in data.get("groups", [])] or list(DEFAULT_GROUPS)
+        lists = cls(groups)
+        for raw in data.get("entries", []):
+            try:
+                lists.add(PlateEntry(**raw))
+            except (KeyError, TypeError):
+                continue
+        return lists

@@ -1,0 +1,109 @@
+"""A minimal in-process source kind used to test the hub, pipeline and entities generically.
+
+Real kinds are tested against their emulators; this one lets the generic tests push
+``PlateRead`` objects and flip connectivity without a protocol in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.core import HomeAssistant
+
+from custom_components.anpr.protocols.models import PlateRead
+from custom_components.anpr.sources.base import (
+    AnprSource,
+    SourceAuthError,
+    SourceKind,
+    SourceValidationError,
+    ValidatedCamera,
+    register,
+)
+
+KIND = "test_push"
+RUNNING: dict[str, TestSource] = {}
+
+
+class TestSource(AnprSource):
+    """Keeps itself in RUNNING by camera name; tests call ``push``/``connect``."""
+
+    started = 0
+    triggered = 0
+
+    async def async_start(self) -> None:
+        RUNNING[self.ctx.name] = self
+        type(self).started += 1
+        if self.ctx.data.get("stream"):
+            self.ctx.set_connected(True)
+
+    async def async_stop(self) -> None:
+        RUNNING.pop(self.ctx.name, None)
+
+    def push(self, read: PlateRead) -> None:
+        self.ctx.deliver(read)
+
+    async def async_trigger(self) -> None:
+        if not self.ctx.data.get("trigger"):
+            await super().async_trigger()
+        type(self).triggered += 1
+        self.push(PlateRead(plate="TRIG1"))
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {"password": self.ctx.data.get("password"), "pushed": 1}
+
+    @property
+    def configuration_url(self) -> str | None:
+        return "http://127.0.0.1/test"
+
+
+async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
+    token = data.get("token", "")
+    if token == "bad_auth":
+        raise SourceAuthError("password")
+    if token == "offline":
+        raise SourceValidationError("cannot_connect")
+    if token == "boom":
+        raise RuntimeError("unexpected")
+    return ValidatedCamera(
+        data=data,
+        unique_id=data.get("serial") or None,
+        device={"model": "Test cam", "serial_number": data.get("serial", ""), "mac": "AA:BB:CC:DD:EE:FF"},
+    )
+
+
+def _schema(hass: HomeAssistant, defaults: Any) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Optional("token", default=defaults.get("token", "")): str,
+            vol.Optional("serial", default=defaults.get("serial", "")): str,
+            vol.Optional("username", default=defaults.get("username", "")): str,
+            vol.Optional("password", default=defaults.get("password", "")): str,
+            vol.Optional("stream", default=defaults.get("stream", False)): bool,
+            vol.Optional("trigger", default=defaults.get("trigger", False)): bool,
+        }
+    )
+
+
+def _placeholders(hass: HomeAssistant, data: Any) -> dict[str, str]:
+    return {"hint": "test"}
+
+
+def _prepare(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    data["generated"] = "abc"
+
+
+register(
+    SourceKind(
+        kind=KIND,
+        factory=TestSource,
+        schema=_schema,
+        validate=_validate,
+        prepare=_prepare,
+        placeholders=_placeholders,
+        is_stream=True,
+        supports_trigger=True,
+        auth_fields=("username", "password"),
+    )
+)
