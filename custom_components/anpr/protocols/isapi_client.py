@@ -1,0 +1,262 @@
+"""Minimal asyncio Hikvision ISAPI client over an injected ``httpx.AsyncClient``.
+
+Pure module (no Home Assistant import); Home Assistant passes its shared client from
+``homeassistant.helpers.httpx_client.get_async_client``. Authentication is HTTP Digest
+(``httpx.DigestAuth``) with a fallback to Basic when the device only offers Basic
+(PROTOCOLS.md §1.1 "Authentication"). Endpoints (PROTOCOLS.md §1):
+
+* ``GET /ISAPI/System/deviceInfo``
+* ``GET /ISAPI/Event/notification/alertStream`` (a never-ending multipart stream)
+* ``GET`` (or ``PUT``) ``/ISAPI/Traffic/MNPR/channels/<ch>`` (manual plate recognition)
+* ``POST /ISAPI/Traffic/channels/<ch>/vehicleDetect/plates`` (plate log; lower-case path fallback)
+* ``GET/PUT /ISAPI/Event/notification/httpHosts`` (HTTP listening target)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Final
+from xml.sax.saxutils import escape
+
+import httpx
+
+from .hikvision import (
+    DeviceInfo,
+    HikvisionError,
+    PlateLogEntry,
+    parse_device_info,
+    parse_plates,
+    parse_response_status,
+    plates_request_body,
+)
+
+MAX_BODY: Final = 4 * 1024 * 1024
+MAX_MNPR_BODY: Final = 16 * 1024 * 1024
+
+
+class IsapiError(Exception):
+    """An ISAPI request failed (transport error, unexpected status, unusable answer)."""
+
+
+class IsapiAuthError(IsapiError):
+    """The device refused the credentials (HTTP 401 after Digest and Basic)."""
+
+
+class IsapiConnectionError(IsapiError):
+    """The device could not be reached or stopped answering (timeouts included)."""
+
+
+class IsapiNotSupportedError(IsapiError):
+    """The device does not offer this function (404/405/403 ``notSupport``)."""
+
+
+@dataclass(slots=True)
+class AlertStream:
+    """An open ``alertStream``: its ``Content-Type`` and an iterator over raw byte chunks."""
+
+    content_type: str
+    chunks: AsyncIterator[bytes]
+
+
+class IsapiClient:
+    """Talk to one Hikvision device.
+
+    ``client`` is an ``httpx.AsyncClient`` (certificate checking is configured on it);
+    ``base_url`` is ``http(s)://host:port``. Every method raises :class:`IsapiAuthError`,
+    :class:`IsapiConnectionError`, :class:`IsapiNotSupportedError` or :class:`IsapiError`;
+    never logs credentials.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        """Keep the session and credentials; nothing is sent yet."""
+        self._client = client
+        self.base_url = base_url.rstrip("/")
+        self._username = username
+        self._password = password
+        self._auth: httpx.Auth = httpx.DigestAuth(username, password)
+        self.auth_scheme = "digest"
+        self.timeout = timeout
+
+    def _use_basic(self, response: httpx.Response) -> bool:
+        """Switch to Basic when a 401 offers only Basic; return True if we switched."""
+        challenge = response.headers.get("www-authenticate", "").strip().lower()
+        if self.auth_scheme == "digest" and challenge.startswith("basic"):
+            self._auth = httpx.BasicAuth(self._username, self._password)
+            self.auth_scheme = "basic"
+            return True
+        return False
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        cap: int = MAX_BODY,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpx per-request timeout
+    ) -> tuple[httpx.Response, bytes]:
+        """Send a request; return the response and its body (at most ``cap`` bytes)."""
+        url = f"{self.base_url}{path}"
+        for _attempt in range(2):
+            try:
+                async with self._client.stream(
+                    method,
+                    url,
+                    content=content,
+                    auth=self._auth,
+                    timeout=timeout or self.timeout,
+                    headers={"Content-Type": "application/xml"} if content else None,
+                ) as response:
+                    if response.status_code == 401 and self._use_basic(response):
+                        continue
+                    body = bytearray()
+                    async for chunk in response.aiter_raw():
+                        body += chunk
+                        if len(body) > cap:
+                            raise IsapiError(f"{path} answer exceeds {cap} bytes")
+            except httpx.TimeoutException as err:
+                raise IsapiConnectionError(f"timeout on {path}") from err
+            except httpx.HTTPError as err:
+                raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
+            self._raise_for_status(response, bytes(body), path)
+            return response, bytes(body)
+        raise IsapiAuthError("credentials refused")  # pragma: no cover - loop always returns
+
+    @staticmethod
+    def _raise_for_status(response: httpx.Response, body: bytes, path: str) -> None:
+        status = response.status_code
+        if status == 401:
+            raise IsapiAuthError("credentials refused")
+        if status in (404, 405, 501):
+            raise IsapiNotSupportedError(f"{path} not supported (HTTP {status})")
+        if status >= 400:
+            info = parse_response_status(body)
+            if info and (info.sub_status_code or "").casefold() == "notsupport":
+                raise IsapiNotSupportedError(f"{path} not supported ({info.status_string})")
+            detail = f": {info.status_string}" if info and info.status_string else ""
+            raise IsapiError(f"{path} failed with HTTP {status}{detail}")
+
+    async def device_info(self) -> DeviceInfo:
+        """Return model, serial, firmware and MAC (``GET /ISAPI/System/deviceInfo``)."""
+        _, body = await self._request("GET", "/ISAPI/System/deviceInfo")
+        try:
+            return parse_device_info(body)
+        except HikvisionError as err:
+            raise IsapiError(f"unusable deviceInfo: {err}") from err
+
+    @asynccontextmanager
+    async def alert_stream(self, read_timeout: float) -> AsyncIterator[AlertStream]:
+        """Open ``alertStream``; ``read_timeout`` (s) bounds the wait for any next bytes.
+
+        The iterator raises :class:`IsapiConnectionError` on a read timeout or a dropped
+        connection, and ends when the device closes the stream.
+        """
+        path = "/ISAPI/Event/notification/alertStream"
+        url = f"{self.base_url}{path}"
+        timeout = httpx.Timeout(self.timeout, read=read_timeout)
+        for _attempt in range(2):
+            try:
+                async with self._client.stream(
+                    "GET", url, auth=self._auth, timeout=timeout,
+                    headers={"Connection": "keep-alive"},
+                ) as response:
+                    if response.status_code == 401 and self._use_basic(response):
+                        continue
+                    if response.status_code != 200:
+                        body = await response.aread() if response.status_code < 500 else b""
+                        self._raise_for_status(response, body[:65536], path)
+                        raise IsapiError(f"alertStream answered HTTP {response.status_code}")
+                    yield AlertStream(
+                        response.headers.get("content-type", ""), _chunks(response, path)
+                    )
+                    return
+            except httpx.TimeoutException as err:
+                raise IsapiConnectionError(f"timeout on {path}") from err
+            except httpx.HTTPError as err:
+                raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
+        raise IsapiAuthError("credentials refused")  # pragma: no cover
+
+    async def trigger_mnpr(self, channel: int) -> tuple[str, bytes]:
+        """Ask for a manual plate recognition; return (Content-Type, multipart body).
+
+        ``GET /ISAPI/Traffic/MNPR/channels/<ch>`` first; devices that refuse GET (405/403
+        notSupport) are asked with ``PUT`` (PROTOCOLS.md §1.4; the seed's PUT is unverified).
+        """
+        path = f"/ISAPI/Traffic/MNPR/channels/{int(channel)}"
+        try:
+            response, body = await self._request("GET", path, cap=MAX_MNPR_BODY, timeout=20)
+        except IsapiNotSupportedError:
+            response, body = await self._request(
+                "PUT", path, content=b"", cap=MAX_MNPR_BODY, timeout=20
+            )
+        return response.headers.get("content-type", ""), body
+
+    async def plates_after(self, channel: int, pic_time: str) -> list[PlateLogEntry]:
+        """Return plate-log entries after the ``pic_time`` cursor, oldest first (§1.4)."""
+        body = plates_request_body(pic_time)
+        paths = (
+            f"/ISAPI/Traffic/channels/{int(channel)}/vehicleDetect/plates",
+            f"/ISAPI/Traffic/channels/{int(channel)}/vehicledetect/plates",
+        )
+        for path in paths:
+            try:
+                _, answer = await self._request("POST", path, content=body)
+            except IsapiNotSupportedError:
+                if path == paths[-1]:
+                    raise
+                continue
+            try:
+                return parse_plates(answer)
+            except HikvisionError as err:
+                raise IsapiError(f"unusable plate log: {err}") from err
+        return []  # pragma: no cover
+
+    async def plate_picture(self, pic_name: str) -> bytes | None:
+        """Fetch a plate-log picture (``GET /doc/ui/images/plate/<picName>.jpg``) or None."""
+        if not pic_name.isdigit():
+            return None
+        try:
+            _, body = await self._request(
+                "GET", f"/doc/ui/images/plate/{pic_name}.jpg", cap=MAX_MNPR_BODY
+            )
+        except IsapiNotSupportedError:
+            return None
+        return body or None
+
+    async def set_http_host(
+        self, *, url_path: str, host: str, port: int, https: bool = False, host_id: str = "1"
+    ) -> None:
+        """Point HTTP listening slot ``host_id`` at ``host:port`` + ``url_path`` (§1.3)."""
+        doc = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<HttpHostNotificationList version="2.0" '
+            'xmlns="http://www.hikvision.com/ver20/XMLSchema"><HttpHostNotification>'
+            f"<id>{escape(host_id)}</id><url>{escape(url_path)}</url>"
+            f"<protocolType>{'HTTPS' if https else 'HTTP'}</protocolType>"
+            "<parameterFormatType>XML</parameterFormatType>"
+            "<addressingFormatType>ipaddress</addressingFormatType>"
+            f"<ipAddress>{escape(host)}</ipAddress><portNo>{int(port)}</portNo>"
+            "<httpAuthenticationMethod>none</httpAuthenticationMethod>"
+            "</HttpHostNotification></HttpHostNotificationList>"
+        ).encode()
+        await self._request("PUT", "/ISAPI/Event/notification/httpHosts", content=doc)
+
+
+async def _chunks(response: httpx.Response, path: str) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in response.aiter_raw():
+            yield chunk
+    except httpx.TimeoutException as err:
+        raise IsapiConnectionError(f"no data on {path} within the read timeout") from err
+    except httpx.HTTPError as err:
+        raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
