@@ -122,14 +122,14 @@ class OcrField:
     )
 
     def __post_init__(self) -> None:
-        """Compile the corrections; raises :class:`ValueError` (re.error) for a bad regex."""
-        object.__setattr__(
-            self,
-            "_compiled",
-            tuple(
+        """Compile the corrections; raises :class:`ValueError` for a bad regex."""
+        try:
+            compiled = tuple(
                 (re.compile(pattern, re.IGNORECASE), value) for pattern, value in self.corrections
-            ),
-        )
+            )
+        except re.error as err:
+            raise ValueError(f"correction: invalid regular expression: {err}") from err
+        object.__setattr__(self, "_compiled", compiled)
 
     def parse(self, text: str) -> tuple[str | None, str]:
         """Turn OCR ``text`` into ``(value, raw)``.
@@ -181,7 +181,10 @@ def parse_corrections(lines: str | Iterable[str]) -> tuple[tuple[str, str], ...]
         value, pattern = value.strip(), pattern.strip()
         if not sep or not value or not pattern:
             raise ValueError(f"correction {line!r} is not Value=regex")
-        re.compile(pattern)
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ValueError(f"correction {line!r}: invalid regular expression: {err}") from err
         result.append((pattern, value))
     return tuple(result)
 

@@ -243,12 +243,12 @@ async def _validate(hass: HomeAssistant, user_input: dict[str, Any]) -> Validate
     except FilenameError as err:
         raise SourceValidationError("invalid_regex", CONF_REGEX) from err
     try:
-        build_ocr_field(data)
-    except re.error as err:
-        raise SourceValidationError("invalid_regex", CONF_OCR_CORRECTIONS) from err
+        ocr.parse_corrections(str(data.get(CONF_OCR_CORRECTIONS) or ""))
     except ValueError as err:
-        if CONF_OCR_CORRECTIONS in data and "correction" in str(err):
-            raise SourceValidationError("invalid_regex", CONF_OCR_CORRECTIONS) from err
+        raise SourceValidationError("invalid_regex", CONF_OCR_CORRECTIONS) from err
+    try:
+        build_ocr_field(data)
+    except (ValueError, TypeError) as err:
         raise SourceValidationError("invalid_box", "base") from err
     return ValidatedCamera(data=data, unique_id=resolved)
 

@@ -1,0 +1,165 @@
+"""Overlay OCR with real tesseract (PROTOCOLS.md §1.5 "Text overlay options")."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+import time
+
+from PIL import Image, ImageDraw, ImageFont
+import pytest
+import pytesseract
+
+from custom_components.anpr.protocols import ocr
+from custom_components.anpr.protocols.models import ProtocolError
+
+REAL = Path(__file__).parent / "fixtures" / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
+
+
+def band_picture(text: str, size: tuple[int, int] = (1805, 1077), fmt: str = "JPEG") -> bytes:
+    """A grey scene with a Hikvision-style black band at the bottom holding ``text``."""
+    width, height = size
+    image = Image.new("RGB", size, (90, 120, 80))
+    draw = ImageDraw.Draw(image)
+    band = round(height * 0.028)
+    draw.rectangle((0, height - band, width, height), fill=(0, 0, 0))
+    font = ImageFont.load_default(size=max(10, round(band * 0.8)))
+    draw.text((round(width * 0.505), height - band + 2), text, fill=(255, 255, 255), font=font)
+    out = io.BytesIO()
+    image.save(out, fmt, quality=90)
+    return out.getvalue()
+
+
+def test_real_hikvision_picture_reads_forward() -> None:
+    result = ocr.ocr_bytes(REAL.read_bytes(), ocr.OcrField())
+    assert result.value == "Forward"
+    assert "Direction" in result.text
+
+
+def test_real_picture_inverted_also_reads_forward() -> None:
+    result = ocr.ocr_bytes(REAL.read_bytes(), ocr.OcrField(invert=True))
+    assert result.value == "Forward"
+
+
+def test_drawn_reverse_band() -> None:
+    result = ocr.ocr_bytes(band_picture("Direction:Reverse"), ocr.OcrField())
+    assert result.value == "Reverse"
+
+
+def test_box_is_relative_to_the_picture_size() -> None:
+    """The same relative box finds the field at another resolution (anpr2mqtt's pixels don't)."""
+    result = ocr.ocr_bytes(band_picture("Direction:Reverse", size=(3610, 2154)), ocr.OcrField())
+    assert result.value == "Reverse"
+
+
+def test_png_pictures() -> None:
+    result = ocr.ocr_bytes(band_picture("Direction:Forward", fmt="PNG"), ocr.OcrField())
+    assert result.value == "Forward"
+
+
+def test_misread_is_corrected() -> None:
+    """Tesseract often reads the band's "Forward" as "Foruward"; the correction fixes it."""
+    assert ocr.OcrField().parse("~ Direction:Foruward |") == ("Forward", "Foruward")
+    assert ocr.OcrField().parse("Direction:Bacward") == ("Reverse", "Bacward")
+    assert ocr.OcrField().parse("Directlon: Rev3rse") == ("Reverse", "Rev3rse")
+    # without the corrections the misread is not an allowed value
+    assert ocr.OcrField(corrections=()).parse("Direction:Foruward") == (None, "Foruward")
+
+
+def test_drawn_misspelling_is_corrected_end_to_end() -> None:
+    result = ocr.ocr_bytes(band_picture("Direction:Foorward"), ocr.OcrField())
+    assert result.raw.casefold().startswith("fo")
+    assert result.raw != "Forward"
+    assert result.value == "Forward"
+
+
+def test_field_parsing() -> None:
+    field = ocr.OcrField()
+    assert field.parse("Capture Time:2025-06-02 10:30:45 Plate No.:B4DM3N Direction:Forward") == (
+        "Forward",
+        "Forward",
+    )
+    assert field.parse("direction : reverse") == ("Reverse", "reverse")
+    assert field.parse("Direction:Sideways") == (None, "Sideways")
+    assert field.parse("") == (None, "")
+    # no label: the text after the first colon (anpr2mqtt's rule)
+    assert ocr.OcrField(label="").parse("Dir:Forward") == ("Forward", "Forward")
+    assert ocr.OcrField(label="").parse("Forward") == ("Forward", "Forward")
+    # label missing from the text: the text after the last colon
+    assert field.parse("Plate No.:AB12 Dlrectlon:Reverse") == ("Reverse", "Reverse")
+    # any value allowed when values is empty
+    assert ocr.OcrField(label="Plate No.", values=(), corrections=()).parse(
+        "Plate No.:B4DM3N Direction:Forward"
+    ) == ("B4DM3N", "B4DM3N")
+
+
+def test_corrections_text_round_trip() -> None:
+    text = ocr.format_corrections(ocr.DEFAULT_CORRECTIONS)
+    assert text == "Forward=Fo.*rd\nReverse=Re.*rse|Bac.*rd"
+    assert ocr.parse_corrections(text + "\n\n") == ocr.DEFAULT_CORRECTIONS
+    for bad in ("Forward", "=Fo.*rd", "Forward=", "Forward=Fo(rd"):
+        with pytest.raises(ValueError):
+            ocr.parse_corrections(bad)
+
+
+@pytest.mark.parametrize(
+    "box",
+    [(-0.1, 0, 0.5, 0.5), (0, 0, 0, 0.5), (0.6, 0, 0.5, 0.1), (0, 0.9, 0.1, 0.2), (0, 0, 1.5, 1)],
+)
+def test_bad_boxes(box: tuple[float, float, float, float]) -> None:
+    with pytest.raises(ValueError):
+        ocr.CropBox(*box)
+
+
+def test_box_pixels() -> None:
+    assert ocr.DEFAULT_BOX.pixels(1805, 1077) == (848, 1047, 1498, 1077)
+    assert ocr.CropBox(0.999, 0.999, 0.001, 0.001).pixels(10, 10) == (9, 9, 10, 10)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"RUBBISH!", REAL.read_bytes()[:70000], b"\xff\xd8\xff\xe0" + b"\0" * 100],
+)
+def test_undecodable_pictures(data: bytes) -> None:
+    with pytest.raises(ocr.OcrError):
+        ocr.ocr_bytes(data, ocr.OcrField())
+    assert issubclass(ocr.OcrError, ProtocolError)
+
+
+def test_size_caps() -> None:
+    with pytest.raises(ocr.OcrError, match="larger than"):
+        ocr.decode_image(b"\0" * (ocr.MAX_IMAGE_BYTES + 1))
+    big = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(big, "PNG")
+    with pytest.raises(ocr.OcrError, match="pixels"):
+        ocr.decode_image(big.getvalue())
+
+
+def test_tesseract_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(ocr.TesseractMissing):
+        ocr.ocr_bytes(REAL.read_bytes(), ocr.OcrField())
+    with pytest.raises(ocr.TesseractMissing):
+        ocr.tesseract_version()
+
+
+def test_tesseract_version() -> None:
+    assert ocr.tesseract_version()[0].isdigit()
+
+
+def test_thread_limit_is_set_for_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    ocr.ocr_bytes(REAL.read_bytes(), ocr.OcrField())
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "2")
+    ocr.ensure_thread_limit()
+    assert os.environ["OMP_THREAD_LIMIT"] == "2"  # a user's own setting is kept
+
+
+def test_one_call_is_fast_enough() -> None:
+    """A loose guard (shared CI machines): one OCR call of the real band takes well under 2 s."""
+    data = REAL.read_bytes()
+    start = time.perf_counter()
+    ocr.ocr_bytes(data, ocr.OcrField())
+    assert time.perf_counter() - start < 2.0
