@@ -187,7 +187,10 @@ def test_free_regex_named_groups() -> None:
 
 def test_free_regex_anpr2mqtt_default_still_works() -> None:
     """anpr2mqtt's own default (dt/target/event/ext) is a valid custom pattern."""
-    regex = r"(?P<dt>[0-9]{17})_(?P<target>[A-Z0-9]+)_(?P<event>VEHICLE_DETECTION)\.(?P<ext>jpg|png|gif|jpeg)"
+    regex = (
+        r"(?P<dt>[0-9]{17})_(?P<target>[A-Z0-9]+)_(?P<event>VEHICLE_DETECTION)"
+        r"\.(?P<ext>jpg|png|gif|jpeg)"
+    )
     parsed = FilenamePattern.from_preset(Preset.CUSTOM, "UTC", regex).parse(
         "20180502174029596_A2GEO_VEHICLE_DETECTION.jpg"
     )
@@ -244,7 +247,7 @@ def test_compact_time_lengths_and_dst() -> None:
         "2025060210304",
         "202506021030454",
         "abcdefghijklmnopq",
-        "２０２５０６０２１０３０４５",
+        "".join(chr(0xFF10 + int(c)) for c in "20250602103045"),  # full-width digits
     ):
         with pytest.raises(FilenameError):
             parse_compact_time(bad, zone)

@@ -8,8 +8,8 @@ from pathlib import Path
 import time
 
 from PIL import Image, ImageDraw, ImageFont
-import pytest
 import pytesseract
+import pytest
 
 from custom_components.anpr.protocols import ocr
 from custom_components.anpr.protocols.models import ProtocolError
