@@ -28,3 +28,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("enable_socket"):
             item.fixturenames.insert(0, "socket_enabled")
+
+
+@pytest.fixture(autouse=True)
+def isolated_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give every test its own sightings database (the HA test config dir is shared)."""
+    path = tmp_path / "anpr_history.db"
+    monkeypatch.setattr("custom_components.anpr.history_path", lambda hass: path)
+    return path

@@ -60,11 +60,11 @@ class TestSource(AnprSource):
 
 async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
     token = data.get("token", "")
-    if token == "bad_auth":
+    if token == "bad_auth" or data.get("password") == "wrong":
         raise SourceAuthError("password")
     if token == "offline":
         raise SourceValidationError("cannot_connect")
-    if token == "boom":
+    if token == "boom" or data.get("password") == "boom":
         raise RuntimeError("unexpected")
     return ValidatedCamera(
         data=data,

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Fill the generated parts of translations/en.json from each camera kind's own step.
+
+For every ``config_subentries.camera.step.<kind>`` written by hand this adds the common
+per-camera fields (name, repeat window, minimum confidence, direction) and generates
+``reconfigure_<kind>`` (the same fields minus the name), plus the "Add camera" menu label.
+Run it after editing a kind's step; ``tests/test_translations.py`` fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+import sys
+
+PATH = Path(__file__).resolve().parent.parent / "custom_components/anpr/translations/en.json"
+
+COMMON_DATA = {
+    "name": "Camera name",
+    "repeat_window": "Repeat window",
+    "min_confidence": "Minimum confidence",
+    "direction_mode": "Direction",
+}
+COMMON_DESC = {
+    "name": "Shown as the device name; entity ids are built from it.",
+    "repeat_window": "Reads of the same plate on this camera within this many seconds are one sighting: the event fires once, later reads only improve it.",
+    "min_confidence": "Reads the camera is less sure of than this (0-1) are ignored. 0 keeps every read.",
+    "direction_mode": "How to use the direction the camera reports: as reported, swapped (the camera is mounted the other way round), or every read counts as entering (entry-only camera) or leaving (exit-only camera).",
+}
+MENU_LABELS = {
+    "folder": "Pictures uploaded to a folder (FTP/NAS)",
+    "hikvision": "Hikvision ISAPI (alertStream or HTTP listening)",
+    "http_push": "Camera pushes to a webhook (LPR JSON, NumberOK, Hikvision)",
+    "milesight_tcp": "Milesight LPR camera (TCP, as its NVR)",
+    "nvr_text": "NVR text device (TCP <LPR>PLATE</LPR>)",
+    "onvif": "ONVIF metadata (RTSP) or PullPoint events",
+}
+
+
+def sync(en: dict) -> dict:
+    camera = en["config_subentries"]["camera"]
+    steps = camera["step"]
+    kinds = [k for k in steps if k not in ("user",) and not k.startswith("reconfigure_")]
+    menu = steps["user"].setdefault("menu_options", {})
+    for kind in kinds:
+        step = steps[kind]
+        data = {"name": COMMON_DATA["name"]}
+        data.update({k: v for k, v in step.get("data", {}).items() if k not in COMMON_DATA})
+        data.update({k: COMMON_DATA[k] for k in COMMON_DATA if k != "name"})
+        desc = {"name": COMMON_DESC["name"]}
+        desc.update({k: v for k, v in step.get("data_description", {}).items() if k not in COMMON_DESC})
+        desc.update({k: COMMON_DESC[k] for k in COMMON_DESC if k != "name"})
+        step["data"], step["data_description"] = data, desc
+        reconf = copy.deepcopy(step)
+        reconf["title"] = f"Reconfigure {step.get('title', kind)}"
+        reconf["data"].pop("name")
+        reconf["data_description"].pop("name")
+        steps[f"reconfigure_{kind}"] = reconf
+        menu.setdefault(kind, MENU_LABELS.get(kind, step.get("title", kind)))
+    return en
+
+
+def main() -> int:
+    en = json.loads(PATH.read_text())
+    new = sync(copy.deepcopy(en))
+    text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
+    if "--check" in sys.argv:
+        if json.loads(PATH.read_text()) != new:
+            print("en.json is stale: run scripts/sync_translations.py")
+            return 1
+        return 0
+    PATH.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
