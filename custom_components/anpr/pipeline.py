@@ -24,6 +24,7 @@ from .const import (
     EVENT_UNKNOWN,
 )
 from .history import PlateStats, SightingRow
+from .matching import Matcher, MatchOutcome, country_code, fix_format
 from .plates import ListMatch, PlateLists, normalise_plate
 from .protocols.models import CameraListVerdict, Direction, ImageRole, PlateRead, ReadImage
 
@@ -89,6 +90,8 @@ class Sighting:
     priority: str
     matched_by: str | None = None
     reason: str
+    rule: str | None = None
+    plate_format: str | None = None
     corrections: list[str] = field(default_factory=list)
     previous_sightings: int = 0
     last_sighting: datetime | None = None
@@ -126,6 +129,8 @@ class Sighting:
             "priority": self.priority,
             "matched_by": self.matched_by,
             "reason": self.reason,
+            "rule": self.rule,
+            "plate_format": self.plate_format,
             "corrections": list(self.corrections),
             "known": self.list_category == CATEGORY_ALLOWED,
             "dangerous": self.list_category == CATEGORY_ALERT,
@@ -192,6 +197,10 @@ class Pipeline:
         self._on_sighting = on_sighting
         self.corrections: list[Correction] = []
         self.fuzzy_distance = fuzzy_distance
+        #: List matcher (matching.py): exact/alias, per-plate rules, fuzzy, validity, scope.
+        self.matcher = Matcher(lists, fuzzy_distance=fuzzy_distance)
+        #: Country whose plate formats apply when a read carries no country (None = no fixes).
+        self.default_country: str | None = None
         self.set_corrections(corrections or [])
         # (camera_id, plate) -> open sighting still inside its repeat window
         self._open: dict[tuple[str, str], Sighting] = {}
@@ -205,19 +214,35 @@ class Pipeline:
         else:
             self.corrections = [Correction.parse(line) for line in lines if line.strip()]
 
-    def correct(self, plate: str) -> tuple[str, list[str]]:
-        """Apply global corrections in order; return the plate and the rules that changed it."""
+    def correct(self, plate: str, read: PlateRead | None = None) -> tuple[str, list[str]]:
+        """Apply global corrections in order, then the country format fix (matching.py).
+
+        Returns the plate and the rules that changed it (``"PATTERN => REPL"`` or
+        ``"format uk_current: A812CDE => AB12CDE"``). The country is the read's (when known)
+        else :attr:`default_country`.
+        """
         applied: list[str] = []
         for rule in self.corrections:
             new = rule.pattern.sub(rule.replacement, plate)
             if new != plate:
                 applied.append(f"{rule.pattern.pattern} => {rule.replacement}")
                 plate = normalise_plate(new)
+        country = country_code(read.country if read is not None else None)
+        if plate and (country or self.default_country):
+            fix = fix_format(plate, country or self.default_country)
+            if fix.fixed:
+                applied.append(f"format {fix.format}: {plate} => {fix.plate}")
+                plate = fix.plate
         return plate, applied
 
     def match(self, plate: str, read: PlateRead, camera_id: str) -> ListMatch | None:
-        """Match against the lists (exact/alias); the camera's own verdict is the fallback."""
-        return self.lists.match(plate, camera_id)
+        """Match against the lists (see :class:`Matcher`); the camera's verdict is the fallback."""
+        return self.match_outcome(plate, read, camera_id).match
+
+    def match_outcome(self, plate: str, read: PlateRead, camera_id: str) -> MatchOutcome:
+        """Like :meth:`match`, also saying why a textual match did not apply (scope/validity)."""
+        self.matcher.fuzzy_distance = max(0, int(self.fuzzy_distance))
+        return self.matcher.match(plate, camera_id=camera_id, when=read.time)
 
     async def async_process(self, read: PlateRead, camera: CameraSettings) -> Sighting | None:
         """Run one read through the pipeline. Returns the sighting (new or merged) or None."""
@@ -228,7 +253,7 @@ class Pipeline:
         if read.confidence is not None and read.confidence < camera.min_confidence:
             self.stats["dropped_low_confidence"] += 1
             return None
-        plate, applied = self.correct(normalise_plate(read.plate))
+        plate, applied = self.correct(normalise_plate(read.plate), read)
         if not plate:
             self.stats["dropped_no_plate"] += 1
             return None
@@ -245,8 +270,10 @@ class Pipeline:
         self._expire(read.time, window)
 
         direction = _apply_direction_mode(read.direction, camera.direction_mode)
-        found = self.match(plate, read, camera.camera_id)
-        sighting = self._classify(read, plate, camera, direction, found, applied)
+        outcome = self.match_outcome(plate, read, camera.camera_id)
+        sighting = self._classify(read, plate, camera, direction, outcome.match, applied)
+        if outcome.match is None and outcome.skipped and sighting.matched_by is None:
+            sighting.reason = f"not on any list ({outcome.skipped})"
         self._open[key] = sighting
         stats = await self._record(
             SightingRow(
@@ -277,6 +304,11 @@ class Pipeline:
         for key in [k for k, s in self._open.items() if now - s.read.time > window]:
             del self._open[key]
 
+    def _plate_format(self, plate: str, read: PlateRead) -> str | None:
+        """Name of the country format the plate fits (matching.py), or None."""
+        country = country_code(read.country) or self.default_country
+        return fix_format(plate, country).format if country else None
+
     def _classify(
         self,
         read: PlateRead,
@@ -291,6 +323,7 @@ class Pipeline:
         description = "Unknown vehicle"
         priority = "high"
         matched_by = None
+        rule: str | None = None
         reason = "not on any list"
         if found is not None:
             category = found.group.category
@@ -299,6 +332,7 @@ class Pipeline:
             priority = found.group.priority
             matched_by = found.matched_by
             reason = found.reason
+            rule = found.rule
         elif read.camera_list in (CameraListVerdict.ALLOWED, CameraListVerdict.ALERT):
             category = (
                 CATEGORY_ALLOWED if read.camera_list is CameraListVerdict.ALLOWED else CATEGORY_ALERT
@@ -329,6 +363,8 @@ class Pipeline:
             priority=priority,
             matched_by=matched_by,
             reason=reason,
+            rule=rule,
+            plate_format=self._plate_format(plate, read),
             corrections=applied,
         )
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the homoglyph table lists look-alike letters on purpose
 """Plate text handling and plate lists (no Home Assistant import).
 
 Normalisation (DESIGN.md "The read pipeline"): upper case, spaces and separators removed,
@@ -12,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 import re
 from typing import Any
 import unicodedata
+
+from .validity import Validity, ValidityError
 
 # Look-alike letters from Greek and Cyrillic folded to Latin (upper case).
 _HOMOGLYPHS = {
@@ -51,23 +54,63 @@ class PlateGroup:
 
 @dataclass(kw_only=True)
 class PlateEntry:
-    """One listed plate (normalised) in one group, with an optional description/owner."""
+    """One listed plate (normalised) in one group.
+
+    ``description``: owner/vehicle text; ``aliases``: alternative readings (normalised) that
+    count as exact matches; ``cameras``: camera subentry ids the entry is limited to (empty =
+    every camera); ``rules``: per-plate regular expressions matched (fully) against the read
+    plate after global corrections; ``validity``: when the entry applies (None = always).
+    """
 
     plate: str
     group: str
     description: str | None = None
     aliases: list[str] = field(default_factory=list)
     cameras: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    validity: Validity | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Storage form (JSON types)."""
+        return {
+            "plate": self.plate,
+            "group": self.group,
+            "description": self.description,
+            "aliases": list(self.aliases),
+            "cameras": list(self.cameras),
+            "rules": list(self.rules),
+            "validity": self.validity.as_dict() if self.validity else None,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> PlateEntry:
+        """Rebuild from :meth:`as_dict`; raises KeyError/TypeError/ValidityError when broken."""
+        return cls(
+            plate=str(raw["plate"]),
+            group=str(raw["group"]),
+            description=raw.get("description"),
+            aliases=[str(a) for a in raw.get("aliases") or ()],
+            cameras=[str(c) for c in raw.get("cameras") or ()],
+            rules=[str(r) for r in raw.get("rules") or ()],
+            validity=Validity.from_dict(raw.get("validity")),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListMatch:
-    """Result of matching a plate against the lists: which entry, group and why."""
+    """Result of matching a plate against the lists: which entry, group and why.
+
+    ``matched_by`` is ``exact``, ``alias``, ``rule`` (a per-plate regex), ``fuzzy`` or
+    ``camera``; ``reason`` is a human sentence; ``rule`` the regex or format rule involved;
+    ``distance`` the edit distance of a fuzzy match.
+    """
 
     entry: PlateEntry
     group: PlateGroup
     matched_by: str
     reason: str
+    rule: str | None = None
+    distance: int = 0
 
 
 DEFAULT_GROUPS = (
@@ -87,20 +130,58 @@ class PlateLists:
         self.groups: dict[str, PlateGroup] = {g.id: PlateGroup(**asdict(g)) for g in groups}
         self.entries: dict[tuple[str, str], PlateEntry] = {}
         self._by_plate: dict[str, list[PlateEntry]] = {}
+        #: Bumped on every change; matchers rebuild their indexes when it moves.
+        self.revision = 0
         for entry in entries:
             self.add(entry)
 
     def add(self, entry: PlateEntry) -> PlateEntry:
-        """Add or replace ``entry`` (plate normalised). Raises KeyError for an unknown group."""
+        """Add or replace ``entry`` (plate normalised).
+
+        Raises KeyError for an unknown group, ValueError for an empty plate and ``re.error``
+        for a per-plate rule that is not a regular expression.
+        """
         if entry.group not in self.groups:
             raise KeyError(entry.group)
         entry.plate = normalise_plate(entry.plate)
+        if not entry.plate:
+            raise ValueError("empty plate")
         entry.aliases = [normalise_plate(a) for a in entry.aliases if a.strip()]
+        entry.rules = [r.strip() for r in entry.rules if r.strip()]
+        for rule in entry.rules:
+            re.compile(rule)
         self.remove(entry.plate, entry.group)
         self.entries[(entry.group, entry.plate)] = entry
-        for key in (entry.plate, *entry.aliases):
+        for key in dict.fromkeys((entry.plate, *entry.aliases)):
             self._by_plate.setdefault(key, []).append(entry)
+        self.revision += 1
         return entry
+
+    def get(self, plate: str, group: str) -> PlateEntry | None:
+        """Return the entry of ``plate`` in ``group`` or None."""
+        return self.entries.get((group, normalise_plate(plate)))
+
+    def exact(self, plate: str) -> list[PlateEntry]:
+        """Entries whose plate or an alias is exactly ``plate`` (normalised text)."""
+        return list(self._by_plate.get(plate, ()))
+
+    def set_group(self, group: PlateGroup) -> None:
+        """Add or replace a group (entries kept). Raises ValueError for an unknown category."""
+        if group.category not in ("allowed", "alert", "ignored"):
+            raise ValueError(group.category)
+        self.groups[group.id] = group
+        self.revision += 1
+
+    def remove_group(self, group_id: str) -> int:
+        """Remove a group and its entries; return the entries removed. KeyError if unknown."""
+        if group_id not in self.groups:
+            raise KeyError(group_id)
+        removed = 0
+        for _, plate in [k for k in self.entries if k[0] == group_id]:
+            removed += self.remove(plate, group_id)
+        del self.groups[group_id]
+        self.revision += 1
+        return removed
 
     def remove(self, plate: str, group: str | None = None) -> int:
         """Remove ``plate`` from ``group`` (every group when None); return entries removed."""
@@ -115,6 +196,8 @@ class PlateLists:
                 if not bucket:
                     self._by_plate.pop(alias, None)
             removed += 1
+        if removed:
+            self.revision += 1
         return removed
 
     def match(self, plate: str, camera_id: str | None = None) -> ListMatch | None:
@@ -140,7 +223,7 @@ class PlateLists:
         """Serialise to plain JSON types."""
         return {
             "groups": [asdict(g) for g in self.groups.values()],
-            "entries": [asdict(e) for e in self.entries.values()],
+            "entries": [e.as_dict() for e in self.entries.values()],
         }
 
     @classmethod
@@ -152,7 +235,7 @@ class PlateLists:
         lists = cls(groups)
         for raw in data.get("entries", []):
             try:
-                lists.add(PlateEntry(**raw))
-            except (KeyError, TypeError):
+                lists.add(PlateEntry.from_dict(raw))
+            except (KeyError, TypeError, ValueError, ValidityError, re.error):
                 continue
         return lists
