@@ -40,6 +40,7 @@ from homeassistant.helpers import issue_registry as ir, selector
 from PIL import Image, UnidentifiedImageError
 import voluptuous as vol
 from watchdog.events import (
+    DirCreatedEvent,
     FileClosedEvent,
     FileCreatedEvent,
     FileModifiedEvent,
@@ -396,7 +397,8 @@ class FolderSource(AnprSource):
             event_filter=(
                 [FileCreatedEvent, FileModifiedEvent, FileMovedEvent]
                 if self.polling
-                else [FileClosedEvent, FileMovedEvent]
+                # DirCreatedEvent: inotify must see new sub-folders to watch them (recursive).
+                else [FileClosedEvent, FileMovedEvent, DirCreatedEvent]
             ),
         )
         observer.daemon = True

@@ -1,0 +1,351 @@
+"""The folder source through the real hub: real files, real watchdog, real tesseract."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import io
+import logging
+import os
+from pathlib import Path
+import shutil
+from typing import Any
+
+from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from PIL import Image
+import pytesseract
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.sources import folder
+
+from .helpers import PlateEvents, async_add_camera, async_setup_hub
+
+REAL = Path(__file__).parent / "fixtures" / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
+LOGGER_NAME = "custom_components.anpr.sources.folder"
+
+
+def small_jpeg(colour: tuple[int, int, int] = (10, 20, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = small_jpeg()
+
+
+def name(plate: str, ms: int = 407) -> str:
+    return f"20250602103045{ms:03d}_{plate}_VEHICLE_DETECTION.jpg"
+
+
+@pytest.fixture
+def watched(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A folder Home Assistant may read (allowlist_external_dirs)."""
+    folder_path = tmp_path / "ftp"
+    folder_path.mkdir()
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    return folder_path
+
+
+async def add_folder_camera(
+    hass: HomeAssistant, entry: MockConfigEntry, path: Path, cam: str = "Gate", **fields: Any
+) -> str:
+    data: dict[str, Any] = {
+        "name": cam,
+        "path": str(path),
+        "time_zone": "Europe/London",
+        "repeat_window": 0,
+    } | fields
+    return await async_add_camera(hass, entry, folder.KIND, data)
+
+
+async def write(hass: HomeAssistant, path: Path, data: bytes) -> None:
+    await hass.async_add_executor_job(path.write_bytes, data)
+
+
+async def run(hass: HomeAssistant, func: Callable[..., Any], *args: Any) -> Any:
+    return await hass.async_add_executor_job(func, *args)
+
+
+async def picture(hass: HomeAssistant, entity_id: str) -> bytes | None:
+    entity = hass.data[IMAGE_COMPONENT].get_entity(entity_id)
+    assert entity is not None
+    return await entity.async_image()
+
+
+async def test_written_file_reaches_entities(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    await write(hass, watched / name("AB12CDE"), JPEG)
+    await events.wait(1)
+    await hass.async_block_till_done()
+
+    state = hass.states.get("sensor.gate_last_plate")
+    assert state is not None
+    assert state.state == "AB12CDE"
+    assert state.attributes["camera"] == "Gate"
+    assert state.attributes["direction"] == "unknown"  # OCR off
+    assert events.events[0]["time"] == "2025-06-02T09:30:45.407000+00:00"  # BST -> UTC, ms
+    event = hass.states.get("event.gate_plate")
+    assert event is not None
+    assert event.attributes["event_type"] == "unknown"
+    assert event.attributes["plate"] == "AB12CDE"
+    assert await picture(hass, "image.gate_picture") == JPEG  # original bytes, not re-encoded
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_renamed_in_files_are_delivered(
+    hass: HomeAssistant, watched: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """FTP servers upload to a temporary name and rename; anpr2mqtt loses those files."""
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    caplog.set_level(logging.DEBUG, LOGGER_NAME)
+
+    # 1. moved in from outside the watched folder
+    outside = tmp_path / "staging"
+    outside.mkdir()
+    await write(hass, outside / name("MOVED1"), JPEG)
+    await run(hass, os.rename, outside / name("MOVED1"), watched / name("MOVED1"))
+    # 2. uploaded to a hidden temporary name inside the folder, then renamed (pure-ftpd)
+    await write(hass, watched / ".pureftpd-upload.1234", JPEG)
+    await run(hass, os.rename, watched / ".pureftpd-upload.1234", watched / name("RENAM2", 408))
+    # 3. uploaded as <name>.part, then renamed (vsftpd/proftpd style)
+    part = watched / (name("RENAM3", 409) + ".part")
+    await write(hass, part, JPEG)
+    await run(hass, os.rename, part, watched / name("RENAM3", 409))
+
+    await events.wait(3)
+    assert events.plates == ["MOVED1", "RENAM2", "RENAM3"]
+    # the temporary names were not warned about
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name == LOGGER_NAME]
+    await asyncio.sleep(0.3)
+    assert len(events.events) == 3
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_files_present_at_start_are_not_replayed(hass: HomeAssistant, watched: Path) -> None:
+    await write(hass, watched / name("OLD1"), JPEG)
+    await write(hass, watched / name("OLD2", 1), JPEG)
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    await write(hass, watched / name("NEW1"), JPEG)
+    await events.wait(1)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["NEW1"]
+    # and a restart of the camera (hub reload) does not replay them either
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await write(hass, watched / name("NEW2"), JPEG)
+    await events.wait(2)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["NEW1", "NEW2"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("recursive", [True, False])
+async def test_recursive(hass: HomeAssistant, watched: Path, recursive: bool) -> None:
+    day = watched / "2025-06-02"
+    day.mkdir()
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, recursive=recursive)
+    events = PlateEvents(hass)
+    await write(hass, day / name("SUB1"), JPEG)
+    # a sub-folder created after start is watched as well
+    later = watched / "2025-06-03"
+    await run(hass, later.mkdir)
+    await asyncio.sleep(0.2)
+    await write(hass, later / name("SUB2"), JPEG)
+    await write(hass, watched / name("TOP1"), JPEG)
+    if recursive:
+        await events.wait(3)
+        assert events.plates == ["SUB1", "SUB2", "TOP1"]
+    else:
+        await events.wait(1)
+        await asyncio.sleep(0.3)
+        assert events.plates == ["TOP1"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_polling_mode_waits_for_a_stable_size(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, polling=True, poll_interval=0.2)
+    events = PlateEvents(hass)
+    target = watched / name("POLL1")
+    handle = await run(hass, open, target, "wb")
+    await run(hass, handle.write, JPEG[:100])
+    await run(hass, handle.flush)
+    await asyncio.sleep(0.5)
+    await run(hass, handle.write, JPEG[100:200])
+    await run(hass, handle.flush)
+    await asyncio.sleep(0.3)
+    assert events.events == []  # still growing: not read
+    await run(hass, handle.write, JPEG[200:])
+    await run(hass, handle.close)
+    # moved in works in polling mode too
+    staging = watched.parent / "staging"
+    staging.mkdir()
+    await write(hass, staging / name("POLL2", 408), JPEG)
+    await run(hass, os.rename, staging / name("POLL2", 408), watched / name("POLL2", 408))
+    await events.wait(2, timeout=10)
+    assert sorted(events.plates) == ["POLL1", "POLL2"]
+    assert await picture(hass, "image.gate_picture") == JPEG
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_real_picture_end_to_end_with_ocr(hass: HomeAssistant, watched: Path) -> None:
+    """The real Hikvision upload: plate and time from the name, direction from the overlay."""
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await events.wait(1, timeout=20)
+    await hass.async_block_till_done()
+    state = hass.states.get("sensor.gate_last_plate")
+    assert state is not None
+    assert state.state == "B4DM3N"
+    assert state.attributes["direction"] == "in"
+    assert events.events[0]["direction_raw"] == "Forward"
+    assert events.events[0]["time"] == "2025-06-02T09:30:45.407000+00:00"
+    event = hass.states.get("event.gate_plate")
+    assert event is not None
+    assert event.attributes["plate"] == "B4DM3N"
+    assert await picture(hass, "image.gate_picture") == REAL.read_bytes()
+    assert not ir.async_get(hass).issues
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_bad_input_is_logged_and_skipped(
+    hass: HomeAssistant, watched: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    real = REAL.read_bytes()
+    bad = {
+        name("TEXT1"): b"this is a text file, not a picture\n" * 10,
+        "2024110312013232013_P99JHG_VEHICLE_DETECTION.jpeg": b"RUBBISH\n",  # 8-byte junk .jpg
+        name("TRUNC1"): real[: len(real) // 2],
+        "IMG_0001.jpg": JPEG,  # unmatched name
+        name("EMPTY1"): b"",
+        "20251302103045407_BADDATE_VEHICLE_DETECTION.jpg": JPEG,  # month 13
+    }
+    for file_name, data in bad.items():
+        await write(hass, watched / file_name, data)
+    # a file still being written: opened, half written, not closed yet
+    growing = watched / name("GROW1", 500)
+    handle = await run(hass, open, growing, "wb")
+    await run(hass, handle.write, real[:50000])
+    await run(hass, handle.flush)
+    await write(hass, watched / name("GOOD1", 600), JPEG)
+    await events.wait(1)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["GOOD1"]
+    await run(hass, handle.write, real[50000:])
+    await run(hass, handle.close)
+    await events.wait(2)
+    assert events.plates == ["GOOD1", "GROW1"]
+    assert await picture(hass, "image.gate_picture") == real  # the complete file
+    await hass.async_block_till_done()
+
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == LOGGER_NAME and r.levelno >= logging.WARNING
+    ]
+    assert len(warnings) == len(bad), warnings  # one line per bad file, nothing else
+    joined = "\n".join(warnings)
+    assert f"{name('TEXT1')}: not a picture" in joined
+    assert "2024110312013232013_P99JHG_VEHICLE_DETECTION.jpeg: not a picture" in joined
+    assert f"{name('TRUNC1')}: truncated JPEG" in joined
+    assert "IMG_0001.jpg: file name 'IMG_0001.jpg' does not match" in joined
+    assert f"{name('EMPTY1')}: empty file" in joined
+    assert "not a valid date" in joined
+    assert all("\\x" not in w and len(w) < 300 for w in warnings)  # no bytes in the log
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_no_plate_names_are_skipped(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    await write(hass, watched / "20250602103045407_VEHICLE_DETECTION.jpg", JPEG)
+    await write(hass, watched / name("AFTER1"), JPEG)
+    await events.wait(1)
+    await asyncio.sleep(0.2)
+    assert events.plates == ["AFTER1"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_hikvision_default_names_and_custom_regex(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    other = watched.parent / "other"
+    other.mkdir()
+    await add_folder_camera(
+        hass,
+        entry,
+        other,
+        "Side",
+        pattern="custom",
+        regex=r"(?P<camera>[a-z]+)-(?P<time>\d{14})-(?P<plate>[A-Z0-9]+)\.png",
+        time_zone="UTC",
+    )
+    events = PlateEvents(hass)
+    png = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(png, "PNG")
+    await write(hass, other / "side-20250602103045-PNG1.png", png.getvalue())
+    await events.wait(1)
+    assert events.plates == ["PNG1"]
+    assert events.events[0]["time"] == "2025-06-02T10:30:45+00:00"
+    assert await picture(hass, "image.side_picture") == png.getvalue()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_tesseract_missing_raises_issue_and_reads_still_arrive(
+    hass: HomeAssistant, watched: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    entry = await async_setup_hub(hass)
+    subentry_id = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await hass.async_block_till_done()
+    issue_id = f"tesseract_missing_{subentry_id}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "tesseract_missing"
+    assert issue.translation_placeholders == {"camera": "Gate"}
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await write(hass, watched / name("NEXT1", 999), JPEG)
+    await events.wait(2)
+    assert events.plates == ["B4DM3N", "NEXT1"]
+    assert events.events[0]["direction"] == "unknown"
+    # tesseract installed again: the next OCR works and the issue goes away
+    monkeypatch.undo()
+    await run(hass, shutil.copyfile, REAL, watched / name("B4DM3N", 408))
+    await events.wait(3, timeout=20)
+    await hass.async_block_till_done()
+    assert events.events[2]["direction"] == "in"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_burst_uses_the_pool_and_keeps_order(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    plates = [f"BURST{i:03d}" for i in range(60)]
+
+    def burst() -> None:
+        for i, plate in enumerate(plates):
+            (watched / name(plate, i)).write_bytes(JPEG)
+
+    await run(hass, burst)
+    await events.wait(60, timeout=20)
+    assert events.plates == plates
+    assert await hass.config_entries.async_unload(entry.entry_id)
