@@ -349,3 +349,70 @@ async def test_burst_uses_the_pool_and_keeps_order(hass: HomeAssistant, watched:
     await events.wait(60, timeout=20)
     assert events.plates == plates
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _form(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    from homeassistant.config_entries import SOURCE_USER
+
+    from custom_components.anpr.const import SUBENTRY_CAMERA
+
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": folder.KIND}
+    )
+    assert result["step_id"] == folder.KIND
+    return str(result["flow_id"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"path": "/nonexistent/ftp"}, {"path": "path_not_found"}),
+        ({"path": ""}, {"path": "path_not_found"}),
+        ({"path": "__file__"}, {"path": "path_not_found"}),
+        ({"path": "/etc"}, {"path": "path_not_allowed"}),
+        ({"time_zone": "Mars/Olympus"}, {"time_zone": "invalid_timezone"}),
+        ({"pattern": "custom", "regex": "(?P<plate>[A-Z"}, {"regex": "invalid_regex"}),
+        ({"pattern": "custom", "regex": r"(\d+)\.jpg"}, {"regex": "invalid_regex"}),
+        ({"pattern": "custom", "regex": ""}, {"regex": "invalid_regex"}),
+        ({"ocr_corrections": "Forward=Fo(rd"}, {"ocr_corrections": "invalid_regex"}),
+        ({"ocr_corrections": "just text"}, {"ocr_corrections": "invalid_regex"}),
+        ({"ocr_x": 0.8, "ocr_width": 0.5}, {"base": "invalid_box"}),
+        ({"ocr_height": 0}, {"base": "invalid_box"}),
+    ],
+)
+async def test_form_errors(
+    hass: HomeAssistant, watched: Path, fields: dict[str, Any], errors: dict[str, str]
+) -> None:
+    entry = await async_setup_hub(hass)
+    flow_id = await _form(hass, entry)
+    if fields.get("path") == "__file__":
+        fields = fields | {"path": str(watched / "file.txt")}
+        await write(hass, watched / "file.txt", b"x")
+    data = {"name": "Gate", "path": str(watched), "time_zone": "UTC"} | fields
+    result = await hass.config_entries.subentries.async_configure(flow_id, data)
+    assert result["type"] == "form"
+    assert result["errors"] == errors
+    if errors.get("path") == "path_not_allowed":
+        assert result["description_placeholders"] == {"path": "/etc"}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_stored_data_and_duplicate_folder(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    # a path with .. and a trailing slash is stored resolved and is the unique id
+    subentry_id = await add_folder_camera(hass, entry, Path(str(watched) + "/../ftp/"), ocr=True)
+    subentry = entry.subentries[subentry_id]
+    assert subentry.unique_id == str(watched)
+    assert subentry.data["path"] == str(watched)
+    assert subentry.data["kind"] == "folder"
+    assert subentry.data["ocr_corrections"] == "Forward=Fo.*rd\nReverse=Re.*rse|Bac.*rd"
+    flow_id = await _form(hass, entry)
+    result = await hass.config_entries.subentries.async_configure(
+        flow_id, {"name": "Gate 2", "path": str(watched), "time_zone": "UTC"}
+    )
+    assert result["type"] == "abort"
+    assert result["reason"] == "already_configured"
+    assert await hass.config_entries.async_unload(entry.entry_id)

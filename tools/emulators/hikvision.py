@@ -445,9 +445,8 @@ class HikvisionEmulator:
 
     def plate_log_after(self, pic_time: str) -> list[LogEntry]:
         """Plate-log entries after ``pic_time`` (picName order, compared as numbers)."""
-        def key(value: str) -> tuple[int, str]:
-            value = value.lstrip("0")
-            return (len(value), value)
+        def key(value: str) -> str:
+            return value.strip().ljust(40, "0")
 
         cursor = key(pic_time)
         return [e for e in self.log if key(e.pic_name) > cursor]

@@ -700,10 +700,13 @@ class HikvisionEventAssembler:
 # --- Plate log ------------------------------------------------------------------------------
 
 
-def pic_name_key(pic_name: str) -> tuple[int, str]:
-    """Sort key for ``picName`` strings (numeric order without int conversion)."""
-    stripped = pic_name.lstrip("0")
-    return (len(stripped), stripped)
+def pic_name_key(pic_name: str) -> str:
+    """Sort key for ``picName``/``picTime`` strings, never converted to a number.
+
+    Both start with ``yyyyMMddHHmmss`` followed by sub-second/sequence digits of varying width
+    (18 or 25 digits seen), so they compare as right-padded strings, like decimal fractions.
+    """
+    return pic_name.strip().ljust(40, "0")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -860,3 +863,108 @@ def parse_response_status(data: bytes) -> ResponseStatus | None:
         status_string=_text(root, "statusString"),
         sub_status_code=_text(root, "subStatusCode"),
     )
+
+
+# --- Catch-up bookkeeping -------------------------------------------------------------------
+
+_PLATE_KEY = re.compile(r"[^0-9A-Za-z]+")
+
+
+def plate_key(plate: str) -> str:
+    """Compare form of a plate: upper case, separators and spaces removed."""
+    return _PLATE_KEY.sub("", plate).upper() or plate.strip().upper()
+
+
+class CatchUpTracker:
+    """Decide which plate-log entries were missed, so each read is delivered exactly once.
+
+    State (JSON-serialisable via :meth:`as_dict`): ``cursor`` (a ``picName``/``picTime`` string
+    for the next ``AfterTime`` query, never converted to a number) and ``recent`` (plate key,
+    epoch second, picName) of reads delivered since the cursor. Live alertStream reads advance the
+    cursor to their capture second (:meth:`note_live`); :meth:`select` drops log entries already
+    delivered (same picName, or same plate within ``tolerance`` seconds of a live read) and moves
+    the cursor to the newest picName. ``tz`` is the camera's zone (log times have no offset).
+    Source: plate log, PROTOCOLS.md §1.4.
+    """
+
+    def __init__(
+        self,
+        cursor: str | None = None,
+        recent: Iterable[Iterable[Any]] = (),
+        *,
+        tz: tzinfo = UTC,
+        tolerance: float = 2.0,
+        max_recent: int = 1000,
+    ) -> None:
+        """Restore the state (``recent`` rows are ``[plate_key, epoch, picName-or-None]``)."""
+        self.cursor = cursor if cursor and cursor.isdigit() else None
+        self.tz = tz
+        self.tolerance = tolerance
+        self.max_recent = max_recent
+        self.recent: list[tuple[str, float, str | None]] = []
+        for row in recent:
+            values = list(row)
+            if len(values) == 3 and isinstance(values[0], str):
+                try:
+                    self.recent.append(
+                        (values[0], float(values[1]), str(values[2]) if values[2] else None)
+                    )
+                except (TypeError, ValueError):
+                    continue
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable state for persistence."""
+        return {"cursor": self.cursor, "recent": [list(row) for row in self.recent]}
+
+    def _advance(self, candidate: str) -> None:
+        if self.cursor is None or pic_name_key(candidate) > pic_name_key(self.cursor):
+            self.cursor = candidate
+
+    def _trim(self) -> None:
+        if len(self.recent) > self.max_recent:
+            del self.recent[: len(self.recent) - self.max_recent]
+
+    def start(self, now: datetime) -> str:
+        """Initialise the cursor at ``now`` when there is none (first connection); return it."""
+        if self.cursor is None:
+            self.cursor = pic_time_for(now, self.tz)
+        return self.cursor
+
+    def note_live(self, read: PlateRead) -> None:
+        """Remember a read delivered from the live stream or a webhook."""
+        self.recent.append((plate_key(read.plate), read.time.timestamp(), None))
+        # Entries of the read's own second may still be missing from the log query: keep the
+        # cursor one second before it, so they come back and are de-duplicated by ``recent``.
+        self._advance(pic_time_before(read.time, 1, self.tz))
+        self._trim()
+
+    def select(self, entries: Iterable[PlateLogEntry]) -> list[PlateLogEntry]:
+        """Return the entries to deliver (oldest first) and advance the cursor past all."""
+        out: list[PlateLogEntry] = []
+        delivered_names = {row[2] for row in self.recent if row[2]}
+        for entry in sorted(entries, key=lambda e: pic_name_key(e.pic_name)):
+            if self.cursor is not None and pic_name_key(entry.pic_name) <= pic_name_key(
+                self.cursor
+            ):
+                continue
+            self._advance(entry.pic_name)
+            if entry.pic_name in delivered_names or is_no_plate(entry.plate):
+                continue
+            when = parse_time(entry.capture_time, self.tz) or parse_time(entry.pic_name, self.tz)
+            key = plate_key(entry.plate)
+            epoch = when.timestamp() if when else None
+            if epoch is not None and any(
+                row[0] == key and row[2] is None and abs(row[1] - epoch) <= self.tolerance
+                for row in self.recent
+            ):
+                continue
+            delivered_names.add(entry.pic_name)
+            self.recent.append((key, epoch or 0.0, entry.pic_name))
+            out.append(entry)
+        # Rows older than the cursor can no longer come back from the log.
+        cursor_time = parse_time(self.cursor, self.tz) if self.cursor else None
+        if cursor_time is not None:
+            limit = cursor_time.timestamp() - 60
+            self.recent = [row for row in self.recent if row[1] >= limit]
+        self._trim()
+        return out

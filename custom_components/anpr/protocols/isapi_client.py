@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 from xml.sax.saxutils import escape
 
@@ -29,6 +30,7 @@ from .hikvision import (
     parse_device_info,
     parse_plates,
     parse_response_status,
+    parse_xml,
     plates_request_body,
 )
 
@@ -153,6 +155,24 @@ class IsapiClient:
             return parse_device_info(body)
         except HikvisionError as err:
             raise IsapiError(f"unusable deviceInfo: {err}") from err
+
+    async def local_time(self) -> datetime | None:
+        """Return the camera clock (``GET /ISAPI/System/time`` ``localTime``, with its offset).
+
+        None when the device does not say; its ``utcoffset()`` is the camera's zone.
+        """
+        try:
+            _, body = await self._request("GET", "/ISAPI/System/time")
+            root = parse_xml(body, 65536)[0]
+        except (IsapiNotSupportedError, HikvisionError):
+            return None
+        for child in root:
+            if child.tag.rpartition("}")[2] == "localTime" and child.text:
+                try:
+                    return datetime.fromisoformat(child.text.strip())
+                except ValueError:
+                    return None
+        return None
 
     @asynccontextmanager
     async def alert_stream(self, read_timeout: float) -> AsyncIterator[AlertStream]:

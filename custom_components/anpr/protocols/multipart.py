@@ -283,7 +283,7 @@ class MultipartStreamParser:
             lf_end = buf.find(b"\n\n", start, end if end >= 0 else len(buf))
             if lf_end >= 0 and (end < 0 or lf_end < end):
                 end, body_start = lf_end, lf_end + 2
-        if end < 0:
+        if end < 0 or end > self.max_header_size:
             if len(buf) > self.max_header_size:
                 # Not a header block: resynchronise on the next delimiter.
                 self._st = _State(mode=_SKIP, headers={}, skipped=0)
@@ -375,7 +375,8 @@ def parse_multipart(
     parser = MultipartStreamParser(boundary_from_content_type(content_type), max_part_size)
     parts = parser.feed(body)
     if not parser.finished:
-        parts.extend(parser.feed(b"\r\n--" + parser.boundary + b"--\r\n"))
+        lead = b"" if body.endswith(b"\n") else b"\r\n"
+        parts.extend(parser.feed(lead + b"--" + parser.boundary + b"--\r\n"))
     parts = [p for p in parts if p.headers or p.body or p.oversize]
     if not parts:
         raise MultipartError("no multipart part found in body")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import folder  # noqa: F401
+from . import hikvision  # noqa: F401
 from . import http_push  # noqa: F401
 from . import milesight_tcp  # noqa: F401
 from . import nvr_text  # noqa: F401
