@@ -12,6 +12,7 @@ import shutil
 from typing import Any
 
 from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from PIL import Image
@@ -19,7 +20,7 @@ import pytesseract
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
 from custom_components.anpr.sources import folder
 
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
@@ -352,10 +353,6 @@ async def test_burst_uses_the_pool_and_keeps_order(hass: HomeAssistant, watched:
 
 
 async def _form(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    from homeassistant.config_entries import SOURCE_USER
-
-    from custom_components.anpr.const import SUBENTRY_CAMERA
-
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
     )
