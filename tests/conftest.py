@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# Import our package first so `custom_components` resolves to this repository, not to the
+# test plugin's testing_config package.
+import custom_components.anpr  # noqa: F401
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
