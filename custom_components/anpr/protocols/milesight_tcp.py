@@ -606,7 +606,7 @@ class PacketDecoder:
                 nxt = buf.find(SIG_START, 2)
                 self._drop(
                     nxt if nxt > 0 else end,
-                    f"packet 0x{header.command:04x} without its FF DD end signature",
+                    f"truncated or corrupt packet 0x{header.command:04x} (no FF DD end signature)",
                     out,
                 )
                 continue
