@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER
 from .coordinator import AnprConfigEntry, AnprRuntime, history_path
+from .mirror import async_setup_mirror  # MQTT mirror (issue #7)
 from .services import async_setup_services
 from .store import HistoryStore, ListStore
 
@@ -45,6 +46,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AnprConfigEntry) -> bool
         ) from err
     runtime = AnprRuntime(hass=hass, entry=entry, lists=lists, history=history)
     entry.runtime_data = runtime
+    # MQTT mirror (issue #7): off by default; registers its sighting hook and unload itself.
+    await async_setup_mirror(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await runtime.async_reconcile()
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))

@@ -1,0 +1,488 @@
+"""Optional MQTT mirror of every sighting, through Home Assistant's own ``mqtt`` integration.
+
+Off by default (hub option ``mqtt_enabled``). No second MQTT client: every message goes through
+``homeassistant.components.mqtt.async_publish`` on the broker the user set up in the MQTT
+integration. Topic and payload names follow anpr2mqtt (ANCHORS.md §1) so its users can migrate:
+
+- ``<root>/<camera>/state``: the sighting as JSON (retained when ``mqtt_retain``); the fields of
+  :meth:`Sighting.as_dict` plus anpr2mqtt's ``target``, ``target_type``, ``plate``,
+  ``orig_target``, ``event``, ``event_time``, ``reg_info``, ``history``, ``event_image_url``,
+  ``image_event``, ``ext``, ``image_size``, ``file_path``, ``area``. With ``<root>`` set to
+  ``anpr2mqtt/anpr/cameras`` the topics are exactly anpr2mqtt's
+  ``<topic_root>/<event>/cameras/<camera>/state``.
+- ``<root>/<camera>/image``: the original picture bytes as the camera sent them (never
+  re-encoded).
+- ``<root>/vehicles/<PLATE>/state``: per listed vehicle (plate in an allowed or alert list):
+  ``last_seen`` (ISO 8601), camera, direction, list and counts.
+- Optional MQTT discovery under ``homeassistant/`` for *other* Home Assistant instances, with
+  unique ids derived from the camera subentry id (``anpr_<subentry id>_last_plate``) or the
+  normalised plate (``anpr_vehicle_<plate>``), never Python ``hash()``.
+
+``<camera>`` is the camera name slugified (``"Front Gate"`` → ``front_gate``). Ignored plates
+are not published (as in anpr2mqtt). When MQTT is not set up, a repair issue says so and the
+rest of the integration keeps working; when the broker goes away the latest sighting of each
+camera is kept and published when the connection returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+import json
+from types import ModuleType
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.importlib import async_import_module
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.loader import async_get_integration
+from homeassistant.util import slugify
+
+from .const import (
+    CONF_MQTT_ENABLED,
+    CONF_MQTT_ROOT,
+    DEFAULT_MQTT_ROOT,
+    DOMAIN,
+    EVENT_TYPES,
+    LOGGER,
+)
+from .coordinator import AnprConfigEntry, CameraCoordinator, signal_camera_added
+from .pipeline import Sighting
+from .protocols.models import ImageRole, ReadImage
+
+# Hub option keys (defined by the options flow in config_flow.py; repeated here so the mirror
+# does not import the flow module).
+CONF_MQTT_QOS: Final = "mqtt_qos"
+CONF_MQTT_RETAIN: Final = "mqtt_retain"
+CONF_MQTT_DISCOVERY: Final = "mqtt_discovery"
+
+DISCOVERY_PREFIX: Final = "homeassistant"
+STATUS_TOPIC: Final = "homeassistant/status"
+ISSUE_MQTT_NOT_SET_UP: Final = "mqtt_not_set_up"
+ANPR2MQTT_EVENT: Final = "anpr"
+QUEUE_SIZE: Final = 256
+MAX_VEHICLE_DISCOVERY: Final = 2000
+MAX_PENDING: Final = 1000
+
+_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One MQTT message to publish: topic, payload (str or bytes), retained or not."""
+
+    topic: str
+    payload: str | bytes
+    retain: bool
+
+
+def camera_topic(root: str, camera_name: str) -> str:
+    """Return ``<root>/<slugified name>``: ``("anpr", "Front Gate")`` → ``anpr/front_gate``."""
+    return f"{root.rstrip('/')}/{slugify(camera_name) or 'camera'}"
+
+
+def vehicle_topic(root: str, plate: str) -> str:
+    """Return ``<root>/vehicles/<PLATE>/state`` for a normalised plate (upper case kept)."""
+    safe = "".join(ch for ch in plate if ch not in "+#/") or "unknown"
+    return f"{root.rstrip('/')}/vehicles/{safe}/state"
+
+
+def build_state_payload(
+    sighting: Sighting,
+    image: ReadImage | None,
+    *,
+    image_url: str | None = None,
+    area: str | None = None,
+) -> dict[str, Any]:
+    """Return the ``<root>/<camera>/state`` JSON object for ``sighting``.
+
+    :meth:`Sighting.as_dict` (our names) plus the anpr2mqtt field names, so automations written
+    against anpr2mqtt's state topic keep working: ``target``/``plate`` (the normalised plate),
+    ``target_type`` (``"plate"``), ``orig_target`` (the plate as read), ``event`` (``"anpr"``),
+    ``event_time`` (ISO 8601 with offset), ``reg_info`` (DVLA answer or None), ``history``
+    (``previous_sightings``, ``last_seen``), ``image_event``/``ext``/``image_size`` (bytes) of
+    the picture published on the image topic, ``event_image_url`` and ``area``. No image bytes.
+    """
+    payload = sighting.as_dict()
+    read = sighting.read
+    payload.update(
+        {
+            "target": sighting.plate,
+            "target_type": "plate",
+            "orig_target": read.plate,
+            "event": ANPR2MQTT_EVENT,
+            "event_time": payload["time"],
+            "reg_info": sighting.reginfo,
+            "history": {
+                "previous_sightings": sighting.previous_sightings,
+                "last_seen": payload["last_sighting"],
+                "first_seen": payload["first_seen"],
+            },
+            "area": area,
+            "event_image_url": image_url,
+            "image_event": image.role.value if image else None,
+            "ext": _EXT.get(image.content_type, "bin") if image else None,
+            "image_size": len(image.data) if image else 0,
+            "file_path": read.extra.get("file_path") or (image.name if image else None),
+        }
+    )
+    return payload
+
+
+def build_vehicle_payload(sighting: Sighting) -> dict[str, Any]:
+    """Return the ``<root>/vehicles/<PLATE>/state`` JSON for a listed plate's sighting.
+
+    ``last_seen`` is the sighting time (ISO 8601); ``previous_sightings`` counts the sightings
+    before this one. Same role as anpr2mqtt's target sensors (``value_json.last_seen``).
+    """
+    return {
+        "plate": sighting.plate,
+        "target": sighting.plate,
+        "target_type": "plate",
+        "last_seen": sighting.time.isoformat(),
+        "camera": sighting.camera,
+        "camera_id": sighting.camera_id,
+        "direction": sighting.direction.value,
+        "description": sighting.description,
+        "list": sighting.list_name,
+        "category": sighting.list_category,
+        "priority": sighting.priority,
+        "previous_sightings": sighting.previous_sightings,
+        "first_seen": sighting.first_seen.isoformat() if sighting.first_seen else None,
+        "known": sighting.event_type == "known",
+        "dangerous": sighting.event_type == "alert",
+    }
+
+
+def _origin(version: str | None) -> dict[str, Any]:
+    return {"name": "anpr", "sw": version or "", "url": "https://github.com/anpr-dev/anpr"}
+
+
+def camera_discovery(
+    root: str, camera: CameraCoordinator, version: str | None = None
+) -> list[Message]:
+    """Discovery configs (retained JSON) for one camera: last-plate sensor, event, image.
+
+    Topics ``homeassistant/<component>/anpr_<subentry id>/<key>/config``; unique ids
+    ``anpr_<subentry id>_<key>`` (stable across restarts and renames).
+    """
+    base = camera_topic(root, camera.name)
+    node = f"anpr_{camera.camera_id}"
+    device = {
+        "identifiers": [node],
+        "name": camera.name,
+        "manufacturer": camera.device.get("manufacturer") or camera.spec.manufacturer,
+        "model": camera.device.get("model") or camera.spec.model,
+    }
+    common = {"device": device, "origin": _origin(version)}
+    configs: dict[tuple[str, str], dict[str, Any]] = {
+        ("sensor", "last_plate"): {
+            "name": "Last plate",
+            "state_topic": f"{base}/state",
+            "value_template": "{{ value_json.plate }}",
+            "json_attributes_topic": f"{base}/state",
+            "icon": "mdi:car-back",
+        },
+        ("event", "plate"): {
+            "name": "Plate",
+            "state_topic": f"{base}/state",
+            "event_types": list(EVENT_TYPES),
+            "icon": "mdi:car-search",
+        },
+        ("image", "picture"): {
+            "name": "Picture",
+            "image_topic": f"{base}/image",
+            "content_type": "image/jpeg",
+        },
+    }
+    return [
+        Message(
+            f"{DISCOVERY_PREFIX}/{component}/{node}/{key}/config",
+            json.dumps(config | common | {"unique_id": f"{node}_{key}"}),
+            True,
+        )
+        for (component, key), config in configs.items()
+    ]
+
+
+def vehicle_discovery(
+    root: str, plate: str, description: str | None, version: str | None = None
+) -> Message:
+    """Discovery config for a listed vehicle's "last seen" timestamp sensor.
+
+    Unique id ``anpr_vehicle_<plate lower>``: the normalised plate is the vehicle's identity.
+    """
+    node = f"anpr_vehicle_{slugify(plate) or 'unknown'}"
+    config = {
+        "name": "Last seen",
+        "unique_id": node,
+        "state_topic": vehicle_topic(root, plate),
+        "value_template": "{{ value_json.last_seen }}",
+        "json_attributes_topic": vehicle_topic(root, plate),
+        "device_class": "timestamp",
+        "icon": "mdi:car-clock",
+        "device": {"identifiers": [node], "name": description or plate, "model": plate},
+        "origin": _origin(version),
+    }
+    return Message(f"{DISCOVERY_PREFIX}/sensor/{node}/last_seen/config", json.dumps(config), True)
+
+
+class MqttMirror:
+    """Publishes sightings to MQTT through HA's ``mqtt`` integration (one ordered queue).
+
+    Lifecycle: :meth:`async_start` (in a background task of the hub entry) waits for the MQTT
+    integration; :meth:`async_on_sighting` (a ``runtime.sighting_hooks`` callback) queues the
+    messages; :meth:`async_stop` on unload. Never raises into the hub.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+        """Read root, QoS, retain and discovery from the hub options."""
+        self.hass = hass
+        self.entry = entry
+        options = entry.options
+        self.root = str(options.get(CONF_MQTT_ROOT) or DEFAULT_MQTT_ROOT).strip().strip("/")
+        self.root = self.root or DEFAULT_MQTT_ROOT
+        self.qos = max(0, min(2, int(options.get(CONF_MQTT_QOS, 0))))
+        self.retain = bool(options.get(CONF_MQTT_RETAIN, True))
+        self.discovery = bool(options.get(CONF_MQTT_DISCOVERY, False))
+        self._mqtt: ModuleType | None = None
+        self._queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_SIZE)
+        # Latest message per topic that could not be published (broker away), in order.
+        self._pending: dict[str, Message] = {}
+        self._version: str | None = None
+        self._vehicles: dict[str, str | None] = {}
+        self._unsubs: list[Callable[[], None]] = []
+        self._connected = False
+        self._failing = False
+        self.published = 0
+        self.failed = 0
+        self.ready = asyncio.Event()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Wait for the MQTT integration; raise a repair issue when it is not set up."""
+        try:
+            mqtt = await async_import_module(self.hass, "homeassistant.components.mqtt")
+            available = bool(await mqtt.async_wait_for_mqtt_client(self.hass))
+        except ImportError:
+            available = False
+        if not available:
+            LOGGER.warning(
+                "The ANPR MQTT mirror is on but the MQTT integration is not set up; "
+                "nothing is published"
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                ISSUE_MQTT_NOT_SET_UP,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_MQTT_NOT_SET_UP,
+                translation_placeholders={"root": self.root},
+            )
+            return
+        ir.async_delete_issue(self.hass, DOMAIN, ISSUE_MQTT_NOT_SET_UP)
+        self._mqtt = mqtt
+        self._version = str((await async_get_integration(self.hass, DOMAIN)).version or "")
+        self._unsubs.append(
+            mqtt.async_subscribe_connection_status(self.hass, self._async_connection_changed)
+        )
+        self._unsubs.append(
+            async_dispatcher_connect(
+                self.hass, signal_camera_added(self.entry.entry_id), self._async_camera_added
+            )
+        )
+        if self.discovery:
+            self._unsubs.append(
+                await mqtt.async_subscribe(self.hass, STATUS_TOPIC, self._async_status)
+            )
+        self._connected = bool(mqtt.is_connected(self.hass))
+        if self._connected:
+            self._async_queue_discovery()
+        self.ready.set()
+        LOGGER.debug("MQTT mirror started on %s/ (qos %s)", self.root, self.qos)
+        await self._async_worker()
+
+    @callback
+    def async_stop(self) -> None:
+        """Unsubscribe (the worker task is cancelled with the entry's background tasks)."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+
+    # -- inputs --------------------------------------------------------------------------------
+
+    @callback
+    def async_on_sighting(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+        """``runtime.sighting_hooks`` callback: queue image, state and vehicle messages."""
+        if self._mqtt is None or sighting.event_type is None:
+            return
+        base = camera_topic(self.root, camera.name)
+        image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)
+        payload = build_state_payload(
+            sighting, image, image_url=self._image_url(camera), area=self._area(camera)
+        )
+        messages: list[Message] = []
+        if image is not None:
+            messages.append(Message(f"{base}/image", image.data, self.retain))
+        messages.append(Message(f"{base}/state", json.dumps(payload, default=str), self.retain))
+        if sighting.list_category is not None:
+            if (
+                self.discovery
+                and sighting.plate not in self._vehicles
+                and len(self._vehicles) < MAX_VEHICLE_DISCOVERY
+            ):
+                self._vehicles[sighting.plate] = sighting.description
+                messages.append(
+                    vehicle_discovery(
+                        self.root, sighting.plate, sighting.description, self._version
+                    )
+                )
+            messages.append(
+                Message(
+                    vehicle_topic(self.root, sighting.plate),
+                    json.dumps(build_vehicle_payload(sighting), default=str),
+                    self.retain,
+                )
+            )
+        if not self._connected:
+            # Broker away: keep only the latest message per topic for when it returns.
+            for message in messages:
+                self._async_keep_pending(message)
+            return
+        self._async_enqueue(messages)
+
+    @callback
+    def _async_keep_pending(self, message: Message) -> None:
+        if message.topic not in self._pending and len(self._pending) >= MAX_PENDING:
+            self._pending.pop(next(iter(self._pending)))
+        self._pending[message.topic] = message
+
+    @callback
+    def _async_enqueue(self, messages: list[Message]) -> None:
+        for message in messages:
+            if self._queue.full():
+                dropped = self._queue.get_nowait()
+                self.failed += 1
+                LOGGER.debug("MQTT mirror queue full; dropped a message for %s", dropped.topic)
+            self._queue.put_nowait(message)
+
+    @callback
+    def _async_connection_changed(self, connected: bool) -> None:
+        self._connected = connected
+        if not connected:
+            return
+        if self._failing:
+            LOGGER.info("MQTT mirror: broker is back; publishing again")
+            self._failing = False
+        self._async_queue_discovery()
+        pending, self._pending = self._pending, {}
+        self._async_enqueue(list(pending.values()))
+
+    @callback
+    def _async_camera_added(self, camera: CameraCoordinator) -> None:
+        if self.discovery and self._connected:
+            self._async_enqueue(camera_discovery(self.root, camera, self._version))
+
+    async def _async_status(self, msg: Any) -> None:
+        """``homeassistant/status`` = ``online``: another HA restarted; send discovery again."""
+        if msg.payload == "online":
+            self._async_queue_discovery()
+
+    @callback
+    def _async_queue_discovery(self) -> None:
+        if not self.discovery:
+            return
+        runtime = self.entry.runtime_data
+        for camera in list(runtime.cameras.values()):
+            self._async_enqueue(camera_discovery(self.root, camera, self._version))
+        for plate, description in self._vehicles.items():
+            self._async_enqueue([vehicle_discovery(self.root, plate, description, self._version)])
+
+    # -- output --------------------------------------------------------------------------------
+
+    async def _async_worker(self) -> None:
+        """Publish queued messages in order; on failure keep the message for the reconnect."""
+        assert self._mqtt is not None
+        mqtt = self._mqtt
+        while True:
+            message = await self._queue.get()
+            try:
+                await mqtt.async_publish(
+                    self.hass,
+                    message.topic,
+                    message.payload,
+                    self.qos,
+                    message.retain,
+                    None if isinstance(message.payload, bytes) else "utf-8",
+                )
+            except HomeAssistantError as err:
+                self.failed += 1
+                if not message.topic.startswith(f"{DISCOVERY_PREFIX}/"):
+                    self._async_keep_pending(message)
+                if not self._failing:
+                    LOGGER.warning(
+                        "MQTT mirror could not publish to %s (%s); the latest sighting of "
+                        "each camera is published when the broker is back",
+                        message.topic,
+                        err,
+                    )
+                    self._failing = True
+            else:
+                self.published += 1
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _image_url(self, camera: CameraCoordinator) -> str | None:
+        """Absolute ``/api/image_proxy/<image entity>`` URL (needs an HA token) or None."""
+        registry = er.async_get(self.hass)
+        entity_id = registry.async_get_entity_id("image", DOMAIN, f"{camera.camera_id}_picture")
+        if entity_id is None:
+            return None
+        try:
+            base = get_url(self.hass, prefer_external=False)
+        except NoURLAvailableError:
+            return f"/api/image_proxy/{entity_id}"
+        return f"{base}/api/image_proxy/{entity_id}"
+
+    def _area(self, camera: CameraCoordinator) -> str | None:
+        """Name of the camera device's area, when the user assigned one."""
+        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, camera.camera_id)})
+        if device is None or device.area_id is None:
+            return None
+        area = ar.async_get(self.hass).async_get_area(device.area_id)
+        return area.name if area else None
+
+
+async def async_setup_mirror(hass: HomeAssistant, entry: AnprConfigEntry) -> MqttMirror | None:
+    """Start the mirror when the hub option is on; clean up its repair issue when off.
+
+    Registers the sighting hook and the unload callbacks on ``entry``. Returns the mirror (or
+    None when off). Never raises: MQTT problems become a repair issue or a log line.
+    """
+    if not entry.options.get(CONF_MQTT_ENABLED, False):
+        ir.async_delete_issue(hass, DOMAIN, ISSUE_MQTT_NOT_SET_UP)
+        return None
+    mirror = MqttMirror(hass, entry)
+    runtime = entry.runtime_data
+    runtime.sighting_hooks.append(mirror.async_on_sighting)
+
+    @callback
+    def _remove_hook() -> None:
+        if mirror.async_on_sighting in runtime.sighting_hooks:
+            runtime.sighting_hooks.remove(mirror.async_on_sighting)
+        mirror.async_stop()
+
+    entry.async_on_unload(_remove_hook)
+    entry.async_create_background_task(hass, mirror.async_start(), f"{DOMAIN} mqtt mirror")
+    return mirror
