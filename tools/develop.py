@@ -24,7 +24,7 @@ from tools.hass_runner import REPO, HassProcess, free_port, write_config
 
 FIXTURE = REPO / "tests" / "fixtures" / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
 USERNAME = "demo"
-PASSWORD = "demo-anpr"  # noqa: S105 - local demo login, printed on purpose
+PASSWORD = "demo-anpr"
 
 
 @dataclass
@@ -110,7 +110,7 @@ def main() -> int:
             if demo.emulator is not None:
                 cmd = demo.emulator(ctx)
                 emulators.append(
-                    subprocess.Popen(  # noqa: S603
+                    subprocess.Popen(
                         cmd, cwd=REPO, stdout=(base / f"emulator-{demo.kind}.log").open("ab"),
                         stderr=subprocess.STDOUT, start_new_session=True,
                     )
@@ -127,7 +127,7 @@ def main() -> int:
             try:
                 proc.add_camera(entry_id, demo.kind, demo.form(ctx))
                 print(f"  added {demo.kind} camera {demo.name!r}", flush=True)
-            except Exception as err:  # noqa: BLE001 - show and go on with the others
+            except Exception as err:
                 print(f"  could not add {demo.kind} camera {demo.name!r}: {err}", flush=True)
         for demo in DEMOS:
             if demo.after is not None:
@@ -164,7 +164,7 @@ def _subentry_titles(proc: HassProcess, entry_id: str) -> list[dict[str, Any]]:
     """Existing camera subentries (re-running the demo does not add them twice)."""
     try:
         states = proc.request("GET", "/api/states")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return []
     suffix = " Last plate"
     return [

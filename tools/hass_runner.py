@@ -8,6 +8,7 @@ Facts: TOOLCHAIN.md "Running a real Home Assistant with the integration".
 from __future__ import annotations
 
 from collections.abc import Iterable
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -49,9 +50,8 @@ def write_config(
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     link = custom / "anpr"
-    if link.is_symlink() or link.exists():
-        if link.resolve() != COMPONENT.resolve():
-            link.unlink()
+    if (link.is_symlink() or link.exists()) and link.resolve() != COMPONENT.resolve():
+        link.unlink()
     if not link.exists():
         link.symlink_to(COMPONENT, target_is_directory=True)
     dirs = "".join(f"\n    - {d}" for d in allow_dirs)
@@ -107,7 +107,7 @@ class HassProcess:
         env.setdefault("OMP_THREAD_LIMIT", "1")
         env.pop("PYTHONPATH", None)
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(  # noqa: S603
+        self.proc = subprocess.Popen(
             [self.python, "-m", "homeassistant", "-c", str(self.config_dir),
              "--skip-pip-packages", "anpr"],
             stdout=log,
@@ -120,7 +120,7 @@ class HassProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"hass exited with {self.proc.returncode}; see {self.log_path}")
             try:
-                with urllib.request.urlopen(f"{self.base}/api/onboarding", timeout=2):  # noqa: S310
+                with urllib.request.urlopen(f"{self.base}/api/onboarding", timeout=2):
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.3)
@@ -155,7 +155,7 @@ class HassProcess:
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         req = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=30) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
 
@@ -163,7 +163,7 @@ class HassProcess:
         """GET ``path`` with the token and return the raw body (pictures)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         req = urllib.request.Request(self.base + path, headers=headers)
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=30) as resp:
             return bytes(resp.read())
 
     def onboard(self, username: str, password: str, name: str = "Demo") -> str:
@@ -205,10 +205,8 @@ class HassProcess:
             body: dict[str, Any] = {}
             if step == "integration":
                 body = {"client_id": client_id, "redirect_uri": client_id}
-            try:
+            with contextlib.suppress(urllib.error.HTTPError):
                 self.request("POST", f"/api/onboarding/{step}", body)
-            except urllib.error.HTTPError:
-                pass
         # core_config is skipped on purpose: it creates entries that reach the internet.
         return self.token
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -24,6 +22,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
+import voluptuous as vol
 
 from .const import (
     CONF_CORRECTIONS,
@@ -65,7 +64,7 @@ def _common_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
             selector.NumberSelectorConfig(
                 min=0, max=3600, step=1, unit_of_measurement="s",
                 mode=selector.NumberSelectorMode.BOX,
-            )  # fmt: skip
+            )
         ),
         vol.Required(
             CONF_MIN_CONFIDENCE,
@@ -127,7 +126,7 @@ class AnprConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(step_id="user", data_schema=vol.Schema({}))
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """A camera refused its credentials (context carries the camera subentry id)."""
+        """Handle a camera that refused its credentials (context carries its subentry id)."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -149,7 +148,7 @@ class AnprConfigFlow(ConfigFlow, domain=DOMAIN):
                 validated = await spec.validate(self.hass, data)
             except SourceValidationError as err:
                 errors[err.field] = err.error
-            except Exception:  # noqa: BLE001 - shown as "unknown" in the form
+            except Exception:
                 LOGGER.exception("Unexpected error re-authenticating %s", subentry.title)
                 errors["base"] = "unknown"
             else:
@@ -209,10 +208,10 @@ class CameraSubentryFlow(ConfigSubentryFlow):
         if step in SOURCE_KINDS:
             kind = step
 
-            async def step(user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+            async def handler(user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
                 return await self._async_step_kind(kind, user_input)
 
-            return step
+            return handler
         raise AttributeError(name)
 
     async def _async_step_kind(
@@ -273,7 +272,7 @@ class CameraSubentryFlow(ConfigSubentryFlow):
         except SourceValidationError as err:
             errors[err.field] = err.error
             placeholders.update(err.placeholders)
-        except Exception:  # noqa: BLE001 - shown as "unknown" in the form
+        except Exception:
             LOGGER.exception("Unexpected error validating camera %s", data.get(CONF_NAME))
             errors["base"] = "unknown"
         else:

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 import time
-from typing import Any
+from typing import Any, cast
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigFlowContext, ConfigSubentry
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -98,7 +98,7 @@ class CameraCoordinator:
             self.connected = False
         try:
             await self.async_start()
-        except Exception:  # noqa: BLE001 - a broken camera must not stop the hub
+        except Exception:
             LOGGER.exception("Camera %s could not restart", self.name)
         self._notify()
 
@@ -144,7 +144,7 @@ class CameraCoordinator:
         if self.source is not None:
             try:
                 await self.source.async_stop()
-            except Exception:  # noqa: BLE001 - a failing stop must not block unload
+            except Exception:
                 LOGGER.exception("Error stopping camera %s", self.name)
             self.source = None
         if self._pending:
@@ -167,7 +167,7 @@ class CameraCoordinator:
     async def _async_process(self, read: PlateRead, received: float) -> None:
         try:
             await self.runtime.pipeline.async_process(read, self.settings)
-        except Exception:  # noqa: BLE001 - one bad read never stops the camera
+        except Exception:
             self.counters["errors"] += 1
             LOGGER.exception("Could not process a read from camera %s", self.name)
         else:
@@ -210,7 +210,9 @@ class CameraCoordinator:
         """Start the reauth flow for this camera."""
         LOGGER.warning("Camera %s refused the credentials; reauthentication needed", self.name)
         self.runtime.entry.async_start_reauth(
-            self.hass, context={"subentry_id": self.camera_id}, data={"camera": self.name}
+            self.hass,
+            context=cast(ConfigFlowContext, {"subentry_id": self.camera_id}),
+            data={"camera": self.name},
         )
 
 
@@ -281,7 +283,7 @@ class AnprRuntime:
         self.cameras[camera.camera_id] = camera
         try:
             await camera.async_start()
-        except Exception:  # noqa: BLE001 - one broken camera must not stop the hub
+        except Exception:
             LOGGER.exception("Camera %s could not start", camera.name)
             camera.connected = False
         async_dispatcher_send(self.hass, signal_camera_added(self.entry.entry_id), camera)
@@ -293,7 +295,7 @@ class AnprRuntime:
         if camera is not None:
             await camera.async_stop()
             camera.connected = False
-            camera._notify()  # noqa: SLF001 - entities go unavailable
+            camera._notify()
 
     async def async_shutdown(self) -> None:
         """Stop every camera and close the stores."""

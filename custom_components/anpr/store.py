@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, tzinfo
 import functools
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ class HistoryStore:
         self.hass = hass
         self.history = SightingHistory(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anpr_history")
+        # Writes waiting for the history thread; all of them go in one transaction.
+        self._queue: list[tuple[SightingRow, asyncio.Future[PlateStats]]] = []
+        self._flushing = False
 
     async def _run[T](self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.hass.loop.run_in_executor(
@@ -43,8 +48,56 @@ class HistoryStore:
         await self.hass.async_add_executor_job(self._executor.shutdown, True)
 
     async def async_record(self, row: SightingRow) -> PlateStats:
-        """Record one sighting; return the plate's stats from before it."""
-        return await self._run(self.history.record, row)
+        """Record one sighting; return the plate's stats from before it.
+
+        Writes are batched: every row queued while the history thread is busy is committed in
+        the next single transaction (one WAL commit for a burst of reads).
+        """
+        future: asyncio.Future[PlateStats] = self.hass.loop.create_future()
+        self._queue.append((row, future))
+        if not self._flushing:
+            self._flushing = True
+            self.hass.async_create_background_task(self._async_flush(), "anpr history flush")
+        return await future
+
+    async def _async_flush(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    results = await self._run(self.history.record_many, [r for r, _ in batch])
+                except Exception as err:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(err)
+                    continue
+                for (_, future), stats in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(stats)
+        finally:
+            self._flushing = False
+
+    async def async_hour_profile(self, plate: str, tz: tzinfo) -> list[int]:
+        """Per-hour sighting counts of a plate in ``tz``."""
+        return await self._run(self.history.hour_profile, plate, tz)
+
+    async def async_fuzzy_plates(self, plate: str, distance: int) -> list[str]:
+        """Known plates within ``distance`` edits."""
+        return await self._run(self.history.fuzzy_plates, plate, distance)
+
+    async def async_export_csv(self, path: Path, **filters: Any) -> int:
+        """Write a CSV export on the history thread; return the rows written."""
+        return await self._run(self.history.export_csv, path, **filters)
+
+    async def async_purge_with_images(self, **filters: Any) -> tuple[int, list[str]]:
+        """Purge and return the saved picture paths of the deleted sightings."""
+        return await self._run(self.history.purge_with_images, **filters)
+
+    async def async_set_image_path(
+        self, plate: str, time: datetime, camera_id: str, path: str
+    ) -> None:
+        """Attach a saved picture path to a recorded sighting."""
+        await self._run(self.history.set_image_path, plate, time, camera_id, path)
 
     async def async_stats(self, plate: str) -> PlateStats:
         """Return a plate's stats."""

@@ -127,17 +127,17 @@ def notification_xml(plate: Plate, host: str) -> str:
         direction = quoteattr(plate.direction or "1")
         data += f'<tt:SimpleItem Name="LicenseCarDirection" Value={direction}/>'
         body = (
-            f"<tt:Key><tt:SimpleItem Name=\"LicensePlateResult\" Value={quoteattr(plate.plate)}/>"
+            f'<tt:Key><tt:SimpleItem Name="LicensePlateResult" Value={quoteattr(plate.plate)}/>'
             f"</tt:Key><tt:Data>{data}</tt:Data>"
         )
     elif plate.fmt == "hikvision":
         data = (
-            f"<tt:SimpleItem Name=\"PlateNumber\" Value={quoteattr(plate.plate)}/>"
-            f"<tt:SimpleItem Name=\"Likelihood\" Value={quoteattr(plate.likelihood or '71')}/>"
+            f'<tt:SimpleItem Name="PlateNumber" Value={quoteattr(plate.plate)}/>'
+            f'<tt:SimpleItem Name="Likelihood" Value={quoteattr(plate.likelihood or "71")}/>'
             '<tt:SimpleItem Name="Nation" Value="EU"/>'
-            f"<tt:SimpleItem Name=\"Country\" Value={quoteattr(plate.country or 'Netherlands')}/>"
+            f'<tt:SimpleItem Name="Country" Value={quoteattr(plate.country or "Netherlands")}/>'
             '<tt:SimpleItem Name="VehicleLaneNumber" Value="1"/>'
-            f"<tt:SimpleItem Name=\"VehicleDirection\" "
+            f'<tt:SimpleItem Name="VehicleDirection" '
             f"Value={quoteattr(plate.direction or 'forward')}/>"
         )
         if pic:
@@ -148,7 +148,7 @@ def notification_xml(plate: Plate, host: str) -> str:
         body = f"<tt:Data>{data}</tt:Data>"
     else:  # onvif Recognition rule
         data = (
-            f"<tt:SimpleItem Name=\"Likelihood\" Value={quoteattr(plate.likelihood or '0.93')}/>"
+            f'<tt:SimpleItem Name="Likelihood" Value={quoteattr(plate.likelihood or "0.93")}/>'
             f'<tt:SimpleItem Name="Direction" Value={quoteattr(plate.direction or "Entering")}/>'
             '<tt:SimpleItem Name="Speed" Value="12.5"/>'
         )
@@ -179,7 +179,7 @@ def metadata_document(plate: Plate, host: str, *, root: str = "MetadataStream") 
             f'<tt:VideoAnalytics><tt:Frame UtcTime="{_now_iso(plate.when)}">'
             f'<tt:Object ObjectId="{plate.object_id}"><tt:Appearance><tt:LicensePlateInfo>'
             f'<tt:PlateNumber Likelihood="0.9">{escape(plate.plate)}</tt:PlateNumber>'
-            f"<tt:CountryCode Likelihood=\"0.7\">{escape(plate.country or 'US')}</tt:CountryCode>"
+            f'<tt:CountryCode Likelihood="0.7">{escape(plate.country or "US")}</tt:CountryCode>'
             "</tt:LicensePlateInfo>"
             f"{ref}</tt:Appearance></tt:Object></tt:Frame></tt:VideoAnalytics>"
         )
@@ -791,9 +791,7 @@ class OnvifCameraEmulator:
                 "</trt:GetProfilesResponse>"
             )
         if op == "GetStreamUri":
-            token = next(
-                (el.text for el in body.iter() if el.tag.endswith("ProfileToken")), ""
-            )
+            token = next((el.text for el in body.iter() if el.tag.endswith("ProfileToken")), "")
             return self._soap(
                 "<trt:GetStreamUriResponse><trt:MediaUri>"
                 f"<tt:Uri>{escape(self.rtsp_url)}?profile={escape(token or '')}</tt:Uri>"

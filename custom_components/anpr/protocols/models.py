@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+import math
 from typing import Any
 
 
@@ -148,7 +149,7 @@ def confidence_from(value: Any, scale: float = 100.0) -> float | None:
         number = float(str(value).strip().rstrip("%"))
     except ValueError:
         return None
-    if number != number or number < 0:  # NaN or negative
+    if math.isnan(number) or number < 0:
         return None
     return min(number / scale, 1.0)
 
