@@ -149,7 +149,7 @@ def parse_xml(data: bytes, max_size: int = MAX_EVENT_SIZE) -> list[Element]:
 
 _BROKEN_OFFSET = re.compile(r"^(.*T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(\d{2}:\d{2})$")
 _COMPACT = re.compile(r"^(\d{8})T?(\d{6})(\d*)([+-]\d{2}:?\d{2}|Z)?$")
-_DIGITS = re.compile(r"^\d{14,19}$")
+_DIGITS = re.compile(r"^\d{14,30}$")
 
 
 def parse_time(value: str | None, tz: tzinfo = UTC) -> datetime | None:
@@ -166,10 +166,11 @@ def parse_time(value: str | None, tz: tzinfo = UTC) -> datetime | None:
     if broken:
         text = f"{broken.group(1)}+{broken.group(2)}"
     parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        parsed = None
+    if not _DIGITS.match(text):
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
     if parsed is None:
         compact = _COMPACT.match(text) if not _DIGITS.match(text) else None
         digits = text if _DIGITS.match(text) else None
@@ -318,7 +319,8 @@ def _alert_from_xml(
         return alert
     pictures: list[PictureRef] = []
     plate_box: tuple[float, float, float, float] | None = None
-    for info in _children(_child(root, "ANPR") or root, "pictureInfoList"):
+    infos = [*_children(anpr, "pictureInfoList"), *_children(root, "pictureInfoList")]
+    for info in infos:
         for pic in _children(info, "pictureInfo"):
             file_name = _text(pic, "fileName")
             ptype = _text(pic, "type")
@@ -903,7 +905,7 @@ class CatchUpTracker:
         self.max_recent = max_recent
         self.recent: list[tuple[str, float, str | None]] = []
         for row in recent:
-            values = list(row)
+            values = list(row) if isinstance(row, (list, tuple)) else []
             if len(values) == 3 and isinstance(values[0], str):
                 try:
                     self.recent.append(
