@@ -179,7 +179,7 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> Element:
         body = _XML_DECL_RE.sub(b"", raw, count=1)
         prefixes = {m.group(1) for m in _PREFIX_RE.finditer(body)} - {b"xml", b"xmlns"}
         decls = b"".join(
-            b' xmlns:' + p + b'="' + _KNOWN_NS.get(p, b"urn:anpr:undeclared:" + p) + b'"'
+            b" xmlns:" + p + b'="' + _KNOWN_NS.get(p, b"urn:anpr:undeclared:" + p) + b'"'
             for p in sorted(prefixes)
         )
         wrapped = b"<anprwrap" + decls + b">" + body + b"</anprwrap>"
@@ -187,9 +187,7 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> Element:
             wrapped_root: Element = fromstring(wrapped, forbid_dtd=True)
             return wrapped_root
         except DefusedXmlException as err:
-            raise OnvifMetadataError(
-                f"forbidden XML construct ({type(err).__name__})"
-            ) from err
+            raise OnvifMetadataError(f"forbidden XML construct ({type(err).__name__})") from err
         except ParseError:
             raise OnvifMetadataError(f"malformed XML ({first_error})") from first_error
 
@@ -451,8 +449,10 @@ def _notification_event(
     vendor_id = _pick(items, _ID_NAMES)
     if vendor_id is None:
         for scope in (data, key):
-            obj = None if scope is None else next(
-                (e for e in scope.iter() if local_name(e.tag) == "objectid"), None
+            obj = (
+                None
+                if scope is None
+                else next((e for e in scope.iter() if local_name(e.tag) == "objectid"), None)
             )
             if obj is not None:
                 vendor_id = _text(obj) or _attr(obj, "ObjectId")
@@ -468,14 +468,13 @@ def _notification_event(
             if local_name(el.tag) != "elementitem":
                 continue
             name = (_attr(el, "Name") or "").casefold()
-            if name == "image":
-                img = _inline_image(next(iter(el), None) or el, ImageRole.PLATE)
-                if img:
-                    read.images.append(img)
-            elif name == "vehicleimage":
-                img = _inline_image(next(iter(el), None) or el, ImageRole.VEHICLE)
-                if img:
-                    read.images.append(img)
+            role = {"image": ImageRole.PLATE, "vehicleimage": ImageRole.VEHICLE}.get(name)
+            if role is None:
+                continue
+            child = next(iter(el), None)
+            img = _inline_image(child if child is not None else el, role)
+            if img is not None:
+                read.images.append(img)
     return PlateEvent(
         read=read,
         picture_uri=_pick(items, _PICTURE_NAMES),

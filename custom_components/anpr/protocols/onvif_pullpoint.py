@@ -52,19 +52,14 @@ MAX_PICTURE_BYTES = 10 * 1024 * 1024
 
 NS_SOAP = "http://www.w3.org/2003/05/soap-envelope"
 NS_WSA = "http://www.w3.org/2005/08/addressing"
-NS_WSSE = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-)
-NS_WSU = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-)
+NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 PASSWORD_DIGEST = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
     "#PasswordDigest"
 )
 NONCE_BASE64 = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0"
-    "#Base64Binary"
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 )
 NS_TDS = "http://www.onvif.org/ver10/device/wsdl"
 NS_TRT = "http://www.onvif.org/ver10/media/wsdl"
@@ -229,9 +224,7 @@ def rebase_url(url: str, base: str) -> str:
     """
     parts = urlsplit(url)
     base_parts = urlsplit(base)
-    return urlunsplit(
-        (base_parts.scheme, base_parts.netloc, parts.path or "/", parts.query, "")
-    )
+    return urlunsplit((base_parts.scheme, base_parts.netloc, parts.path or "/", parts.query, ""))
 
 
 def resolve_picture_url(uri: str, base: str) -> str:
@@ -361,7 +354,7 @@ class OnvifClient:
         device_path: str = "/onvif/device_service",
     ) -> None:
         """Store the endpoint and credentials; nothing is sent before the first call."""
-        self._http = http
+        self.http = http
         self.base_url = camera_base_url(host, port, scheme)
         self.device_url = self.base_url + device_path
         self.username = username
@@ -402,7 +395,7 @@ class OnvifClient:
             content_type += f'; action="{action}"'
         payload = envelope(body, headers).encode()
         try:
-            async with self._http.stream(
+            async with self.http.stream(
                 "POST",
                 url,
                 content=payload,
@@ -458,9 +451,7 @@ class OnvifClient:
 
         Returns the camera's UTC time, or None when the camera does not say (offset kept 0).
         """
-        body = await self.call(
-            self.device_url, "<tds:GetSystemDateAndTime/>", auth=False
-        )
+        body = await self.call(self.device_url, "<tds:GetSystemDateAndTime/>", auth=False)
         utc = _find(body, "**", "UTCDateTime")
         if utc is None:
             return None
@@ -655,9 +646,7 @@ class OnvifClient:
 
     async def unsubscribe(self, sub: Subscription) -> None:
         """``Unsubscribe`` (best effort is the caller's choice: this raises on failure)."""
-        await self.call(
-            sub.url, "<wsnt:Unsubscribe/>", action=ACTION_UNSUBSCRIBE, to=sub.address
-        )
+        await self.call(sub.url, "<wsnt:Unsubscribe/>", action=ACTION_UNSUBSCRIBE, to=sub.address)
 
     async def pull_forever(
         self,

@@ -169,9 +169,7 @@ def parse_sdp(sdp: str, base_url: str) -> MetadataTrack:
             with suppress(ValueError):
                 clock = int(rest.split("/")[0]) if rest else None
             control = media["control"]
-            control_url = (
-                base if not control or control == "*" else _resolve(base, str(control))
-            )
+            control_url = base if not control or control == "*" else _resolve(base, str(control))
             found.append(
                 MetadataTrack(
                     control_url=control_url,
@@ -725,9 +723,7 @@ class RtspMetadataClient:
     async def _negotiate(self) -> RtspSessionInfo:
         options = await self._request("OPTIONS", self.url, allow_error=True)
         if 200 <= options.status < 300:
-            self._public = {
-                p.strip().upper() for p in options.headers.get("public", "").split(",")
-            }
+            self._public = {p.strip().upper() for p in options.headers.get("public", "").split(",")}
         describe = await self._request("DESCRIBE", self.url, {"Accept": "application/sdp"})
         base = (
             describe.headers.get("content-base")
@@ -836,9 +832,7 @@ class RtspMetadataClient:
             raise RtspStatusError(method, response.status, response.reason)
         return response
 
-    async def _send(
-        self, method: str, url: str, headers: dict[str, str] | None
-    ) -> RtspResponse:
+    async def _send(self, method: str, url: str, headers: dict[str, str] | None) -> RtspResponse:
         writer = self._writer
         if writer is None or self._is_done():
             raise RtspError("connection closed")

@@ -7,6 +7,7 @@ from . import hikvision  # noqa: F401
 from . import http_push  # noqa: F401
 from . import milesight_tcp  # noqa: F401
 from . import nvr_text  # noqa: F401
+from . import onvif  # noqa: F401
 from .base import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
 
 __all__ = ["SOURCE_KINDS", "AnprSource", "SourceContext", "SourceKind"]

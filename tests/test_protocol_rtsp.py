@@ -1,0 +1,421 @@
+"""RTSP metadata client: SDP, RTP reassembly, interleaved demux, and real sockets.
+
+The socket tests run the client against ``tools.emulators.onvif`` (a real RTSP server on
+127.0.0.1 speaking RTP-over-TCP interleaved, Digest auth, session timeouts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import gzip
+from pathlib import Path
+import struct
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.anpr.protocols.onvif_metadata import PlateEventFilter, parse_plates
+from custom_components.anpr.protocols.rtsp import (
+    InterleavedDemuxer,
+    InterleavedFrame,
+    MetadataReassembler,
+    NoMetadataTrackError,
+    RtpPacket,
+    RtspAuthError,
+    RtspError,
+    RtspMetadataClient,
+    RtspResponse,
+    gunzip_capped,
+    parse_rtp,
+    parse_sdp,
+    redact_url,
+    split_credentials,
+)
+from tools.emulators.onvif import OnvifCameraEmulator
+
+FIXTURES = Path(__file__).parent / "fixtures" / "onvif"
+
+
+# -- SDP ------------------------------------------------------------------------------------
+
+
+def test_sdp_spec_example() -> None:
+    text = (FIXTURES / "spec_Streaming_metadata_DESCRIBE_SDP_example.txt").read_text()
+    sdp = text[text.index("v=0") :]
+    track = parse_sdp(sdp, "rtsp://example.com/onvif_camera")
+    assert track.control_url == "rtsp://example.com/onvif_camera/metadata"
+    assert track.payload_type == 107
+    assert track.clock_rate == 90000
+    assert not track.gzip
+
+
+def test_sdp_upper_case_8000_relative_control() -> None:
+    sdp = (
+        "v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n"
+        "m=application 0 RTP/AVP 98\r\na=control:trackID=3?transportmode=unicast\r\n"
+        "a=rtpmap:98 VND.ONVIF.METADATA/8000\r\n"
+    )
+    track = parse_sdp(sdp, "rtsp://10.0.0.5:554/Streaming/Channels/101/")
+    assert track.control_url == (
+        "rtsp://10.0.0.5:554/Streaming/Channels/101/trackID=3?transportmode=unicast"
+    )
+    assert track.encoding == "VND.ONVIF.METADATA"
+    assert track.clock_rate == 8000
+    assert track.payload_type == 98
+
+
+def test_sdp_gzip_and_exi() -> None:
+    gz = "m=application 0 RTP/AVP 100\na=rtpmap:100 vnd.onvif.metadata+gzip/90000\n"
+    assert parse_sdp(gz, "rtsp://h/s").gzip
+    exi = "m=application 0 RTP/AVP 100\na=rtpmap:100 vnd.onvif.metadata.exi.ext/90000\n"
+    with pytest.raises(NoMetadataTrackError, match="EXI"):
+        parse_sdp(exi, "rtsp://h/s")
+    with pytest.raises(NoMetadataTrackError):
+        parse_sdp("v=0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H264/90000\n", "rtsp://h/s")
+    # Plain XML is preferred when both are offered.
+    both = gz + "m=application 0 RTP/AVP 101\na=rtpmap:101 vnd.onvif.metadata/90000\n"
+    assert parse_sdp(both, "rtsp://h/s").payload_type == 101
+
+
+def test_credentials_never_in_url() -> None:
+    clean, user, password = split_credentials("rtsp://ad%40min:p%3Ass@10.0.0.5:554/x?y=1")
+    assert clean == "rtsp://10.0.0.5:554/x?y=1"
+    assert (user, password) == ("ad@min", "p:ss")
+    assert "p:ss" not in redact_url("rtsp://admin:p:ss@h/x")
+
+
+# -- RTP and reassembly --------------------------------------------------------------------
+
+
+def rtp(seq: int, payload: bytes, marker: bool = False, pt: int = 107) -> RtpPacket:
+    raw = struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | pt, seq & 0xFFFF, 1, 2)
+    return parse_rtp(raw + payload)
+
+
+def packets(doc: bytes, start: int, size: int) -> list[RtpPacket]:
+    chunks = [doc[i : i + size] for i in range(0, len(doc), size)]
+    return [rtp(start + i, c, i == len(chunks) - 1) for i, c in enumerate(chunks)]
+
+
+DOC1 = (
+    b'<?xml version="1.0"?><tt:MetadataStream xmlns:tt="urn:x">'
+    + b"A" * 300
+    + b"</tt:MetadataStream>"
+)
+DOC2 = (
+    b'<?xml version="1.0"?><tt:MetadataStream xmlns:tt="urn:x">'
+    + b"B" * 300
+    + b"</tt:MetadataStream>"
+)
+
+
+def feed_all(r: MetadataReassembler, pkts: list[RtpPacket]) -> list[bytes]:
+    return [d for p in pkts if (d := r.feed(p)) is not None]
+
+
+def test_parse_rtp_header_fields() -> None:
+    raw = struct.pack("!BBHII", 0xA1, 0x80 | 107, 65535, 90000, 7)  # padding + 1 CSRC
+    raw += b"\x00\x00\x00\x09" + b"hello" + b"\x00\x00\x03"
+    packet = parse_rtp(raw)
+    assert packet.marker and packet.sequence == 65535 and packet.payload == b"hello"
+    with pytest.raises(RtspError):
+        parse_rtp(b"\x80\x00")
+    with pytest.raises(RtspError):
+        parse_rtp(b"\x40" + b"\x00" * 11)
+
+
+def test_reassembly_many_packets_and_wraparound() -> None:
+    r = MetadataReassembler(payload_type=107)
+    docs = feed_all(r, packets(DOC1, 65530, 10) + packets(DOC2, (65530 + 37) & 0xFFFF, 7))
+    assert docs == [DOC1, DOC2]
+
+
+def test_gap_drops_only_the_broken_document() -> None:
+    r = MetadataReassembler(payload_type=107)
+    first = packets(DOC1, 100, 50)
+    del first[2]  # lost in the middle of DOC1
+    second = packets(DOC2, 100 + len(first) + 1, 50)
+    assert feed_all(r, first + second) == [DOC2]
+    assert r.stats.dropped_gap == 1
+
+
+def test_gap_that_ate_a_marker_keeps_the_next_document() -> None:
+    r = MetadataReassembler(payload_type=107)
+    first = packets(DOC1, 10, 50)
+    lost_tail = first[:-1]  # the marker packet of DOC1 is lost
+    second = packets(DOC2, 10 + len(first), 50)
+    assert feed_all(r, lost_tail + second) == [DOC2]
+    assert r.stats.dropped_gap == 1
+
+
+def test_size_cap_and_other_payload_types() -> None:
+    r = MetadataReassembler(payload_type=107, max_bytes=200)
+    assert feed_all(r, packets(DOC1, 1, 50)) == []
+    assert r.stats.dropped_oversize == 1
+    small = b"<?xml version='1.0'?><a/>"
+    assert feed_all(r, packets(small, 20, 50)) == [small]
+    assert r.feed(rtp(21, small, True, pt=96)) is None  # not our track
+
+
+def test_gzip_documents_and_bombs() -> None:
+    r = MetadataReassembler(payload_type=107, gzip=True, max_bytes=10_000)
+    assert feed_all(r, packets(gzip.compress(DOC1), 1, 40)) == [DOC1]
+    bomb = gzip.compress(b"<" + b"a" * 1_000_000)
+    assert feed_all(r, packets(bomb, 500, 400)) == []
+    assert r.stats.dropped_bad == 1
+    with pytest.raises(RtspError):
+        gunzip_capped(b"\x1f\x8bnot gzip", 100)
+
+
+# -- interleaved demux ---------------------------------------------------------------------
+
+
+def stream_bytes() -> bytes:
+    resp = b"RTSP/1.0 200 OK\r\nCSeq: 5\r\nContent-Length: 4\r\n\r\nbody"
+    frame = b"$\x00" + struct.pack("!H", 6) + b"abcdef"
+    rtcp = b"$\x01" + struct.pack("!H", 2) + b"xy"
+    return frame + resp + rtcp + b"\r\n" + frame
+
+
+def collect(chunks: list[bytes]) -> list[object]:
+    demux = InterleavedDemuxer()
+    out: list[object] = []
+    for chunk in chunks:
+        for item in demux.feed(chunk):
+            out.append(
+                (item.channel, item.data)
+                if isinstance(item, InterleavedFrame)
+                else (item.status, item.cseq, item.body)
+            )
+    return out
+
+
+def test_demux_whole_and_split() -> None:
+    data = stream_bytes()
+    expected = [(0, b"abcdef"), (200, 5, b"body"), (1, b"xy"), (0, b"abcdef")]
+    assert collect([data]) == expected
+    assert collect([bytes([b]) for b in data]) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=20))
+def test_demux_any_split(cuts: list[int]) -> None:
+    data = stream_bytes() * 3
+    chunks, pos = [], 0
+    for cut in cuts:
+        chunks.append(data[pos : pos + cut])
+        pos += cut
+    chunks.append(data[pos:])
+    assert collect(chunks) == collect([data])
+
+
+def test_demux_rejects_garbage() -> None:
+    demux = InterleavedDemuxer()
+    with pytest.raises(RtspError):
+        list(demux.feed(b"HTTP/1.1 200 OK\r\n\r\n"))
+    assert isinstance(
+        next(InterleavedDemuxer().feed(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\n\r\n")),
+        RtspResponse,
+    )
+
+
+# -- real sockets --------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def camera() -> AsyncIterator[OnvifCameraEmulator]:
+    emulator = OnvifCameraEmulator(chunk_size=64)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.docs: list[bytes] = []
+        self.event = asyncio.Event()
+
+    def __call__(self, doc: bytes) -> None:
+        self.docs.append(doc)
+        self.event.set()
+
+    async def wait(self, count: int, within: float = 5.0) -> list[bytes]:
+        async with asyncio.timeout(within):
+            while len(self.docs) < count:
+                self.event.clear()
+                await self.event.wait()
+        return self.docs
+
+    def plates(self) -> list[str]:
+        filt = PlateEventFilter()
+        return [e.read.plate for d in self.docs for e in filt.filter(parse_plates(d))]
+
+
+async def connect(
+    emu: OnvifCameraEmulator, password: str = "secret", **kwargs: object
+) -> tuple[RtspMetadataClient, Receiver]:
+    receiver = Receiver()
+    client = RtspMetadataClient(
+        emu.rtsp_url,
+        "admin",
+        password,
+        on_document=receiver,
+        timeout=3.0,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    await client.start()
+    await emu.wait_playing()
+    return client, receiver
+
+
+@pytest.mark.enable_socket
+async def test_documents_split_across_many_packets(camera: OnvifCameraEmulator) -> None:
+    camera.chunk_size = 16
+    client, rx = await connect(camera)
+    try:
+        for plate in ("AB12CDE", "KX21ABC", "43 거 6510"):
+            camera.send_plate(plate, fmt="hikvision")
+        await rx.wait(3)
+        assert rx.plates() == ["AB12CDE", "KX21ABC", "43 거 6510"]
+        assert camera.stats.packets_sent > 3 * 20  # really many packets per document
+        assert client.info is not None and client.info.track.payload_type == 107
+    finally:
+        await client.close()
+    assert camera.stats.teardowns == 1
+    assert "TEARDOWN" in camera.stats.methods
+
+
+@pytest.mark.enable_socket
+async def test_lost_packets_drop_only_that_document(camera: OnvifCameraEmulator) -> None:
+    client, rx = await connect(camera)
+    try:
+        camera.drop_packets = {2}
+        camera.send_plate("LOST1", fmt="milesight")
+        camera.send_plate("KEPT2", fmt="milesight")
+        camera.drop_packets = set()
+        await rx.wait(1)
+        await asyncio.sleep(0.1)
+        assert rx.plates() == ["KEPT2"]
+        assert client.reassembly_stats is not None
+        assert client.reassembly_stats.dropped_gap == 1
+    finally:
+        await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_gzip_and_upper_case_encoding() -> None:
+    async with OnvifCameraEmulator(
+        gzip=True, encoding="VND.ONVIF.METADATA", clock_rate=8000
+    ) as emu:
+        client, rx = await connect(emu)
+        try:
+            assert client.info is not None
+            assert client.info.track.gzip
+            assert client.info.track.encoding == "VND.ONVIF.METADATA+gzip"
+            emu.send_plate("GZ1P", fmt="onvif")
+            await rx.wait(1)
+            assert rx.plates() == ["GZ1P"]
+        finally:
+            await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_wrong_password(camera: OnvifCameraEmulator) -> None:
+    client = RtspMetadataClient(
+        camera.rtsp_url, "admin", "wrong", on_document=lambda d: None, timeout=3.0
+    )
+    with pytest.raises(RtspAuthError):
+        await client.start()
+    await client.close()
+    assert camera.stats.auth_failures >= 1
+
+
+@pytest.mark.enable_socket
+async def test_basic_auth_and_credentials_in_url() -> None:
+    async with OnvifCameraEmulator(rtsp_auth="basic") as emu:
+        url = emu.rtsp_url.replace("rtsp://", "rtsp://admin:secret@")
+        rx = Receiver()
+        client = RtspMetadataClient(url, on_document=rx, timeout=3.0)
+        await client.start()
+        try:
+            assert "secret" not in client.url
+            await emu.wait_playing()
+            emu.send_plate("BAS1C", fmt="hikvision")
+            await rx.wait(1)
+        finally:
+            await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_session_keepalive_keeps_the_stream_alive() -> None:
+    async with OnvifCameraEmulator(session_timeout=1) as emu:
+        client, rx = await connect(emu)
+        try:
+            assert client.info is not None and client.info.timeout == 1.0
+            assert client.info.keepalive_method == "GET_PARAMETER"
+            await asyncio.sleep(2.5)  # well past the 1 s session timeout
+            emu.send_plate("ALIVE1", fmt="hikvision")
+            await rx.wait(1)
+            assert emu.stats.sessions_expired == 0
+            assert client.stats.keepalives >= 2
+        finally:
+            await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_without_keepalive_the_camera_ends_the_session() -> None:
+    """Proves the emulator enforces the timeout the previous test relies on."""
+    async with OnvifCameraEmulator(session_timeout=1) as emu:
+        client, _rx = await connect(emu, keepalive_interval=30.0)
+        with pytest.raises(RtspError):
+            async with asyncio.timeout(5):
+                await client.wait_closed()
+        await client.close()
+        assert emu.stats.sessions_expired == 1
+
+
+@pytest.mark.enable_socket
+async def test_camera_restart_ends_the_session(camera: OnvifCameraEmulator) -> None:
+    client, _rx = await connect(camera)
+    await camera.restart()
+    with pytest.raises(RtspError, match="closed"):
+        async with asyncio.timeout(5):
+            await client.wait_closed()
+    await client.close()
+    # A new session works after the restart.
+    client, rx = await connect(camera)
+    try:
+        camera.send_plate("AFTER1", fmt="hikvision")
+        await rx.wait(1)
+    finally:
+        await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_no_metadata_track_and_unreachable() -> None:
+    async with OnvifCameraEmulator(metadata_track=False) as emu:
+        client = RtspMetadataClient(emu.rtsp_url, "admin", "secret", on_document=lambda d: None)
+        with pytest.raises(NoMetadataTrackError):
+            await client.start()
+        await client.close()
+        port = emu.rtsp_port
+    client = RtspMetadataClient(
+        f"rtsp://127.0.0.1:{port}/x", on_document=lambda d: None, timeout=2.0
+    )
+    with pytest.raises(RtspError, match="cannot connect"):
+        await client.start()
+
+
+@pytest.mark.enable_socket
+async def test_initialized_state_on_play_is_not_a_new_plate(camera: OnvifCameraEmulator) -> None:
+    camera.send_plate("OLD1", fmt="milesight")  # before anyone is connected
+    client, rx = await connect(camera)
+    try:
+        await rx.wait(1)  # the camera re-sends its state with PropertyOperation=Initialized
+        assert b'PropertyOperation="Initialized"' in rx.docs[0]
+        camera.send_plate("NEW2", fmt="milesight")
+        await rx.wait(2)
+        assert rx.plates() == ["NEW2"]
+    finally:
+        await client.close()
