@@ -6,6 +6,7 @@ Real kinds are tested against their emulators; this one lets the generic tests p
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import voluptuous as vol
@@ -69,8 +70,14 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
     return ValidatedCamera(
         data=data,
         unique_id=data.get("serial") or None,
-        device={"model": "Test cam", "serial_number": data.get("serial", ""), "mac": "AA:BB:CC:DD:EE:FF"},
+        device={"model": "Test cam", "serial_number": data.get("serial", ""), "mac": _mac(data.get("name", ""))},
     )
+
+
+def _mac(name: str) -> str:
+    """A distinct fake MAC per camera name (equal MACs would merge devices)."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12].upper()
+    return ":".join(digest[i : i + 2] for i in range(0, 12, 2))
 
 
 def _schema(hass: HomeAssistant, defaults: Any) -> vol.Schema:

@@ -20,6 +20,7 @@ TO_REDACT = {
     "api_key",
     CONF_DVLA_API_KEY,
     "serial_number",
+    "serial",
     "mac",
     "token",
 }
