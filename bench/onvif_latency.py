@@ -1,0 +1,212 @@
+"""ONVIF benchmark: plate sent by the camera -> event entity state, on loopback.
+
+Runs the real hub in-process (pytest-homeassistant-custom-component's test Home Assistant on a
+temporary config dir) with one ``onvif`` camera pointed at ``tools.emulators.onvif`` (same
+event loop, real sockets on 127.0.0.1). For every transport/picture combination:
+
+* sequential: the emulator writes one metadata document (RTP-over-TCP interleaved, split into
+  200-byte RTP payloads, marker bit on the last) or queues one PullPoint notification; we wait
+  for the ``event.bench_plate`` state carrying that plate; repeat;
+* burst: N plates written back to back; all must arrive (none lost); reads/s = N / (last state
+  - first write).
+
+Latency = ``time.perf_counter()`` at the event entity's state change minus ``perf_counter()``
+right before the emulator wrote the document (same process, same clock). "no picture" runs are
+the target of DESIGN.md (p50 <= 5 ms excluding the picture fetch); "picture" runs include the
+HTTP Digest fetch of the plate picture (the read is delivered after its fetch).
+
+Usage::
+
+    .venv/bin/python bench/onvif_latency.py                # 300 reads per run, burst 200
+    .venv/bin/python bench/onvif_latency.py --reads 50     # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from dataclasses import dataclass, field
+import logging
+import os
+from pathlib import Path
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass
+class Result:
+    transport: str
+    picture: bool
+    latencies: list[float] = field(default_factory=list)
+    lost: int = 0
+    burst_total: int = 0
+    burst_delivered: int = 0
+    burst_rate: float = 0.0
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index] * 1000
+
+
+class Waiter:
+    """Resolves a future when the event entity shows a given plate."""
+
+    def __init__(self) -> None:
+        self.futures: dict[str, asyncio.Future[float]] = {}
+
+    def expect(self, plate: str) -> asyncio.Future[float]:
+        fut: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.futures[plate] = fut
+        return fut
+
+    def resolve(self, plate: str, when: float) -> None:
+        fut = self.futures.pop(plate, None)
+        if fut is not None and not fut.done():
+            fut.set_result(when)
+
+
+async def run(args: argparse.Namespace, tmp: Path) -> list[Result]:
+    from homeassistant import loader  # noqa: PLC0415
+    from homeassistant.const import EVENT_STATE_CHANGED  # noqa: PLC0415
+    from homeassistant.core import Event, callback  # noqa: PLC0415
+    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
+        async_test_home_assistant,
+    )
+
+    from custom_components.anpr.sources import onvif  # noqa: PLC0415
+    from tests.helpers import async_add_camera, async_setup_hub  # noqa: PLC0415
+    from tools.emulators.onvif import OnvifCameraEmulator  # noqa: PLC0415
+
+    onvif.PULL_WAIT = 5.0
+    results: list[Result] = []
+    async with async_test_home_assistant(config_dir=str(tmp)) as hass:
+        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        waiter = Waiter()
+
+        @callback
+        def on_state(event: Event) -> None:
+            if event.data["entity_id"] != "event.bench_plate":
+                return
+            new = event.data.get("new_state")
+            if new is not None and new.attributes.get("plate"):
+                waiter.resolve(new.attributes["plate"], time.perf_counter())
+
+        unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, on_state)
+        counter = [0]
+        for transport in args.transports:
+            emu = OnvifCameraEmulator(chunk_size=200, metadata_track=transport == "rtsp")
+            await emu.start()
+            entry = await async_setup_hub(hass)
+            await async_add_camera(
+                hass,
+                entry,
+                "onvif",
+                {
+                    "name": "Bench",
+                    "host": "127.0.0.1",
+                    "port": emu.http_port,
+                    "username": "admin",
+                    "password": "secret",
+                    "mode": transport,
+                    "repeat_window": 0,
+                },
+            )
+            await hass.async_block_till_done()
+            if transport == "rtsp":
+                await emu.wait_playing(within=10)
+            else:
+                await emu.wait_subscribed(within=10)
+            await asyncio.sleep(0.3)
+
+            def next_plate(prefix: str) -> str:
+                counter[0] += 1
+                return f"{prefix}{counter[0]:06d}"
+
+            for picture in (False, True):
+                result = Result(transport, picture)
+                for i in range(args.warmup + args.reads):
+                    plate = next_plate("W" if i < args.warmup else "S")
+                    fut = waiter.expect(plate)
+                    start = time.perf_counter()
+                    emu.send_plate(plate, fmt="hikvision", picture=picture)
+                    try:
+                        done = await asyncio.wait_for(fut, args.timeout)
+                    except TimeoutError:
+                        result.lost += 1
+                        continue
+                    if i >= args.warmup:
+                        result.latencies.append(done - start)
+                # burst
+                plates = [next_plate("B") for _ in range(args.burst)]
+                futs = [waiter.expect(p) for p in plates]
+                start = time.perf_counter()
+                for plate in plates:
+                    emu.send_plate(plate, fmt="hikvision", picture=picture)
+                done_set, _pending = await asyncio.wait(futs, timeout=args.timeout + 10)
+                result.burst_total = len(plates)
+                result.burst_delivered = len(done_set)
+                if done_set:
+                    last = max(f.result() for f in done_set)
+                    result.burst_rate = len(done_set) / max(last - start, 1e-9)
+                for plate in plates:
+                    waiter.futures.pop(plate, None)
+                results.append(result)
+            await hass.config_entries.async_unload(entry.entry_id)
+            await hass.config_entries.async_remove(entry.entry_id)
+            await hass.async_block_till_done()
+            await emu.stop()
+        unsub()
+    return results
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| transport | picture | p50 ms | p99 ms | mean ms | reads | lost | burst delivered"
+        " | burst reads/s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        mean = statistics.fmean(r.latencies) * 1000 if r.latencies else float("nan")
+        lines.append(
+            f"| {r.transport} | {'fetched' if r.picture else 'none'} | {pct(r.latencies, 50):.2f} "
+            f"| {pct(r.latencies, 99):.2f} | {mean:.2f} | {len(r.latencies)} | {r.lost} | "
+            f"{r.burst_delivered}/{r.burst_total} | {r.burst_rate:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reads", type=int, default=300, help="sequential reads per run")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--burst", type=int, default=200, help="reads in the burst")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait per read")
+    parser.add_argument(
+        "--transports", nargs="+", default=["rtsp", "pullpoint"], choices=["rtsp", "pullpoint"]
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="anpr-bench-onvif-") as tmp:
+        results = asyncio.run(run(args, Path(tmp)))
+    print()
+    print(
+        "ONVIF camera emulator -> event entity state, loopback, same process; "
+        f"{os.cpu_count()} cores; Hikvision-topic documents, 200-byte RTP payloads"
+    )
+    print(table(results))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n(total {time.perf_counter() - t0:.0f} s; load average at the end {load})")
+
+
+if __name__ == "__main__":
+    main()
