@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER
 from .coordinator import AnprConfigEntry, AnprRuntime, history_path
+from .data import async_setup_data
 from .mirror import async_setup_mirror  # MQTT mirror (issue #7)
 from .services import async_setup_services
 from .store import HistoryStore, ListStore
@@ -46,6 +47,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AnprConfigEntry) -> bool
         ) from err
     runtime = AnprRuntime(hass=hass, entry=entry, lists=lists, history=history)
     entry.runtime_data = runtime
+    await async_setup_data(hass, entry)  # issue 6: vehicles, DVLA, retention (data.py)
     # MQTT mirror (issue #7): off by default; registers its sighting hook and unload itself.
     await async_setup_mirror(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -13,6 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AnprConfigEntry
 from .entity import AnprCameraEntity, async_setup_camera_entities
+from .vehicles import async_setup_vehicle_entities
 
 PARALLEL_UPDATES = 0
 
@@ -35,6 +36,7 @@ async def async_setup_entry(
         async_add_entities,
         lambda camera: [AnprConnectivity(camera, CONNECTIVITY)] if camera.spec.is_stream else [],
     )
+    async_setup_vehicle_entities(hass, entry, async_add_entities, "binary_sensor")  # vehicles.py
 
 
 class AnprConnectivity(AnprCameraEntity, BinarySensorEntity):

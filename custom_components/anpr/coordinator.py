@@ -230,6 +230,8 @@ class AnprRuntime:
         default_factory=list
     )
     options_snapshot: dict[str, Any] = field(default_factory=dict)
+    #: Plate intelligence (data.py: vehicles, DVLA, retention); set by data.async_setup_data.
+    data: Any = None
     _started: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -9,12 +9,19 @@ thread-safe: the Home Assistant side runs every call on one dedicated worker thr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+import csv
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 import sqlite3
 from typing import Any
+
+from .matching import levenshtein
+
+#: Columns of a sightings CSV export, in order.
+CSV_COLUMNS = ("time", "plate", "read_plate", "camera", "camera_id", "direction", "category",
+               "list", "confidence", "image_path")  # fmt: skip
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sightings (
@@ -58,7 +65,7 @@ class PlateStats:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SightingRow:
-    """One sighting as stored. ``time`` is aware UTC; ``confidence`` 0–1 or None."""
+    """One sighting as stored. ``time`` is aware UTC; ``confidence`` 0-1 or None."""
 
     plate: str
     time: datetime
@@ -181,7 +188,7 @@ class SightingHistory:
             raise
         return result
 
-    def search(
+    def _where(
         self,
         *,
         plate: str | None = None,
@@ -189,22 +196,17 @@ class SightingHistory:
         plates: Iterable[str] | None = None,
         camera_id: str | None = None,
         list_name: str | None = None,
+        category: str | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
-        limit: int = 100,
-    ) -> list[SightingRow]:
-        """Return sightings matching every filter given, newest first.
-
-        ``plate`` exact, ``plate_like`` an SQL LIKE pattern (``%``/``_``), ``plates`` any of a
-        set (used by fuzzy search), ``start``/``end`` aware datetimes (inclusive/exclusive).
-        """
+    ) -> tuple[str, list[Any]]:
         where: list[str] = []
         args: list[Any] = []
         if plate is not None:
             where.append("plate = ?")
             args.append(plate)
         if plate_like is not None:
-            where.append("plate LIKE ?")
+            where.append("plate LIKE ? ESCAPE '\\'")
             args.append(plate_like)
         if plates is not None:
             plate_list = list(plates)
@@ -216,22 +218,29 @@ class SightingHistory:
         if list_name is not None:
             where.append("list_name = ?")
             args.append(list_name)
+        if category is not None:
+            where.append("category = ?")
+            args.append(category)
         if start is not None:
             where.append("ts >= ?")
             args.append(_ts(start))
         if end is not None:
             where.append("ts < ?")
             args.append(_ts(end))
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def iter_rows(self, *, limit: int | None = None, **filters: Any) -> Iterator[SightingRow]:
+        """Yield sightings matching ``filters`` (see :meth:`search`), newest first, lazily."""
+        cond, args = self._where(**filters)
         sql = (
             "SELECT plate, ts, camera_id, camera, category, list_name, direction, confidence,"
-            " read_plate, image_path FROM sightings"
+            " read_plate, image_path FROM sightings" + cond + " ORDER BY ts DESC"
         )
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY ts DESC LIMIT ?"
-        args.append(max(0, int(limit)))
-        return [
-            SightingRow(
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(max(0, int(limit)))
+        for r in self.db.execute(sql, args):
+            yield SightingRow(
                 plate=r[0],
                 time=datetime.fromtimestamp(r[1], UTC),
                 camera_id=r[2],
@@ -243,8 +252,83 @@ class SightingHistory:
                 read_plate=r[8],
                 image_path=r[9],
             )
-            for r in self.db.execute(sql, args)
-        ]
+
+    def fuzzy_plates(self, plate: str, distance: int, cap: int = 1000) -> list[str]:
+        """Known plates within ``distance`` edits of ``plate`` (nearest first, at most ``cap``).
+
+        Scans ``plate_stats`` rows of a compatible length (O(distinct plates); ~1 s per 10⁶).
+        """
+        lo, hi = len(plate) - distance, len(plate) + distance
+        found: list[tuple[int, str]] = []
+        for (known,) in self.db.execute(
+            "SELECT plate FROM plate_stats WHERE length(plate) BETWEEN ? AND ?", (lo, hi)
+        ):
+            d = levenshtein(plate, known, distance)
+            if d <= distance:
+                found.append((d, known))
+        found.sort()
+        return [p for _, p in found[:cap]]
+
+    def hour_profile(self, plate: str, tz: tzinfo) -> list[int]:
+        """Sightings of ``plate`` per local hour of day (24 counts) in time zone ``tz``."""
+        hours = [0] * 24
+        for (ts,) in self.db.execute("SELECT ts FROM sightings WHERE plate = ?", (plate,)):
+            hours[datetime.fromtimestamp(ts, tz).hour] += 1
+        return hours
+
+    def set_image_path(self, plate: str, time: datetime, camera_id: str, path: str) -> None:
+        """Attach a saved picture to the sighting identified by plate, time and camera."""
+        self.db.execute(
+            "UPDATE sightings SET image_path = ? WHERE plate = ? AND ts = ? AND camera_id = ?",
+            (path, plate, _ts(time), camera_id),
+        )
+
+    def export_csv(self, path: Path | str, **filters: Any) -> int:
+        """Write matching sightings to a CSV file (:data:`CSV_COLUMNS`); return rows written.
+
+        Raises OSError when the file can't be written.
+        """
+        count = 0
+        with Path(path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in self.iter_rows(**filters):
+                data = row.as_dict()
+                writer.writerow([data[c] if data[c] is not None else "" for c in CSV_COLUMNS])
+                count += 1
+        return count
+
+    def search(
+        self,
+        *,
+        plate: str | None = None,
+        plate_like: str | None = None,
+        plates: Iterable[str] | None = None,
+        camera_id: str | None = None,
+        list_name: str | None = None,
+        category: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 100,
+    ) -> list[SightingRow]:
+        """Return sightings matching every filter given, newest first.
+
+        ``plate`` exact, ``plate_like`` an SQL LIKE pattern (``%``/``_``), ``plates`` any of a
+        set (used by fuzzy search), ``start``/``end`` aware datetimes (inclusive/exclusive).
+        """
+        return list(
+            self.iter_rows(
+                limit=limit,
+                plate=plate,
+                plate_like=plate_like,
+                plates=plates,
+                camera_id=camera_id,
+                list_name=list_name,
+                category=category,
+                start=start,
+                end=end,
+            )
+        )
 
     def known_plates(self) -> list[str]:
         """Return every plate that has stats (used by fuzzy search)."""
@@ -255,8 +339,14 @@ class SightingHistory:
 
         Plate stats are rebuilt for the affected plates so counts stay true.
         """
+        return self.purge_with_images(before=before, plate=plate)[0]
+
+    def purge_with_images(
+        self, *, before: datetime | None = None, plate: str | None = None
+    ) -> tuple[int, list[str]]:
+        """Like :meth:`purge`; also return the saved picture paths of the deleted sightings."""
         if before is None and plate is None:
-            return 0
+            return 0, []
         db = self.db
         where: list[str] = []
         args: list[Any] = []
@@ -270,11 +360,18 @@ class SightingHistory:
         db.execute("BEGIN")
         try:
             db.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS _affected (plate TEXT PRIMARY KEY)"  # noqa: S608
+                "CREATE TEMP TABLE IF NOT EXISTS _affected (plate TEXT PRIMARY KEY)"
             )
             db.execute("DELETE FROM _affected")
-            db.execute(f"INSERT OR IGNORE INTO _affected SELECT DISTINCT plate FROM sightings WHERE {cond}", args)  # noqa: S608, E501
-            deleted = db.execute(f"DELETE FROM sightings WHERE {cond}", args).rowcount  # noqa: S608
+            images = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT image_path FROM sightings WHERE {cond} AND image_path IS NOT NULL",
+                    args,
+                )
+            ]
+            db.execute(f"INSERT OR IGNORE INTO _affected SELECT DISTINCT plate FROM sightings WHERE {cond}", args)  # noqa: E501
+            deleted = db.execute(f"DELETE FROM sightings WHERE {cond}", args).rowcount
             db.execute("DELETE FROM plate_stats WHERE plate IN (SELECT plate FROM _affected)")
             db.execute(
                 "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
@@ -286,7 +383,7 @@ class SightingHistory:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return deleted
+        return deleted, images
 
     def counts(self) -> dict[str, int]:
         """Return totals for diagnostics (no plates): sightings and distinct plates."""

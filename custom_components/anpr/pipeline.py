@@ -91,6 +91,7 @@ class Sighting:
     matched_by: str | None = None
     reason: str
     rule: str | None = None
+    listed_plate: str | None = None
     plate_format: str | None = None
     corrections: list[str] = field(default_factory=list)
     previous_sightings: int = 0
@@ -130,6 +131,7 @@ class Sighting:
             "matched_by": self.matched_by,
             "reason": self.reason,
             "rule": self.rule,
+            "listed_plate": self.listed_plate,
             "plate_format": self.plate_format,
             "corrections": list(self.corrections),
             "known": self.list_category == CATEGORY_ALLOWED,
@@ -218,8 +220,9 @@ class Pipeline:
         """Apply global corrections in order, then the country format fix (matching.py).
 
         Returns the plate and the rules that changed it (``"PATTERN => REPL"`` or
-        ``"format uk_current: A812CDE => AB12CDE"``). The country is the read's (when known)
-        else :attr:`default_country`.
+        ``"format uk_current: A8I2CDE => AB12CDE"``). The country is the read's (when known)
+        else :attr:`default_country`. A plate that is listed as-is (plate or alternative
+        reading) is not format-fixed.
         """
         applied: list[str] = []
         for rule in self.corrections:
@@ -228,7 +231,8 @@ class Pipeline:
                 applied.append(f"{rule.pattern.pattern} => {rule.replacement}")
                 plate = normalise_plate(new)
         country = country_code(read.country if read is not None else None)
-        if plate and (country or self.default_country):
+        # A listed plate or alternative reading is never rewritten by a format fix.
+        if plate and (country or self.default_country) and not self.lists.exact(plate):
             fix = fix_format(plate, country or self.default_country)
             if fix.fixed:
                 applied.append(f"format {fix.format}: {plate} => {fix.plate}")
@@ -324,6 +328,7 @@ class Pipeline:
         priority = "high"
         matched_by = None
         rule: str | None = None
+        listed_plate: str | None = None
         reason = "not on any list"
         if found is not None:
             category = found.group.category
@@ -333,6 +338,7 @@ class Pipeline:
             matched_by = found.matched_by
             reason = found.reason
             rule = found.rule
+            listed_plate = found.entry.plate
         elif read.camera_list in (CameraListVerdict.ALLOWED, CameraListVerdict.ALERT):
             category = (
                 CATEGORY_ALLOWED if read.camera_list is CameraListVerdict.ALLOWED else CATEGORY_ALERT
@@ -364,6 +370,7 @@ class Pipeline:
             matched_by=matched_by,
             reason=reason,
             rule=rule,
+            listed_plate=listed_plate,
             plate_format=self._plate_format(plate, read),
             corrections=applied,
         )

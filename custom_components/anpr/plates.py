@@ -239,3 +239,99 @@ class PlateLists:
             except (KeyError, TypeError, ValueError, ValidityError, re.error):
                 continue
         return lists
+
+
+# --- CSV import / export ---------------------------------------------------------------------
+
+#: Columns of the plate-list CSV (header row optional on import; extra columns ignored).
+LIST_CSV_COLUMNS = ("plate", "group", "description", "validity", "aliases", "cameras")
+MAX_CSV_ROWS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class CsvProblem:
+    """One rejected CSV row: 1-based ``line``, the raw ``plate`` text and an error key.
+
+    ``error`` is one of ``empty_plate``, ``unknown_group``, ``invalid_validity``,
+    ``too_many_rows``; ``detail`` says more (e.g. the bad token).
+    """
+
+    line: int
+    plate: str
+    error: str
+    detail: str = ""
+
+
+def parse_list_csv(
+    text: str, lists: PlateLists, default_group: str | None = None
+) -> tuple[list[PlateEntry], list[CsvProblem]]:
+    """Parse CSV rows ``plate, group, description, validity[, aliases, cameras]``.
+
+    The group is matched by id or name (case-insensitive); an empty group takes
+    ``default_group``. Aliases and cameras are ``;``-separated. Returns the good entries (not yet
+    added) and one :class:`CsvProblem` per bad row; never raises for bad rows.
+    """
+    import csv  # noqa: PLC0415 - only needed here
+    import io  # noqa: PLC0415
+
+    by_name = {g.name.casefold(): gid for gid, g in lists.groups.items()}
+    by_name.update({gid.casefold(): gid for gid in lists.groups})
+    good: list[PlateEntry] = []
+    problems: list[CsvProblem] = []
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for line, row in enumerate(reader, 1):
+        cells = [c.strip() for c in row] + [""] * len(LIST_CSV_COLUMNS)
+        if not any(cells):
+            continue
+        if line == 1 and cells[0].casefold() == "plate":
+            continue
+        if len(good) + len(problems) >= MAX_CSV_ROWS:
+            problems.append(CsvProblem(line, cells[0], "too_many_rows", str(MAX_CSV_ROWS)))
+            break
+        plate = normalise_plate(cells[0])
+        if not plate:
+            problems.append(CsvProblem(line, cells[0], "empty_plate"))
+            continue
+        group_text = cells[1] or default_group or ""
+        group = by_name.get(group_text.casefold())
+        if group is None:
+            problems.append(CsvProblem(line, cells[0], "unknown_group", group_text))
+            continue
+        try:
+            validity = Validity.parse(cells[3])
+        except ValidityError as err:
+            problems.append(CsvProblem(line, cells[0], "invalid_validity", str(err)))
+            continue
+        good.append(
+            PlateEntry(
+                plate=plate,
+                group=group,
+                description=cells[2] or None,
+                validity=validity,
+                aliases=[a for a in cells[4].split(";") if a.strip()],
+                cameras=[c.strip() for c in cells[5].split(";") if c.strip()],
+            )
+        )
+    return good, problems
+
+
+def list_csv(lists: PlateLists) -> str:
+    """Return every entry as CSV with a header (:data:`LIST_CSV_COLUMNS`), group by name."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LIST_CSV_COLUMNS)
+    for entry in sorted(lists.entries.values(), key=lambda e: (e.group, e.plate)):
+        writer.writerow(
+            [
+                entry.plate,
+                lists.groups[entry.group].name,
+                entry.description or "",
+                entry.validity.to_text() if entry.validity else "",
+                ";".join(entry.aliases),
+                ";".join(entry.cameras),
+            ]
+        )
+    return out.getvalue()

@@ -10,6 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AnprConfigEntry, CameraCoordinator
 from .entity import AnprCameraEntity, async_setup_camera_entities
+from .vehicles import async_setup_vehicle_entities
 
 PARALLEL_UPDATES = 0
 
@@ -34,6 +35,7 @@ async def async_setup_entry(
     async_setup_camera_entities(
         hass, entry, async_add_entities, lambda camera: [AnprLastPlateSensor(camera, LAST_PLATE)]
     )
+    async_setup_vehicle_entities(hass, entry, async_add_entities, "sensor")  # vehicles.py
 
 
 class AnprLastPlateSensor(AnprCameraEntity, RestoreSensor):

@@ -6,33 +6,99 @@ Errors are translated: bad input raises ``ServiceValidationError``, failures
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+import re
 from typing import Any
-
-import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
 
-from .const import DOMAIN
+from .const import CATEGORIES, DOMAIN
 from .coordinator import AnprConfigEntry, CameraCoordinator
-from .plates import PlateEntry, normalise_plate
+from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
+from .validity import Validity, ValidityError
 
 SERVICE_ADD_PLATE = "add_plate"
 SERVICE_REMOVE_PLATE = "remove_plate"
 SERVICE_TRIGGER_RECOGNITION = "trigger_recognition"
+SERVICE_IMPORT_PLATES = "import_plates"
+SERVICE_EXPORT_PLATES = "export_plates"
+SERVICE_SEARCH_SIGHTINGS = "search_sightings"
+SERVICE_EXPORT_SIGHTINGS = "export_sightings"
+SERVICE_PURGE_SIGHTINGS = "purge_sightings"
 
 ATTR_PLATE = "plate"
 ATTR_GROUP = "group"
 ATTR_DESCRIPTION = "description"
+ATTR_ALIASES = "aliases"
+ATTR_CAMERAS = "cameras"
+ATTR_VALIDITY = "validity"
+ATTR_RULES = "rules"
+ATTR_CSV = "csv"
+ATTR_PATH = "path"
+ATTR_REPLACE = "replace"
+ATTR_FUZZY = "fuzzy"
+ATTR_CAMERA = "camera"
+ATTR_LIST = "list"
+ATTR_CATEGORY = "category"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_LIMIT = "limit"
+ATTR_OLDER_THAN_DAYS = "older_than_days"
+
+MAX_SEARCH_LIMIT = 10_000
 
 ADD_PLATE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_PLATE): cv.string,
         vol.Optional(ATTR_GROUP, default="allowed"): cv.string,
         vol.Optional(ATTR_DESCRIPTION): cv.string,
+        vol.Optional(ATTR_ALIASES): vol.All(cv.ensure_list, [cv.string]),
+        vol.Optional(ATTR_CAMERAS): vol.All(cv.ensure_list, [cv.string]),
+        vol.Optional(ATTR_VALIDITY): cv.string,
+        vol.Optional(ATTR_RULES): vol.All(cv.ensure_list, [cv.string]),
+    }
+)
+IMPORT_SCHEMA = vol.Schema(
+    {
+        vol.Exclusive(ATTR_CSV, "source"): cv.string,
+        vol.Exclusive(ATTR_PATH, "source"): cv.string,
+        vol.Optional(ATTR_GROUP): cv.string,
+        vol.Optional(ATTR_REPLACE, default=False): cv.boolean,
+    }
+)
+EXPORT_PLATES_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_GROUP): cv.string, vol.Optional(ATTR_PATH): cv.string}
+)
+_FILTERS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_PLATE): cv.string,
+    vol.Optional(ATTR_FUZZY, default=0): vol.All(vol.Coerce(int), vol.Range(min=0, max=3)),
+    vol.Optional(ATTR_CAMERA): cv.string,
+    vol.Optional(ATTR_LIST): cv.string,
+    vol.Optional(ATTR_CATEGORY): vol.In(CATEGORIES),
+    vol.Optional(ATTR_START): cv.datetime,
+    vol.Optional(ATTR_END): cv.datetime,
+}
+SEARCH_SCHEMA = vol.Schema(
+    {
+        **_FILTERS,
+        vol.Optional(ATTR_LIMIT, default=100): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_SEARCH_LIMIT)
+        ),
+    }
+)
+EXPORT_SIGHTINGS_SCHEMA = vol.Schema({**_FILTERS, vol.Required(ATTR_PATH): cv.string})
+PURGE_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_PLATE): cv.string,
+        vol.Optional(ATTR_OLDER_THAN_DAYS): vol.All(vol.Coerce(int), vol.Range(min=0)),
     }
 )
 REMOVE_PLATE_SCHEMA = vol.Schema(
@@ -77,21 +143,227 @@ def camera_for_device(hass: HomeAssistant, device_id: str) -> CameraCoordinator:
     )
 
 
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _camera_id(entry: AnprConfigEntry, camera: str) -> str:
+    """Map a camera device id, subentry id or name to the camera subentry id."""
+    if camera in entry.subentries:
+        return camera
+    for sid, sub in entry.subentries.items():
+        if sub.title.casefold() == camera.casefold():
+            return sid
+    device = dr.async_get(entry.runtime_data.hass).async_get(camera)
+    if device is not None:
+        for domain, ident in device.identifiers:
+            if domain == DOMAIN and ident in entry.subentries:
+                return ident
+    raise _error("unknown_camera", camera=camera)
+
+
 async def _async_add_plate(call: ServiceCall) -> None:
     entry = async_get_hub(call.hass)
     plate = normalise_plate(call.data[ATTR_PLATE])
     if not plate:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_plate",
-            translation_placeholders={"plate": call.data[ATTR_PLATE]},
-        )
+        raise _error("invalid_plate", plate=call.data[ATTR_PLATE])
     group = _group_id(entry, call.data[ATTR_GROUP])
+    try:
+        validity = Validity.parse(call.data.get(ATTR_VALIDITY, ""))
+    except ValidityError as err:
+        raise _error("invalid_validity", validity=call.data[ATTR_VALIDITY], error=str(err)) from err
+    rules = list(call.data.get(ATTR_RULES, []))
+    for rule in rules:
+        try:
+            re.compile(rule)
+        except re.error as err:
+            raise _error("invalid_rule", rule=rule, error=str(err)) from err
+    cameras = [_camera_id(entry, c) for c in call.data.get(ATTR_CAMERAS, [])]
     store = entry.runtime_data.lists
     store.lists.add(
-        PlateEntry(plate=plate, group=group, description=call.data.get(ATTR_DESCRIPTION))
+        PlateEntry(
+            plate=plate,
+            group=group,
+            description=call.data.get(ATTR_DESCRIPTION),
+            aliases=list(call.data.get(ATTR_ALIASES, [])),
+            cameras=cameras,
+            rules=rules,
+            validity=validity,
+        )
     )
     store.async_schedule_save()
+
+
+def _allowed_path(hass: HomeAssistant, path: str) -> Path:
+    """Resolve ``path`` and check it is under ``allowlist_external_dirs``."""
+    resolved = Path(path).expanduser()
+    if not resolved.is_absolute():
+        resolved = Path(hass.config.path(path))
+    if not hass.config.is_allowed_path(str(resolved)):
+        raise _error("path_not_allowed", path=str(resolved))
+    return resolved
+
+
+async def _async_import_plates(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    store = entry.runtime_data.lists
+    default_group = _group_id(entry, call.data[ATTR_GROUP]) if ATTR_GROUP in call.data else None
+    if ATTR_CSV in call.data:
+        text = call.data[ATTR_CSV]
+    elif ATTR_PATH in call.data:
+        path = _allowed_path(call.hass, call.data[ATTR_PATH])
+        try:
+            text = await call.hass.async_add_executor_job(_read_text, path)
+        except (OSError, UnicodeDecodeError) as err:
+            raise _error("file_error", path=str(path), error=str(err)) from err
+    else:
+        raise _error("import_needs_input")
+    good, problems = parse_list_csv(text, store.lists, default_group)
+    if call.data[ATTR_REPLACE]:
+        for gid in {e.group for e in good}:
+            for key in [k for k in store.lists.entries if k[0] == gid]:
+                store.lists.remove(key[1], gid)
+    for item in good:
+        store.lists.add(item)
+    store.async_schedule_save()
+    return {
+        "added": len(good),
+        "rejected": [
+            {"line": p.line, "plate": p.plate, "error": p.error, "detail": p.detail}
+            for p in problems
+        ],
+    }
+
+
+_MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _read_text(path: Path) -> str:
+    with path.open("rb") as handle:
+        data = handle.read(_MAX_IMPORT_BYTES + 1)
+    if len(data) > _MAX_IMPORT_BYTES:
+        raise OSError(f"file larger than {_MAX_IMPORT_BYTES} bytes")
+    return data.decode("utf-8-sig")
+
+
+async def _async_export_plates(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    lists = entry.runtime_data.lists.lists
+    group = _group_id(entry, call.data[ATTR_GROUP]) if ATTR_GROUP in call.data else None
+    if group is not None:
+        from .plates import PlateLists  # noqa: PLC0415
+
+        lists = PlateLists(
+            lists.groups.values(), [e for e in lists.entries.values() if e.group == group]
+        )
+    text = list_csv(lists)
+    result: dict[str, Any] = {
+        "groups": [asdict(g) for g in lists.groups.values()],
+        "plates": [
+            e.as_dict() | {"validity": e.validity.to_text() if e.validity else None}
+            for e in lists.entries.values()
+        ],
+        "csv": text,
+    }
+    if ATTR_PATH in call.data:
+        path = _allowed_path(call.hass, call.data[ATTR_PATH])
+        try:
+            await call.hass.async_add_executor_job(path.write_text, text, "utf-8")
+        except OSError as err:
+            raise _error("file_error", path=str(path), error=str(err)) from err
+        result["path"] = str(path)
+    return result
+
+
+async def _async_filters(call: ServiceCall, entry: AnprConfigEntry) -> dict[str, Any]:
+    """Turn the action's filter fields into :meth:`SightingHistory.search` keywords."""
+    filters: dict[str, Any] = {}
+    if ATTR_PLATE in call.data:
+        text = call.data[ATTR_PLATE].strip()
+        if any(ch in text for ch in "*?"):
+            pattern = normalise_plate(text.replace("*", "\x00").replace("?", "\x01"))
+            pattern = re.sub(r"([%_\\])", r"\\\1", pattern)
+            filters["plate_like"] = pattern.replace("\x00", "%").replace("\x01", "_")
+        else:
+            plate = normalise_plate(text)
+            if not plate:
+                raise _error("invalid_plate", plate=text)
+            if call.data[ATTR_FUZZY]:
+                filters["plates"] = await entry.runtime_data.history.async_fuzzy_plates(
+                    plate, call.data[ATTR_FUZZY]
+                )
+            else:
+                filters["plate"] = plate
+    if ATTR_CAMERA in call.data:
+        filters["camera_id"] = _camera_id(entry, call.data[ATTR_CAMERA])
+    if ATTR_LIST in call.data:
+        group = entry.runtime_data.lists.lists.groups[_group_id(entry, call.data[ATTR_LIST])]
+        filters["list_name"] = group.name
+    if ATTR_CATEGORY in call.data:
+        filters["category"] = call.data[ATTR_CATEGORY]
+    for key in (ATTR_START, ATTR_END):
+        if key in call.data:
+            value: datetime = call.data[key]
+            filters[key] = dt_util.as_utc(value) if value.tzinfo else value.replace(
+                tzinfo=dt_util.get_default_time_zone()
+            )
+    return filters
+
+
+async def _async_search_sightings(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    filters = await _async_filters(call, entry)
+    history = entry.runtime_data.history
+    rows = await history.async_search(limit=call.data[ATTR_LIMIT], **filters)
+    result: dict[str, Any] = {
+        "count": len(rows),
+        "sightings": [row.as_dict() for row in rows],
+    }
+    if "plate" in filters:
+        stats = await history.async_stats(filters["plate"])
+        hours = await history.async_hour_profile(
+            filters["plate"], dt_util.get_default_time_zone()
+        )
+        result["plate"] = {
+            "plate": filters["plate"],
+            "count": stats.count,
+            "first_seen": stats.first_seen.isoformat() if stats.first_seen else None,
+            "last_seen": stats.last_seen.isoformat() if stats.last_seen else None,
+            "last_camera": stats.last_camera,
+            "hours": hours,
+        }
+    return result
+
+
+async def _async_export_sightings(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    path = _allowed_path(call.hass, call.data[ATTR_PATH])
+    filters = await _async_filters(call, entry)
+    try:
+        rows = await entry.runtime_data.history.async_export_csv(path, **filters)
+    except OSError as err:
+        raise _error("file_error", path=str(path), error=str(err)) from err
+    return {"path": str(path), "rows": rows}
+
+
+async def _async_purge_sightings(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    filters: dict[str, Any] = {}
+    if ATTR_PLATE in call.data:
+        plate = normalise_plate(call.data[ATTR_PLATE])
+        if not plate:
+            raise _error("invalid_plate", plate=call.data[ATTR_PLATE])
+        filters["plate"] = plate
+    if ATTR_OLDER_THAN_DAYS in call.data:
+        filters["before"] = dt_util.utcnow() - timedelta(days=call.data[ATTR_OLDER_THAN_DAYS])
+    if not filters:
+        raise _error("purge_needs_filter")
+    from .purge import async_purge  # noqa: PLC0415 - purge imports this module's hub helper
+
+    deleted = await async_purge(entry, **filters)
+    return {"deleted": deleted}
 
 
 async def _async_remove_plate(call: ServiceCall) -> None:
@@ -118,6 +390,19 @@ SERVICES: dict[str, tuple[Any, vol.Schema, SupportsResponse]] = {
     SERVICE_ADD_PLATE: (_async_add_plate, ADD_PLATE_SCHEMA, SupportsResponse.NONE),
     SERVICE_REMOVE_PLATE: (_async_remove_plate, REMOVE_PLATE_SCHEMA, SupportsResponse.NONE),
     SERVICE_TRIGGER_RECOGNITION: (_async_trigger, TRIGGER_SCHEMA, SupportsResponse.NONE),
+    SERVICE_IMPORT_PLATES: (_async_import_plates, IMPORT_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_EXPORT_PLATES: (
+        _async_export_plates,
+        EXPORT_PLATES_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_SEARCH_SIGHTINGS: (_async_search_sightings, SEARCH_SCHEMA, SupportsResponse.ONLY),
+    SERVICE_EXPORT_SIGHTINGS: (
+        _async_export_sightings,
+        EXPORT_SIGHTINGS_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_PURGE_SIGHTINGS: (_async_purge_sightings, PURGE_SCHEMA, SupportsResponse.OPTIONAL),
 }
 
 

@@ -123,6 +123,12 @@ class ListStore:
         """Create the store; call :meth:`async_load`."""
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.lists")
         self.lists = PlateLists()
+        self._listeners: list[Callable[[], None]] = []
+
+    def async_add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after every edit (each :meth:`async_schedule_save`)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     async def async_load(self) -> PlateLists:
         """Load the lists (default groups on first run)."""
@@ -130,8 +136,10 @@ class ListStore:
         return self.lists
 
     def async_schedule_save(self) -> None:
-        """Save soon (debounced by HA storage)."""
+        """Save soon (debounced by HA storage) and tell the listeners the lists changed."""
         self._store.async_delay_save(self.lists.as_dict, 1.0)
+        for listener in list(self._listeners):
+            listener()
 
     async def async_save(self) -> None:
         """Save now."""

@@ -1,0 +1,151 @@
+"""DVLA enrichment of sightings (HA side of :mod:`.dvla`).
+
+A sighting hook: the plate-read event has already fired when it runs; the lookup runs as a
+background task and, when the answer arrives, sets ``sighting.reginfo`` and refreshes the
+camera's entities (``reginfo`` attribute of the last-plate sensor). Only UK-format plates that
+are not on an ``ignored`` list are asked about. Answers are cached (hub option
+``dvla_cache_hours``) in ``.storage/anpr.dvla_cache``. A refused key raises the repair issue
+``dvla_bad_key`` and stops lookups until the key is changed (which reloads the hub).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.storage import Store
+
+from .const import CATEGORY_IGNORED, CONF_DVLA_API_KEY, DOMAIN, LOGGER, STORAGE_VERSION
+from .dvla import PRODUCTION_URL, DvlaAuthError, DvlaUnavailable, VesCache, VesClient
+from .matching import is_uk_plate
+
+if TYPE_CHECKING:
+    from .coordinator import AnprConfigEntry, CameraCoordinator
+    from .pipeline import Sighting
+
+CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
+#: Not in the UI: lets tests and the UAT environment point the client elsewhere.
+CONF_DVLA_BASE_URL = "dvla_base_url"
+ISSUE_BAD_KEY = "dvla_bad_key"
+
+
+def reginfo(result_status: str, vehicle: dict[str, Any], message: str | None) -> dict[str, Any]:
+    """Build the ``reginfo`` attribute: the VES fields plus ``status`` (found/not_found/invalid)."""
+    data: dict[str, Any] = {"status": result_status}
+    data.update(vehicle)
+    if message:
+        data["message"] = message
+    return data
+
+
+class DvlaEnricher:
+    """Sighting hook doing DVLA lookups in the background."""
+
+    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry, api_key: str) -> None:
+        """Create the client on HA's shared session and the persisted cache."""
+        self.hass = hass
+        self.entry = entry
+        options = entry.options
+        self.client = VesClient(
+            async_get_clientsession(hass),
+            api_key,
+            base_url=str(options.get(CONF_DVLA_BASE_URL, PRODUCTION_URL)),
+        )
+        self.cache = VesCache(float(options.get(CONF_DVLA_CACHE_HOURS, 24)) * 3600)
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.dvla_cache"
+        )
+        self.disabled = False
+        self.stats = {"lookups": 0, "cached": 0, "errors": 0}
+        self._inflight: set[str] = set()
+
+    async def async_load(self) -> None:
+        """Load the persisted cache."""
+        self.cache.load(await self._store.async_load())
+
+    async def async_save(self) -> None:
+        """Persist the cache now."""
+        await self._store.async_save(self.cache.as_dict())
+
+    @callback
+    def __call__(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+        """Start a lookup for a new sighting (never blocks the read)."""
+        if self.disabled or sighting.list_category == CATEGORY_IGNORED:
+            return
+        if not is_uk_plate(sighting.plate):
+            return
+        self.entry.async_create_task(
+            self.hass, self._async_enrich(camera, sighting), "anpr dvla lookup"
+        )
+
+    async def _async_enrich(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+        plate = sighting.plate
+        result = self.cache.get(plate)
+        if result is not None:
+            self.stats["cached"] += 1
+        else:
+            if plate in self._inflight:
+                return
+            self._inflight.add(plate)
+            try:
+                self.stats["lookups"] += 1
+                result = await self.client.lookup(plate)
+            except DvlaAuthError:
+                self.disabled = True
+                self.stats["errors"] += 1
+                LOGGER.error("The DVLA refused the API key; vehicle lookups are off")
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    ISSUE_BAD_KEY,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.ERROR,
+                    translation_key=ISSUE_BAD_KEY,
+                )
+                return
+            except DvlaUnavailable as err:
+                self.stats["errors"] += 1
+                LOGGER.debug("DVLA lookup skipped: %s", err)
+                return
+            finally:
+                self._inflight.discard(plate)
+            if result is None:
+                return
+            ir.async_delete_issue(self.hass, DOMAIN, ISSUE_BAD_KEY)
+            self.cache.put(plate, result)
+            self._store.async_delay_save(self.cache.as_dict, 10)
+        sighting.reginfo = reginfo(result.status, result.vehicle, result.message)
+        camera.async_update_sighting(sighting)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return counts only (no plates, no key)."""
+        return {
+            **self.stats,
+            "cache_size": len(self.cache),
+            "disabled": self.disabled,
+            "backing_off": self.client.backing_off,
+        }
+
+
+async def async_setup_lookup(
+    hass: HomeAssistant, entry: AnprConfigEntry
+) -> DvlaEnricher | None:
+    """Create and hook the enricher when a DVLA key is set; None otherwise."""
+    api_key = str(entry.options.get(CONF_DVLA_API_KEY) or "").strip()
+    if not api_key:
+        ir.async_delete_issue(hass, DOMAIN, ISSUE_BAD_KEY)
+        return None
+    enricher = DvlaEnricher(hass, entry, api_key)
+    await enricher.async_load()
+    hooks = entry.runtime_data.sighting_hooks
+    hooks.append(enricher)
+
+    async def _unload() -> None:
+        if enricher in hooks:
+            hooks.remove(enricher)
+        await enricher.async_save()
+
+    entry.async_on_unload(_unload)
+    return enricher

@@ -1,0 +1,153 @@
+"""History retention: the daily purge and the optional saved pictures (HA side).
+
+Retention (hub option ``retention_days``, DESIGN.md "Sightings history"): once a day (03:17
+local) and once at start-up, sightings older than N days are deleted together with their saved
+pictures; 0 keeps nothing (every sighting is deleted at the next purge and no picture is saved).
+Pictures (hub option ``save_images``) go under the ``local`` media folder as
+``anpr/<YYYY-MM-DD>/<HHMMSS>_<plate>_<camera>.<ext>``, so HA's Media panel ("My media") browses
+them; paths are stored with the sighting so a purge by plate or age removes them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, LOGGER
+from .protocols.models import ImageRole
+
+if TYPE_CHECKING:
+    from .coordinator import AnprConfigEntry, CameraCoordinator
+    from .pipeline import Sighting
+
+CONF_SAVE_IMAGES = "save_images"
+MEDIA_FOLDER = "anpr"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+
+
+def media_root(hass: HomeAssistant) -> Path:
+    """Return ``<local media dir>/anpr`` (``<config>/media/anpr`` when none is configured)."""
+    base = hass.config.media_dirs.get("local") or hass.config.path("media")
+    return Path(base) / MEDIA_FOLDER
+
+
+def retention_days(entry: AnprConfigEntry) -> int:
+    """Return the hub's retention in days (0 = keep nothing)."""
+    return int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+
+
+def _delete_files(root: Path, paths: list[str]) -> int:
+    """Delete picture files that live under ``root``; prune empty day folders. Executor only."""
+    removed = 0
+    root = root.resolve()
+    parents: set[Path] = set()
+    for raw in paths:
+        path = Path(raw).resolve()
+        if root not in path.parents:
+            continue  # never delete anything outside our media folder
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+        except OSError as err:
+            LOGGER.warning("Could not delete saved picture %s: %s", path.name, err)
+        parents.add(path.parent)
+    for parent in parents:
+        with contextlib.suppress(OSError):  # not empty or already gone
+            parent.rmdir()
+    return removed
+
+
+async def async_purge(
+    entry: AnprConfigEntry, *, before: datetime | None = None, plate: str | None = None
+) -> int:
+    """Delete sightings (by age and/or plate) and their saved pictures; return rows deleted."""
+    runtime = entry.runtime_data
+    deleted, images = await runtime.history.async_purge_with_images(before=before, plate=plate)
+    if images:
+        await runtime.hass.async_add_executor_job(
+            _delete_files, media_root(runtime.hass), images
+        )
+    if deleted:
+        LOGGER.info("Purged %d sightings", deleted)
+    return deleted
+
+
+async def async_retention_purge(entry: AnprConfigEntry) -> int:
+    """Apply the retention setting now."""
+    days = retention_days(entry)
+    return await async_purge(entry, before=dt_util.utcnow() - timedelta(days=days))
+
+
+def _save_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+class PictureSaver:
+    """Sighting hook saving each new sighting's best picture under the media folder."""
+
+    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+        """Bind to the hub."""
+        self.hass = hass
+        self.entry = entry
+        self.root = media_root(hass)
+
+    def path_for(self, sighting: Sighting, content_type: str) -> Path:
+        """Where a sighting's picture goes (local date folder, safe file name)."""
+        local = dt_util.as_local(sighting.time)
+        camera = _UNSAFE.sub("_", sighting.camera)[:40]
+        plate = _UNSAFE.sub("_", sighting.plate)[:20]
+        ext = _EXTENSIONS.get(content_type, "jpg")
+        return self.root / f"{local:%Y-%m-%d}" / f"{local:%H%M%S}_{plate}_{camera}.{ext}"
+
+    @callback
+    def __call__(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+        """Schedule the save (never blocks the read)."""
+        if retention_days(self.entry) <= 0:
+            return
+        image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)
+        if image is None:
+            return
+        self.entry.async_create_task(
+            self.hass, self._async_save(sighting, image.data, image.content_type),
+            "anpr save picture",
+        )  # fmt: skip
+
+    async def _async_save(self, sighting: Sighting, data: bytes, content_type: str) -> None:
+        path = self.path_for(sighting, content_type)
+        try:
+            await self.hass.async_add_executor_job(_save_file, path, data)
+            await self.entry.runtime_data.history.async_set_image_path(
+                sighting.plate, sighting.time, sighting.camera_id, str(path)
+            )
+        except Exception as err:
+            LOGGER.warning("Could not save the picture of a sighting: %s", err)
+
+
+@callback
+def async_setup_retention(hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+    """Start the daily purge (and one now) and, when enabled, the picture saver."""
+
+    async def _run(_now: Any = None) -> None:
+        try:
+            await async_retention_purge(entry)
+        except Exception:
+            LOGGER.exception("Daily sightings purge failed")
+
+    entry.async_on_unload(async_track_time_change(hass, _run, hour=3, minute=17, second=0))
+    entry.async_create_task(hass, _run(), "anpr retention purge")
+    if entry.options.get(CONF_SAVE_IMAGES):
+        saver = PictureSaver(hass, entry)
+        hooks = entry.runtime_data.sighting_hooks
+        hooks.append(saver)
+        entry.async_on_unload(lambda: hooks.remove(saver) if saver in hooks else None)
