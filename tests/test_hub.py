@@ -200,3 +200,21 @@ async def test_unknown_kind_does_not_stop_hub(hass: HomeAssistant, caplog: pytes
     await hass.async_block_till_done()
     assert "unknown source kind" in caplog.text
     del MappingProxyType, ConfigSubentry
+
+
+async def test_reads_diagnostic_sensor_disabled_by_default(hass: HomeAssistant) -> None:
+    from homeassistant.helpers import entity_registry as er
+
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
+    reg = er.async_get(hass)
+    item = reg.async_get("sensor.gate_reads_received")
+    assert item is not None and item.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    reg.async_update_entity("sensor.gate_reads_received", disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    events = PlateEvents(hass)
+    kinds.RUNNING["Gate"].push(PlateRead(plate="AB12CDE", time=T0))
+    await events.wait(1)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.gate_reads_received").state == "1"

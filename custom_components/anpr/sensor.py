@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.sensor import RestoreSensor, SensorEntityDescription
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -15,6 +21,13 @@ from .vehicles import async_setup_vehicle_entities
 PARALLEL_UPDATES = 0
 
 LAST_PLATE = SensorEntityDescription(key="last_plate", translation_key="last_plate")
+READS = SensorEntityDescription(
+    key="reads",
+    translation_key="reads",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    entity_registry_enabled_default=False,
+)
 
 #: Attributes of the last-plate sensor; names follow anpr2mqtt's state payload where it has one.
 ATTRIBUTES = (
@@ -33,7 +46,10 @@ async def async_setup_entry(
 ) -> None:
     """Add the last-plate sensor of every camera."""
     async_setup_camera_entities(
-        hass, entry, async_add_entities, lambda camera: [AnprLastPlateSensor(camera, LAST_PLATE)]
+        hass,
+        entry,
+        async_add_entities,
+        lambda camera: [AnprLastPlateSensor(camera, LAST_PLATE), AnprReadsSensor(camera, READS)],
     )
     async_setup_vehicle_entities(hass, entry, async_add_entities, "sensor")  # vehicles.py
 
@@ -81,3 +97,12 @@ class AnprLastPlateSensor(AnprCameraEntity, RestoreSensor):
         return er.async_get(self.hass).async_get_entity_id(
             "image", self.registry_entry.platform, f"{self.camera.camera_id}_picture"
         )
+
+
+class AnprReadsSensor(AnprCameraEntity, SensorEntity):
+    """Diagnostic: reads received from the camera since the hub started (disabled by default)."""
+
+    @property
+    def native_value(self) -> int:
+        """Reads delivered by the camera's source, before any filtering."""
+        return self.camera.counters["reads"]
