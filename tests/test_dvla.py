@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
-import pytest
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+import pytest
 
 from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.dvla import (
@@ -58,7 +57,8 @@ async def test_every_fixture_status(emulator: DvlaEmulator) -> None:
         assert emulator.bodies[-1] == {"registrationNumber": "AA19AAA"}
 
         bad = await client.lookup("ER19BAD")
-        assert bad == VesResult("invalid", {}, "Invalid format for field - vehicle registration number")
+        detail = "Invalid format for field - vehicle registration number"
+        assert bad == VesResult("invalid", {}, detail)
         missing = await client.lookup("ER19NFD")
         assert missing is not None and missing.status == "not_found"
         assert missing.message == "Record for vehicle not found"
@@ -207,7 +207,9 @@ async def test_bad_key_raises_repair_issue(hass: HomeAssistant, emulator: DvlaEm
     assert emulator.requests["AA19EEE"] == 0
     # Fixing the key (options change reloads the hub) clears the issue on the next success.
     entry = hass.config_entries.async_entries(DOMAIN)[0]
-    hass.config_entries.async_update_entry(entry, options=entry.options | {"dvla_api_key": "good-key"})
+    hass.config_entries.async_update_entry(
+        entry, options=entry.options | {"dvla_api_key": "good-key"}
+    )
     await hass.async_block_till_done()
     kinds.RUNNING["Gate"].push(PlateRead(plate="AA19AAA", time=T0 + timedelta(minutes=2)))
     await events.wait(3)

@@ -36,8 +36,8 @@ def _lists() -> PlateLists:
     ("raw", "expected"),
     [
         ("ab-12 cde", "AB12CDE"),
-        ("АВ12 СDЕ", "AB12CDE"),  # Cyrillic А В С Е  # noqa: RUF001
-        ("ΑΒ12ΚΜΧ", "AB12KMX"),  # Greek  # noqa: RUF001
+        ("АВ12 СDЕ", "AB12CDE"),  # Cyrillic А В С Е
+        ("ΑΒ12ΚΜΧ", "AB12KMX"),  # Greek
         ("ＡＢ１２ＣＤＥ", "AB12CDE"),  # full width
         ("ab.12_cde", "AB12CDE"),
     ],

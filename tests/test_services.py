@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
 
 from . import kinds
@@ -47,7 +47,7 @@ async def _read(hass: HomeAssistant, events: PlateEvents, plate: str, when: date
 
 
 async def test_add_plate_applies_to_next_read(hass: HomeAssistant) -> None:
-    entry, events = await _hub(hass)
+    _entry, events = await _hub(hass)
     first = await _read(hass, events, "AB12CDE", T0)
     assert first["event_type"] == "unknown"
     await _call(hass, "add_plate", {"plate": "ab12 cde", "group": "Allowed",
@@ -141,7 +141,7 @@ async def test_import_csv_reports_bad_rows_keeps_good(hass: HomeAssistant, tmp_p
 
 
 async def test_search_export_purge_sightings(hass: HomeAssistant, tmp_path: Path) -> None:
-    entry, events = await _hub(hass)
+    _entry, events = await _hub(hass)
     await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
     await _read(hass, events, "AB12CDE", T0)
     await _read(hass, events, "AB12CDE", T0 + timedelta(hours=1))
@@ -196,7 +196,7 @@ async def test_retention_purge_daily_and_saved_pictures(
     hass: HomeAssistant, tmp_path: Path
 ) -> None:
     hass.config.media_dirs = {"local": str(tmp_path / "media")}
-    entry, events = await _hub(hass, retention_days=30, save_images=True)
+    _entry, events = await _hub(hass, retention_days=30, save_images=True)
     now = dt_util.utcnow()
     old = await _read(hass, events, "AB12CDE", now - timedelta(days=40),
                       images=[ReadImage(JPEG, role=ImageRole.FULL)])
@@ -220,8 +220,6 @@ async def test_retention_purge_daily_and_saved_pictures(
 
 
 async def test_diagnostics_have_counts_not_plates(hass: HomeAssistant) -> None:
-    from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
-
     entry, events = await _hub(hass)
     await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
     await _read(hass, events, "AB12CDE", T0)

@@ -40,7 +40,7 @@ async def _push(hass: HomeAssistant, events: PlateEvents, camera: str, plate: st
 
 
 async def test_vehicle_device_and_presence(hass: HomeAssistant) -> None:
-    entry, events = await _hub(hass, presence_timeout=1)
+    _entry, events = await _hub(hass, presence_timeout=1)
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "vehicle_AB12CDE")})
     assert device is not None and device.name == "Alice"
     assert hass.states.get("binary_sensor.alice_on_site").state == "off"
@@ -57,7 +57,7 @@ async def test_vehicle_device_and_presence(hass: HomeAssistant) -> None:
     assert hass.states.get("binary_sensor.alice_on_site").state == "off"
     assert hass.states.get("sensor.alice_last_camera").state == "Exit"
 
-    # A fuzzy read (distance 1) of the listed plate counts for the vehicle; unknown direction = seen.
+    # A fuzzy read (distance 1) of the listed plate counts; unknown direction = seen.
     await _push(hass, events, "Drive", "AB12CDF", time=when + timedelta(seconds=60),
                 direction=Direction.UNKNOWN)
     assert hass.states.get("binary_sensor.alice_on_site").state == "on"

@@ -52,6 +52,11 @@ async def async_get_config_entry_diagnostics(
         "lists": {
             "groups": len(lists.groups),
             "entries": len(lists.entries),
+            "with_validity": sum(1 for e in lists.entries.values() if e.validity),
+            "with_rules": sum(1 for e in lists.entries.values() if e.rules),
+            "camera_scoped": sum(1 for e in lists.entries.values() if e.cameras),
         },
         "history": await runtime.history.async_counts(),
+        # Plate intelligence (data.py): vehicle and DVLA counts, never plates.
+        "data": runtime.data.diagnostics() if runtime.data is not None else None,
     }
