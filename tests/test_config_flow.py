@@ -30,6 +30,11 @@ async def test_hub_created_once(hass: HomeAssistant) -> None:
 async def test_options_flow(hass: HomeAssistant) -> None:
     entry = await async_setup_hub(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    # Options are a menu (hub settings / plate lists, list_editor.py); pick the settings form.
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     assert result["type"] is FlowResultType.FORM
     bad = await hass.config_entries.options.async_configure(
         result["flow_id"], {"corrections": ["([ => x"], "fuzzy_distance": 1}

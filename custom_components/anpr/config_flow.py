@@ -45,9 +45,13 @@ from .const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
+from .data import CONF_PLATE_COUNTRY
+from .list_editor import ListEditorMixin
+from .matching import COUNTRY_FORMATS
 from .pipeline import DIRECTION_AS_REPORTED, DIRECTION_MODES, Correction
 from .sources import SOURCE_KINDS, SourceKind
 from .sources.base import SourceAuthError, SourceValidationError, ValidatedCamera
+from .vehicles import CONF_PRESENCE_TIMEOUT, DEFAULT_PRESENCE_TIMEOUT
 
 CONF_MQTT_QOS = "mqtt_qos"
 CONF_MQTT_RETAIN = "mqtt_retain"
@@ -327,11 +331,17 @@ def _validate_corrections(lines: list[str]) -> str | None:
     return None
 
 
-class AnprOptionsFlow(OptionsFlow):
-    """Hub options: corrections, matching, history retention, DVLA, MQTT mirror."""
+class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
+    """Hub options: a menu of hub settings and the plate-list editor (list_editor.py)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form with every hub setting."""
+        """Menu: hub settings or plate lists."""
+        return self.async_show_menu(step_id="init", menu_options=["settings", "lists"])
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One form with every hub setting (corrections, matching, history, DVLA, MQTT)."""
         errors: dict[str, str] = {}
         options = dict(self.config_entry.options)
         if user_input is not None:
@@ -365,9 +375,29 @@ class AnprOptionsFlow(OptionsFlow):
                         min=0, max=3650, step=1, unit_of_measurement="d", mode=number
                     )
                 ),
+                vol.Optional(
+                    CONF_PLATE_COUNTRY,
+                    description={
+                        "suggested_value": options.get(CONF_PLATE_COUNTRY, self.hass.config.country)
+                    },
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=sorted(COUNTRY_FORMATS),
+                        custom_value=True,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
+                ),
                 vol.Required(
                     CONF_SAVE_IMAGES, default=options.get(CONF_SAVE_IMAGES, False)
                 ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_PRESENCE_TIMEOUT,
+                    default=options.get(CONF_PRESENCE_TIMEOUT, DEFAULT_PRESENCE_TIMEOUT),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=24 * 30, step=0.5, unit_of_measurement="h", mode=number
+                    )
+                ),
                 vol.Optional(
                     CONF_DVLA_API_KEY,
                     description={"suggested_value": options.get(CONF_DVLA_API_KEY)},
@@ -400,4 +430,4 @@ class AnprOptionsFlow(OptionsFlow):
                 ): selector.BooleanSelector(),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        return self.async_show_form(step_id="settings", data_schema=schema, errors=errors)
