@@ -317,3 +317,115 @@ async def test_diagnostics_hold_no_secrets(
     assert diag["rtp"]["documents"] >= 1
     assert "secret" not in repr(diag) and "DIAG1" not in repr(diag)
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_unload_delivers_reads_still_waiting_for_their_picture(
+    hass: HomeAssistant, camera: OnvifCameraEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(onvif, "PICTURE_TIMEOUT", 30.0)
+    camera.picture_delay = 2.0  # still fetching when the hub unloads
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    subentry_id = await add(hass, entry, camera)
+    await camera.wait_playing()
+    camera.send_plate("WAIT1", fmt="milesight")
+    coordinator = entry.runtime_data.cameras[subentry_id]
+    source = coordinator.source
+    assert isinstance(source, onvif.OnvifSource)
+    await until(lambda: source.diagnostics()["pending_reads"] == 1)
+    assert events.plates == []
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    # The read was handed to the pipeline on unload, without its picture: never lost.
+    # (The hub forgets the camera before stopping it, so no bus event fires for it.)
+    assert source.counters["reads"] == 1
+    assert coordinator.counters["reads"] == 1
+
+
+async def test_topic_filter_from_the_flow(hass: HomeAssistant, camera: OnvifCameraEmulator) -> None:
+    assert onvif.parse_topic_filter(" a ; b\nc,, ") == ["a", "b", "c"]
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    await add(hass, entry, camera, topic_filter="RuleEngine/LicensePlateDetector/LicensePlate")
+    await camera.wait_playing()
+    camera.send_plate("HIK1", fmt="hikvision", picture=False)
+    camera.send_plate("MILE2", fmt="milesight", picture=False)
+    await events.wait(1)
+    await asyncio.sleep(0.2)
+    assert events.plates == ["MILE2"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_picture_credentials_refused_still_delivers(
+    hass: HomeAssistant, camera: OnvifCameraEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    await add(hass, entry, camera)
+    await camera.wait_playing()
+    camera.http_auth.password = "only-for-pictures"
+    camera.send_plate("NOAUTH1", fmt="milesight")
+    camera.send_plate("NOAUTH2", fmt="milesight")
+    await events.wait(2)
+    assert events.plates == ["NOAUTH1", "NOAUTH2"]
+    warnings = [r for r in caplog.records if "refused the credentials for its plate" in r.message]
+    assert len(warnings) == 1  # said once, not per read
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_profile_without_a_real_metadata_track_falls_back_to_pullpoint(
+    hass: HomeAssistant,
+) -> None:
+    async with OnvifCameraEmulator(metadata_track=False, metadata_profile=True) as emu:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await add(hass, entry, emu)
+        await emu.wait_subscribed()
+        emu.send_plate("FALL1", fmt="hikvision", picture=False)
+        await events.wait(1)
+        assert events.plates == ["FALL1"]
+        assert emu.stats.rtsp_connections >= 2  # tried RTSP (flow check, then source)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_rtsp_url_only_camera_without_onvif_service(hass: HomeAssistant) -> None:
+    async with OnvifCameraEmulator() as emu:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        async with OnvifCameraEmulator() as closed:
+            dead_port = closed.http_port
+        subentry_id = await add(
+            hass, entry, emu, port=dead_port, mode="rtsp", rtsp_url=emu.rtsp_url
+        )
+        assert entry.subentries[subentry_id].unique_id is None  # no ONVIF device info
+        await emu.wait_playing()
+        emu.send_plate("RTSP1", fmt="milesight", picture=False)
+        await events.wait(1)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_camera_without_metadata_or_events(hass: HomeAssistant) -> None:
+    async with OnvifCameraEmulator(metadata_track=False, events=False) as emu:
+        entry = await async_setup_hub(hass)
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": onvif.KIND}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {
+                "name": "Gate",
+                "host": "127.0.0.1",
+                "port": emu.http_port,
+                "username": "admin",
+                "password": "secret",
+            },
+        )
+        assert result["errors"] == {"base": "no_plate_events"}
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {"name": "Gate", "host": " ", "port": emu.http_port, "username": "a", "password": "b"},
+        )
+        assert result["errors"] == {"host": "cannot_connect"}

@@ -355,3 +355,215 @@ async def test_unreachable_camera() -> None:
         client = OnvifClient(http, "127.0.0.1", port, "admin", "secret", timeout=2)
         with pytest.raises(OnvifError, match="cannot reach"):
             await client.sync_clock()
+
+
+# -- more quirks -----------------------------------------------------------------------------
+
+
+def test_metadata_quirks() -> None:
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0jpeg").decode()
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nxx").decode()
+    gif = base64.b64encode(b"GIF89a").decode()
+    doc = (
+        '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema">'
+        '<tt:VideoAnalytics><tt:Frame UtcTime="bad time">'
+        '<tt:Object ObjectId="3" Parent="1"><tt:Appearance><tt:LicensePlateInfo>'
+        "<tt:PlateNumber>NO LIKELIHOOD</tt:PlateNumber><tt:Color>Yellow</tt:Color>"
+        f"</tt:LicensePlateInfo><tt:Image>{jpeg}</tt:Image></tt:Appearance></tt:Object>"
+        '<tt:Object ObjectId="4"><tt:Appearance><tt:LicensePlateInfo>'
+        f"<tt:PlateNumber>PNG1</tt:PlateNumber></tt:LicensePlateInfo><tt:Image>{png}</tt:Image>"
+        "</tt:Appearance></tt:Object>"
+        '<tt:Object ObjectId="5"><tt:Appearance><tt:LicensePlateInfo><tt:PlateType>x'
+        "</tt:PlateType></tt:LicensePlateInfo></tt:Appearance></tt:Object>"
+        '<tt:Object ObjectId="6"><tt:Appearance><tt:LicensePlateInfo>'
+        f"<tt:PlateNumber>GIF1</tt:PlateNumber></tt:LicensePlateInfo><tt:Image>{gif}</tt:Image>"
+        "</tt:Appearance></tt:Object>"
+        '<tt:Object ObjectId="7"><tt:Appearance><tt:LicensePlateInfo>'
+        "<tt:PlateNumber>BAD64</tt:PlateNumber></tt:LicensePlateInfo><tt:Image>@@@</tt:Image>"
+        '</tt:Appearance></tt:Object><tt:Object ObjectId="8"/>'
+        "</tt:Frame></tt:VideoAnalytics></tt:MetadataStream>"
+    )
+    events = parse_plates(doc)
+    assert [e.read.plate for e in events] == ["NO LIKELIHOOD", "PNG1", "GIF1", "BAD64"]
+    first = events[0].read
+    assert first.confidence == 1.0  # StringLikelihood without Likelihood means 100 %
+    assert first.plate_colour == "Yellow"
+    assert first.extra["parent_object_id"] == "1"
+    assert first.images[0].content_type == "image/jpeg"
+    assert events[1].read.images[0].content_type == "image/png"
+    assert events[2].read.images == [] and events[3].read.images == []
+    # A message without UtcTime, the object id as an element item, no topic element.
+    event_doc = (
+        '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema" '
+        'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2"><tt:Event><wsnt:NotificationMessage>'
+        "<wsnt:Message><tt:Message><tt:Data>"
+        '<tt:SimpleItem Name="PlateNumber" Value="NOTIME1"/>'
+        '<tt:ElementItem Name="ObjectId"><tt:ObjectId>77</tt:ObjectId></tt:ElementItem>'
+        "</tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage>"
+        "<wsnt:NotificationMessage><wsnt:Message><tt:Other/></wsnt:Message>"
+        "</wsnt:NotificationMessage></tt:Event></tt:MetadataStream>"
+    )
+    (event,) = parse_plates(event_doc)
+    assert event.read.plate == "NOTIME1" and event.read.vendor_id == "77"
+    assert event.topic is None
+    assert parse_plates(event_doc, topic_filter=["Vehicle"]) == []
+
+
+def test_filter_memory_is_bounded() -> None:
+    filt = PlateEventFilter(memory=2)
+    docs = [metadata_document(Plate(f"P{i}", fmt="scene", object_id=i), "c") for i in range(3)]
+    for doc in docs:
+        assert len(filt.filter(parse_plates(doc))) == 1
+    # Object 0 was forgotten (bounded memory), so it counts as new again.
+    assert len(filt.filter(parse_plates(docs[0]))) == 1
+
+
+def test_time_and_duration_helpers() -> None:
+    from custom_components.anpr.protocols.onvif_metadata import parse_time  # noqa: PLC0415
+    from custom_components.anpr.protocols.onvif_pullpoint import (  # noqa: PLC0415
+        parse_datetime,
+    )
+
+    assert parse_time(None) is None and parse_time("x") is None
+    assert parse_datetime("") is None and parse_datetime("nope") is None
+    assert parse_datetime("2022-12-30T18:46:58") == datetime(2022, 12, 30, 18, 46, 58, tzinfo=UTC)
+    assert parse_duration(None) is None and parse_duration("PT") is None
+
+
+def soap(body: str) -> bytes:
+    return (
+        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope">'
+        f"<env:Body>{body}</env:Body></env:Envelope>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "call", "message"),
+    [
+        (200, b"", "info", "empty SOAP answer"),
+        (500, b"<html>oops", "info", "HTTP 500"),
+        (200, b"<not xml", "info", "malformed"),
+        (200, b"<x/>", "info", "without a Body"),
+        (503, soap("<x/>"), "info", "HTTP 503"),
+        (200, soap("<x/>"), "info", "missing its response"),
+        (200, soap("<x/>"), "caps", "no Capabilities"),
+        (
+            200,
+            soap(
+                "<tds:GetCapabilitiesResponse xmlns:tds='u'><tds:Capabilities/>"
+                "</tds:GetCapabilitiesResponse>"
+            ),
+            "profiles",
+            "no Media service",
+        ),
+        (200, soap("<x/>"), "uri", "no Uri"),
+        (200, soap("<x/>"), "create", "missing its response"),
+        (200, soap("<CreatePullPointSubscriptionResponse/>"), "create", "no address"),
+        (200, soap("<x/>"), "pull", "missing its response"),
+        (
+            400,
+            soap(
+                "<env:Fault><env:Code><env:Value>env:Receiver</env:Value></env:Code>"
+                "<env:Reason><env:Text>busy</env:Text></env:Reason></env:Fault>"
+            ),
+            "info",
+            "busy",
+        ),
+    ],
+)
+async def test_odd_camera_answers(status: int, content: bytes, call: str, message: str) -> None:
+    from custom_components.anpr.protocols.onvif_pullpoint import Subscription  # noqa: PLC0415
+
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(status, content=content))
+    ) as http:
+        client = OnvifClient(http, "10.0.0.7", 80, "admin", "pw")
+        client.media_url = None if call == "profiles" else "http://10.0.0.7/onvif/Media"
+        client.events_url = "http://10.0.0.7/onvif/Events"
+        calls = {
+            "info": client.get_device_information,
+            "caps": client.get_capabilities,
+            "profiles": client.get_profiles,
+            "uri": lambda: client.get_stream_uri("p"),
+            "create": client.create_pull_point,
+            "pull": lambda: client.pull_messages(Subscription("a", "http://10.0.0.7/s")),
+        }
+        with pytest.raises(OnvifError, match=message):
+            await calls[call]()
+
+
+async def test_odd_clock_answers_and_renew_without_time() -> None:
+    from custom_components.anpr.protocols.onvif_pullpoint import Subscription  # noqa: PLC0415
+
+    answers = [
+        soap("<x/>"),
+        soap("<UTCDateTime><Date/></UTCDateTime>"),
+        soap(
+            "<UTCDateTime><Date><Year>2024</Year><Month>13</Month><Day>1</Day></Date>"
+            "<Time><Hour>0</Hour><Minute>0</Minute><Second>0</Second></Time></UTCDateTime>"
+        ),
+        soap("<RenewResponse/>"),
+    ]
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=answers.pop(0)))
+    ) as http:
+        client = OnvifClient(http, "fe80::1", 80)
+        assert client.base_url == "http://[fe80::1]:80"
+        for _ in range(3):
+            assert await client.sync_clock() is None
+        sub = Subscription("a", "http://x/s")
+        await client.renew(sub, termination="PT60S")
+        assert sub.termination is not None
+        assert 50 < (sub.termination - datetime.now(UTC)).total_seconds() <= 60
+
+
+async def test_picture_answers() -> None:
+    bodies = {
+        "/big": (200, "image/jpeg", b"\xff\xd8" + b"0" * 2000),
+        "/empty": (200, "image/jpeg", b""),
+        "/octet": (200, "application/octet-stream", b"\xff\xd8jpeg"),
+        "/png": (200, "text/plain", b"\x89PNGxx"),
+        "/html": (200, "text/html", b"<html>"),
+        "/basic": (401, "text/plain", b""),
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/basic":
+            if request.headers.get("authorization") == "Basic YTpi":
+                return httpx.Response(200, headers={"content-type": "image/jpeg"}, content=b"ok")
+            return httpx.Response(401, headers={"www-authenticate": 'Basic realm="x"'})
+        if request.url.path == "/down":
+            raise httpx.ConnectError("refused")
+        code, ctype, data = bodies[request.url.path]
+        return httpx.Response(code, headers={"content-type": ctype}, content=data)
+
+    from custom_components.anpr.protocols.onvif_pullpoint import CameraAuth  # noqa: PLC0415
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        base = "http://cam"
+        with pytest.raises(OnvifError, match="larger"):
+            await fetch_picture(http, base + "/big", max_bytes=1000)
+        with pytest.raises(OnvifError, match="empty"):
+            await fetch_picture(http, base + "/empty")
+        assert (await fetch_picture(http, base + "/octet"))[1] == "image/jpeg"
+        assert (await fetch_picture(http, base + "/png"))[1] == "image/png"
+        with pytest.raises(OnvifError, match="not an image"):
+            await fetch_picture(http, base + "/html")
+        with pytest.raises(OnvifError, match="failed"):
+            await fetch_picture(http, base + "/down")
+        assert (await fetch_picture(http, base + "/basic", auth=CameraAuth("a", "b")))[0] == b"ok"
+        with pytest.raises(OnvifAuthError):
+            await fetch_picture(http, base + "/basic", auth=CameraAuth("", ""))
+
+
+@pytest.mark.enable_socket
+async def test_camera_clock_far_off_is_followed_for_the_digest() -> None:
+    async with OnvifCameraEmulator(clock_offset=-3 * 3600) as emu, httpx.AsyncClient() as http:
+        client = OnvifClient(http, "127.0.0.1", emu.http_port, "admin", "secret")
+        with pytest.raises(OnvifAuthError):  # our clock: the camera refuses the token
+            await client.get_device_information()
+        await client.sync_clock()
+        info = await client.get_device_information()  # camera clock: accepted
+        assert info.model == "ONVIF-LPR"
+        sub = await client.create_pull_point(topic_filter="tns1:RuleEngine//.")
+        await client.unsubscribe(sub)

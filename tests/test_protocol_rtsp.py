@@ -419,3 +419,139 @@ async def test_initialized_state_on_play_is_not_a_new_plate(camera: OnvifCameraE
         assert rx.plates() == ["NEW2"]
     finally:
         await client.close()
+
+
+# -- more quirks -----------------------------------------------------------------------------
+
+
+def test_rtp_header_extension() -> None:
+    raw = struct.pack("!BBHII", 0x90, 107, 1, 2, 3) + b"\xbe\xde\x00\x01" + b"\x00" * 4 + b"xml"
+    assert parse_rtp(raw).payload == b"xml"
+    with pytest.raises(RtspError, match="extension"):
+        parse_rtp(struct.pack("!BBHII", 0x90, 107, 1, 2, 3) + b"\xbe")
+
+
+def test_demux_quirks() -> None:
+    # A request sent by the server (status 0), a response without CSeq, header folding.
+    items = list(
+        InterleavedDemuxer().feed(
+            b"ANNOUNCE rtsp://h/x RTSP/1.0\r\nCSeq: 9\r\n\r\n"
+            b"RTSP/1.0 200 OK\r\nWWW-Authenticate: Basic realm=a\r\n"
+            b"WWW-Authenticate: Digest realm=a, nonce=b\r\nJunk line\r\n\r\n"
+        )
+    )
+    assert isinstance(items[0], RtspResponse) and items[0].status == 0
+    assert isinstance(items[1], RtspResponse) and items[1].cseq is None
+    assert items[1].headers["www-authenticate"].count("\n") == 1
+    for bad in (
+        b"RTSP/1.0 xx OK\r\n\r\n",
+        b"RTSP/1.0 200 OK\r\nContent-Length: many\r\n\r\n",
+        b"RTSP/1.0 200 OK\r\nContent-Length: 99999999\r\n\r\n",
+        b"x" * 70_000,
+    ):
+        with pytest.raises(RtspError):
+            list(InterleavedDemuxer().feed(bad))
+
+
+def test_digest_and_basic_answers_are_accepted_by_a_server() -> None:
+    from custom_components.anpr.protocols.rtsp import _Authenticator  # noqa: PLC0415
+    from tools.emulators.onvif import DigestChecker  # noqa: PLC0415
+
+    checker = DigestChecker("admin", "pw", "cam")
+    auth = _Authenticator("admin", "pw")
+    assert auth.header("DESCRIBE", "rtsp://h/x") is None  # nothing before a challenge
+    assert not auth.challenge("Bearer realm=x")
+    assert auth.challenge(checker.challenge())
+    assert checker.check("DESCRIBE", auth.header("DESCRIBE", "rtsp://h/x"))
+    # RFC 2069 (no qop) with opaque and an explicit algorithm.
+    assert auth.challenge(f'Digest realm="cam", nonce="{checker.nonce}", opaque="o", algorithm=MD5')
+    header = auth.header("SETUP", "rtsp://h/x/trackID=3")
+    assert header is not None and 'opaque="o"' in header and "qop" not in header
+    assert checker.check("SETUP", header)
+    assert auth.challenge('Digest realm="cam", nonce="n", qop="auth", algorithm=MD5-sess')
+    assert "algorithm=MD5-sess" in (auth.header("PLAY", "rtsp://h/x") or "")
+    basic = DigestChecker("admin", "pw", "cam", scheme="basic")
+    assert auth.challenge(basic.challenge())
+    assert basic.check("PLAY", auth.header("PLAY", "rtsp://h/x"))
+
+
+def test_url_helpers() -> None:
+    from custom_components.anpr.protocols.rtsp import with_credentials  # noqa: PLC0415
+
+    url = with_credentials("rtsp://[fe80::1]:554/x", "ad@m", "p:w")
+    assert url == "rtsp://ad%40m:p%3Aw@[fe80::1]:554/x"
+    assert split_credentials(url) == ("rtsp://[fe80::1]:554/x", "ad@m", "p:w")
+    assert split_credentials("rtsp://h/x") == ("rtsp://h/x", None, None)
+
+
+async def test_bad_urls() -> None:
+    for url in ("http://h/x", "rtsp:///x"):
+        client = RtspMetadataClient(url, on_document=lambda d: None)
+        with pytest.raises(RtspError):
+            await client.start()
+    with pytest.raises(RtspError, match="not started"):
+        await RtspMetadataClient("rtsp://h/x", on_document=lambda d: None).wait_closed()
+
+
+@pytest.mark.enable_socket
+async def test_keepalive_with_options_when_get_parameter_is_not_offered() -> None:
+    async with OnvifCameraEmulator(
+        session_timeout=1, public="OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"
+    ) as emu:
+        client, rx = await connect(emu)
+        try:
+            assert client.info is not None and client.info.keepalive_method == "OPTIONS"
+            await asyncio.sleep(2.0)
+            assert emu.stats.sessions_expired == 0
+            assert emu.stats.methods.count("OPTIONS") >= 3  # the first one + keep-alives
+            assert "GET_PARAMETER" not in emu.stats.methods
+            emu.send_plate("OPT1", fmt="hikvision")
+            await rx.wait(1)
+        finally:
+            await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_session_lost_on_the_camera_is_noticed(camera: OnvifCameraEmulator) -> None:
+    client, _rx = await connect(camera, keepalive_interval=0.2)
+    camera.forget_sessions()  # the camera answers 454 Session Not Found from now on
+    with pytest.raises(RtspError, match="ended the RTSP session"):
+        async with asyncio.timeout(5):
+            await client.wait_closed()
+    await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_wrong_stream_path_is_a_status_error(camera: OnvifCameraEmulator) -> None:
+    from custom_components.anpr.protocols.rtsp import RtspStatusError  # noqa: PLC0415
+
+    url = camera.rtsp_url.replace("/Streaming/Channels/101", "/nope")
+    client = RtspMetadataClient(url, "admin", "secret", on_document=lambda d: None)
+    with pytest.raises(RtspStatusError) as err:
+        await client.start()
+    assert err.value.status == 404 and err.value.method == "DESCRIBE"
+
+
+@pytest.mark.enable_socket
+async def test_a_failing_document_handler_does_not_stop_the_stream(
+    camera: OnvifCameraEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[bytes] = []
+
+    def handler(doc: bytes) -> None:
+        seen.append(doc)
+        if len(seen) == 1:
+            raise ValueError("boom")
+
+    client = RtspMetadataClient(camera.rtsp_url, "admin", "secret", on_document=handler)
+    await client.start()
+    await camera.wait_playing()
+    try:
+        camera.send_plate("ONE", fmt="hikvision")
+        camera.send_plate("TWO", fmt="hikvision")
+        async with asyncio.timeout(5):
+            while len(seen) < 2:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        assert "Error while handling" in caplog.text
+    finally:
+        await client.close()

@@ -318,6 +318,10 @@ class OnvifCameraEmulator:
         picture: bytes | None = None,
         picture_delay: float = 0.0,
         document_root: str = "MetadataStream",
+        metadata_profile: bool | None = None,
+        events: bool = True,
+        public: str = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER",
+        clock_offset: float = 0.0,
     ) -> None:
         self.host = host
         self.rtsp_port = rtsp_port
@@ -335,6 +339,14 @@ class OnvifCameraEmulator:
         self.picture = picture if picture is not None else default_picture()
         self.picture_delay = picture_delay
         self.document_root = document_root
+        self.metadata_profile = metadata_track if metadata_profile is None else metadata_profile
+        """Whether GetProfiles shows a MetadataConfiguration (a camera may lie about it)."""
+        self.events = events
+        """Whether the Events service (PullPoint) is offered."""
+        self.public = public
+        self.clock_offset = timedelta(seconds=clock_offset)
+        """How far the camera's clock is off; UsernameTokens must be created in its clock."""
+        """The ``Public`` header of OPTIONS (drop GET_PARAMETER to force OPTIONS keep-alives)."""
         self.drop_packets: set[int] = set()
         """Packet indices (0-based, within the next document) to drop once."""
         self.stats = EmulatorStats()
@@ -410,6 +422,11 @@ class OnvifCameraEmulator:
         self.rtsp_auth.nonce = os.urandom(8).hex()
         await asyncio.sleep(downtime)
         await self._start_rtsp()
+
+    def forget_sessions(self) -> None:
+        """Drop every RTSP session id without closing connections (answers become 454)."""
+        for session in self._sessions:
+            session.session_id = ""
 
     async def stop(self) -> None:
         """Stop everything."""
@@ -604,7 +621,11 @@ class OnvifCameraEmulator:
         if method in ("GET_PARAMETER", "OPTIONS") and session.session_id:
             self.stats.keepalives += 1
         if method == "OPTIONS":
-            out["Public"] = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"
+            out["Public"] = self.public
+        elif method == "DESCRIBE" and not url.split("?", maxsplit=1)[0].rstrip("/").endswith(
+            "/Streaming/Channels/101"
+        ):
+            status = "404 Not Found"
         elif method == "DESCRIBE":
             body = self._sdp().encode()
             out["Content-Type"] = "application/sdp"
@@ -637,7 +658,9 @@ class OnvifCameraEmulator:
                     self.send_document(doc, sessions=[session])
                 return True
         elif method == "GET_PARAMETER":
-            if headers.get("session") != session.session_id:
+            if "GET_PARAMETER" not in self.public:
+                status = "405 Method Not Allowed"
+            elif not session.session_id or headers.get("session") != session.session_id:
                 status = "454 Session Not Found"
         elif method == "TEARDOWN":
             self.stats.teardowns += 1
@@ -730,6 +753,12 @@ class OnvifCameraEmulator:
             ).digest()
         ).decode()
         ok = values.get("Username") == self.username and values.get("Password") == digest
+        try:
+            stamp = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            ok = False
+        else:  # like real cameras, refuse tokens created too far from the camera's clock
+            ok = ok and abs(stamp - (datetime.now(UTC) + self.clock_offset)) < timedelta(minutes=2)
         if not ok:
             self.stats.soap_auth_failures += 1
         return ok
@@ -737,7 +766,7 @@ class OnvifCameraEmulator:
     async def _soap_device(self, request: web.Request) -> web.Response:
         _, op, authed = await self._read_soap(request)
         if op == "GetSystemDateAndTime":
-            now = datetime.now(UTC)
+            now = datetime.now(UTC) + self.clock_offset
             return self._soap(
                 "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
                 "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false"
@@ -779,7 +808,7 @@ class OnvifCameraEmulator:
             meta = (
                 '<tt:MetadataConfiguration token="MetaCfg"><tt:Name>meta</tt:Name>'
                 "<tt:Analytics>true</tt:Analytics></tt:MetadataConfiguration>"
-                if self.metadata_track
+                if self.metadata_profile
                 else ""
             )
             return self._soap(
@@ -804,7 +833,7 @@ class OnvifCameraEmulator:
         _, op, authed = await self._read_soap(request)
         if not authed:
             return self._fault("ter:NotAuthorized", "Sender not Authorized")
-        if op != "CreatePullPointSubscription":
+        if op != "CreatePullPointSubscription" or not self.events:
             return self._fault("ter:ActionNotSupported", op)
         sid = f"PullSubManager_{_now_iso()}_{next(self._sub_ids)}"
         now = datetime.now(UTC)
