@@ -32,7 +32,6 @@ from datetime import UTC, datetime
 import logging
 import math
 import re
-from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
