@@ -149,6 +149,7 @@ class HikvisionEmulator:
         self.mac = mac
         self.quirks = quirks or StreamQuirks()
         self.mnpr_method = mnpr_method
+        self.mnpr_plate = "MN4PR"
         if jpeg is None:
             jpeg = FIXTURE_JPEG.read_bytes() if FIXTURE_JPEG.exists() else TINY_JPEG
         self.jpeg = jpeg
@@ -584,7 +585,13 @@ class HikvisionEmulator:
             beat = asyncio.create_task(self._beat(conn, q.heartbeat_interval))
         try:
             while True:
-                data = await conn.queue.get()
+                try:
+                    data = await asyncio.wait_for(conn.queue.get(), 0.1)
+                except TimeoutError:
+                    transport = request.transport
+                    if transport is None or transport.is_closing():
+                        break  # the client went away
+                    continue
                 if data is None:
                     break
                 if q.split_size:
@@ -623,8 +630,7 @@ class HikvisionEmulator:
                  "errorCode": 1073741825, "errorMsg": "notSupport"},
                 status=403,
             )
-        entry = self._capture("MN4PR" if not request.query.get("plate") else
-                              request.query["plate"], "forward")
+        entry = self._capture(self.mnpr_plate, "forward")
         uuid = secrets.token_hex(16)
         body = self._anpr_part(
             entry.plate, "forward", 91, uuid, None,

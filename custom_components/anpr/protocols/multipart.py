@@ -13,8 +13,12 @@ proves both. This reader accepts every variant in PROTOCOLS.md §0/§1:
 
 * boundary from the ``Content-Type`` parameter (quoted or not, ``boundary:`` typo), the literal
   ``boundary`` when the header has none, or the delimiter actually seen in the body;
-* ``Content-Length`` present (exact, or including the trailing CRLF), absent, zero or wrong —
-  the delimiter decides where a part ends, ``Content-Length`` only lets us skip scanning;
+* ``Content-Length`` present (exact, or including the trailing CRLF), absent, zero or wrong.
+  A plausible length ends the part as soon as its bytes are in, without waiting for the next
+  delimiter (a camera sends that only with its next event), provided the body ends like a
+  complete XML/JSON document or picture and any bytes already following look like a delimiter;
+  otherwise (or without a length) the delimiter decides where the part ends. One trailing CRLF
+  is removed from every body (Hikvision counts it; RFC 2046 gives it to the delimiter);
 * parts and delimiters split across reads at any byte;
 * a per-part size cap (oversize parts are skipped and reported, the stream continues).
 
@@ -135,6 +139,15 @@ def _parse_headers(block: bytes) -> dict[str, str]:
             "utf-8", "replace"
         )
     return headers
+
+
+_COMPLETE_ENDINGS = (b">", b"}", b"]", b"\xff\xd9", b"IEND\xaeB`\x82")
+
+
+def _looks_complete(tail: bytes | bytearray) -> bool:
+    """Tell whether a body tail ends an XML/JSON document, a JPEG or a PNG (CRLF ignored)."""
+    end = bytes(tail).rstrip(b"\r\n \t")
+    return end.endswith(_COMPLETE_ENDINGS)
 
 
 _PREAMBLE, _HEADERS, _BODY, _SKIP, _DONE = range(5)
@@ -319,6 +332,15 @@ class MultipartStreamParser:
                 end = length + 2
             elif buf.startswith(b"\n" + delim, length):
                 end = length + 1
+        elif length is not None and len(buf) >= length:
+            # All declared bytes are here but not yet what follows (the camera may send the
+            # next delimiter only with the next event). Deliver now when what follows so far is
+            # consistent with a delimiter and the body ends like a complete document/picture.
+            look = bytes(buf[length:])
+            if any(p.startswith(look) for p in (delim, b"\r\n" + delim, b"\n" + delim)) and (
+                _looks_complete(buf[max(0, length - 16) : length])
+            ):
+                end = length
         if end is None:
             start = max(0, self._st.scan - len(delim) + 1)
             idx = buf.find(delim, start)

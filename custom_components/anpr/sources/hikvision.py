@@ -135,6 +135,7 @@ class HikvisionSource(AnprSource):
         self.client = _client(ctx.hass, data)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._last_bytes = 0.0
         self._assembler: HikvisionEventAssembler | None = None
         self._webhook_id: str | None = None
         self._store = ctx.store("catch_up")
@@ -224,6 +225,7 @@ class HikvisionSource(AnprSource):
                 continue
             for read in reads:
                 self._deliver(read)
+        self._last_bytes = self.ctx.hass.loop.time()
         if assembler.has_pending:
             if self._flush_handle is None:
                 self._flush_handle = self.ctx.hass.loop.call_later(
@@ -234,7 +236,14 @@ class HikvisionSource(AnprSource):
 
     @callback
     def _flush_pending(self) -> None:
+        """Deliver a read whose pictures stopped coming (PICTURE_WAIT without any bytes)."""
         self._flush_handle = None
+        idle = self.ctx.hass.loop.time() - self._last_bytes
+        if idle < PICTURE_WAIT:
+            self._flush_handle = self.ctx.hass.loop.call_later(
+                PICTURE_WAIT - idle, self._flush_pending
+            )
+            return
         if self._assembler is not None:
             for read in self._assembler.flush():
                 self._deliver(read)

@@ -1,0 +1,434 @@
+"""Hikvision ISAPI cameras end to end: the emulator over loopback sockets, through the real hub.
+
+Every test runs a real HTTP server (tools/emulators/hikvision.py, digest auth) on 127.0.0.1 and
+the integration's real hub, flow, source, pipeline and entities (tests/helpers.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+
+from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
+from custom_components.anpr.sources import hikvision as hik
+from tools.emulators.hikvision import TINY_JPEG, HikvisionEmulator, StreamQuirks
+
+from .helpers import PlateEvents, async_add_camera, async_setup_hub
+
+pytestmark = pytest.mark.enable_socket
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hikvision"
+JPEG_PATH = FIXTURES / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
+FIXTURE_JPEG = JPEG_PATH.read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def fast_timings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorten the source's timers so reconnects and timeouts happen within a test."""
+    monkeypatch.setattr(hik, "READ_TIMEOUT", 1.5)
+    monkeypatch.setattr(hik, "BACKOFF_MIN", 0.05)
+    monkeypatch.setattr(hik, "BACKOFF_MAX", 0.2)
+    monkeypatch.setattr(hik, "PICTURE_WAIT", 0.3)
+    monkeypatch.setattr(hik, "CONNECT_TIMEOUT", 3.0)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[HikvisionEmulator]:
+    emu = HikvisionEmulator()
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+def camera_data(emu: HikvisionEmulator, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "Gate",
+        "host": "127.0.0.1",
+        "port": emu.port,
+        "ssl": False,
+        "verify_ssl": True,
+        "username": emu.username,
+        "password": emu.password,
+        "channel": 1,
+        "mode": "arming",
+        "configure_http_host": False,
+        "catch_up": True,
+        "repeat_window": 0,
+        "min_confidence": 0,
+        "direction_mode": "as_reported",
+    }
+    data.update(overrides)
+    return data
+
+
+async def wait_for(check: Callable[[], bool], limit: float = 10.0) -> None:
+    """Poll a condition that changes through sockets (no event to wait on)."""
+    async with asyncio.timeout(limit):
+        while not check():  # noqa: ASYNC110 - state changes come from other sockets
+            await asyncio.sleep(0.02)
+
+
+async def wait_connected(hass: HomeAssistant, emu: HikvisionEmulator, count: int = 1) -> None:
+    await wait_for(lambda: emu.connections >= 1 and emu.stats.stream_connects >= count)
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "on")
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str | None:
+    current = hass.states.get(entity_id)
+    return current.state if current else None
+
+
+async def setup_camera(
+    hass: HomeAssistant, emu: HikvisionEmulator, **overrides: Any
+) -> tuple[Any, str, PlateEvents]:
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    camera_id = await async_add_camera(hass, entry, "hikvision", camera_data(emu, **overrides))
+    return entry, camera_id, events
+
+
+async def image_bytes(hass: HomeAssistant, hass_client: Any, entity_id: str) -> bytes:
+    client = await hass_client()
+    current = hass.states.get(entity_id)
+    assert current is not None
+    resp = await client.get(
+        f"/api/image_proxy/{entity_id}?token={current.attributes['access_token']}"
+    )
+    assert resp.status == 200
+    return bytes(await resp.read())
+
+
+async def test_arming_plates_pictures_direction_heartbeats(
+    hass: HomeAssistant, emulator: HikvisionEmulator, hass_client: Any
+) -> None:
+    entry, camera_id, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+
+    await emulator.push_heartbeat(3)  # three alerts in one part: liveness only
+    await emulator.push_anpr("B4DM3N", direction="forward", confidence=93)
+    await events.wait(1)
+    await hass.async_block_till_done()
+    assert events.plates == ["B4DM3N"]
+    sensor = hass.states.get("sensor.gate_last_plate")
+    assert sensor is not None and sensor.state == "B4DM3N"
+    assert sensor.attributes["direction"] == "in"
+    assert sensor.attributes["confidence"] == pytest.approx(0.93)
+    assert hass.states.get("event.gate_plate").attributes["plate"] == "B4DM3N"
+    jpeg = FIXTURE_JPEG  # the licensed camera JPEG, byte for byte
+    assert await image_bytes(hass, hass_client, "image.gate_plate_picture") == jpeg
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == jpeg
+
+    await emulator.push_anpr("AB12CDE", direction="reverse")
+    await events.wait(2)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.gate_last_plate").attributes["direction"] == "out"
+    await emulator.push_anpr("unknown")  # "no plate" reads are not plates
+    await emulator.push_anpr("XY99ZZZ")
+    await events.wait(3)
+    assert events.plates == ["B4DM3N", "AB12CDE", "XY99ZZZ"]
+
+    # Device registry: model, serial, firmware, MAC from deviceInfo; unique by serial.
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, camera_id)}) or next(
+        d for d in dr.async_get(hass).devices.values() if d.serial_number == emulator.serial
+    )
+    assert device.model == emulator.model
+    assert device.serial_number == emulator.serial
+    assert device.sw_version == "V5.7.3 build 230629"
+    assert entry.subentries[camera_id].unique_id == emulator.serial
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_for(lambda: emulator.connections == 0)
+
+
+@pytest.mark.parametrize(
+    "quirks",
+    [
+        StreamQuirks(content_length="absent", split_size=7, namespace="ver10"),
+        StreamQuirks(content_length="wrong", header_boundary="none", namespace="stdcgi"),
+        StreamQuirks(content_length="exact", image_type="image/pjpeg", xml_declaration=False),
+        StreamQuirks(json_variant=True, split_size=1000, namespace="isapi"),
+    ],
+    ids=["no-length-split", "wrong-length-no-boundary", "rfc-pjpeg", "json"],
+)
+async def test_stream_quirks(
+    hass: HomeAssistant, emulator: HikvisionEmulator, quirks: StreamQuirks
+) -> None:
+    emulator.quirks = quirks
+    if quirks.split_size and quirks.split_size < 100:
+        emulator.jpeg = TINY_JPEG  # 1 ms per 7-byte write: keep the pictures small
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    await emulator.push_heartbeat()
+    await emulator.push_anpr("QU1RK1", direction="reverse")
+    await emulator.push_anpr("QU1RK2")
+    await events.wait(2)
+    await hass.async_block_till_done()
+    assert events.plates == ["QU1RK1", "QU1RK2"]
+    assert events.events[0]["direction"] == "out"
+    assert hass.states.get("image.gate_picture").state != "unknown"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_restart_mid_stream_catches_up_exactly_once(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    await asyncio.sleep(0.3)  # first connection: the catch-up cursor is set
+    await emulator.push_anpr("BEFORE1")
+    await events.wait(1)
+
+    # The camera reboots mid-part; two plates are captured while it is away.
+    restart = asyncio.create_task(emulator.restart(1.0, ["MISSED1", "MISSED2"]))
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "off")
+    assert state(hass, "sensor.gate_last_plate") == STATE_UNAVAILABLE
+    await restart
+    await wait_connected(hass, emulator, count=2)
+    await events.wait(3)
+    await emulator.push_anpr("AFTER1")
+    await events.wait(4)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["BEFORE1", "MISSED1", "MISSED2", "AFTER1"]
+
+    # Another cut with nothing missed: nothing delivered twice.
+    await emulator.cut()
+    await wait_connected(hass, emulator, count=3)
+    await emulator.push_anpr("AFTER2")
+    await events.wait(5)
+    await asyncio.sleep(0.5)
+    assert events.plates == ["BEFORE1", "MISSED1", "MISSED2", "AFTER1", "AFTER2"]
+    assert all(q.isdigit() for q in emulator.stats.plate_queries)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_cursor_survives_a_restart_of_home_assistant(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    await asyncio.sleep(0.3)
+    await emulator.push_anpr("LIVE1")
+    await events.wait(1)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await emulator.push_anpr("WHILEOFF")  # HA is down: only the plate log has it
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await events.wait(2)
+    await asyncio.sleep(0.5)
+    assert events.plates == ["LIVE1", "WHILEOFF"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_read_timeout_reconnects_and_bytes_keep_alive(
+    hass: HomeAssistant, emulator: HikvisionEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hik, "READ_TIMEOUT", 0.6)
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    # Any bytes count as liveness: heartbeats every 0.2 s keep one connection alive.
+    for _ in range(8):
+        await emulator.push_heartbeat()
+        await asyncio.sleep(0.2)
+    assert emulator.stats.stream_connects == 1
+    # Silence (a camera that sends no heartbeats and hangs): timeout, reconnect.
+    await wait_for(lambda: emulator.stats.stream_connects >= 2, limit=5)
+    await wait_connected(hass, emulator, count=2)
+    await emulator.push_anpr("ALIVE1")
+    await events.wait(1)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_bad_input_logged_skipped_next_read_arrives(
+    hass: HomeAssistant,
+    emulator: HikvisionEmulator,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hik, "MAX_PART_SIZE", 64 * 1024)  # the 148 KB pictures are oversize
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    caplog.set_level(logging.WARNING, logger="custom_components.anpr")
+    await emulator.push_part("application/xml", b"<EventNotificationAlert><eventType>ANPR")
+    await emulator.push_part("application/json", b'{"eventType": "mixedTargetDetection", ')
+    await emulator.push_part(
+        "application/xml",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b"<EventNotificationAlert><eventType>ANPR</eventType><ANPR><licensePlate>&b;"
+        b"</licensePlate></ANPR></EventNotificationAlert>",
+    )
+    await emulator.push_anpr("BIGPIC1")  # its two pictures exceed the part cap
+    await emulator.push_anpr("GOOD1", pictures=())
+    try:
+        await events.wait(2)
+    except TimeoutError:
+        raise AssertionError(events.plates) from None
+    await hass.async_block_till_done()
+    assert events.plates == ["BIGPIC1", "GOOD1"]
+    assert state(hass, "binary_sensor.gate_connectivity") == "on"
+    assert emulator.stats.stream_connects == 1  # bad input never drops the connection
+    skipped = [r for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(skipped) == 5  # one line per bad part: xml, json, entities, 2 pictures
+    text = " ".join(r.getMessage() for r in skipped)
+    assert "malformed XML" in text and "malformed JSON" in text and "refused" in text
+    assert "exceeds the size cap" in text
+    assert "\\xff" not in text and emulator.password not in caplog.text
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_manual_trigger_button_get_and_put(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.gate_read_plate"}, blocking=True
+    )
+    await events.wait(1)
+    assert events.plates == ["MN4PR"]
+    assert emulator.stats.mnpr_methods == ["GET"]
+    assert hass.states.get("image.gate_plate_picture").state != "unknown"
+
+    emulator.mnpr_method = "PUT"  # a device that refuses GET with 403 notSupport
+    emulator.mnpr_plate = "PUT4PR"
+    button = er.async_get(hass).async_get("button.gate_read_plate")
+    assert button is not None
+    await hass.services.async_call(
+        DOMAIN, "trigger_recognition", {"device_id": button.device_id}, blocking=True
+    )
+    await events.wait(2)
+    assert events.plates == ["MN4PR", "PUT4PR"]
+    assert emulator.stats.mnpr_methods == ["GET", "GET", "PUT"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_flow_errors_and_duplicate(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry = await async_setup_hub(hass)
+
+    async def submit(data: dict[str, Any]) -> dict[str, Any]:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "hikvision"}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert "/api/webhook/" in result["description_placeholders"]["webhook_url"]
+        return dict(await hass.config_entries.subentries.async_configure(result["flow_id"], data))
+
+    result = await submit(camera_data(emulator, password="wrong"))
+    assert result["errors"] == {"password": "invalid_auth"}
+    free_port = emulator.port
+    await emulator.stop()
+    result = await submit(camera_data(emulator, port=free_port))
+    assert result["errors"] == {"base": "cannot_connect"}
+    await emulator.start()
+    result = await submit(camera_data(emulator))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await submit(camera_data(emulator, name="Gate 2"))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_basic_auth_fallback(hass: HomeAssistant) -> None:
+    emu = HikvisionEmulator(auth="basic")
+    await emu.start()
+    try:
+        entry, _, events = await setup_camera(hass, emu)
+        await wait_connected(hass, emu)
+        await emu.push_anpr("BASIC1")
+        await events.wait(1)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await emu.stop()
+
+
+async def test_password_changed_on_camera_starts_reauth(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry, camera_id, _ = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    emulator.password = "changed-on-camera"
+    await emulator.cut()
+    await wait_for(lambda: any(
+        flow["context"].get("source") == "reauth"
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    ))
+    assert state(hass, "binary_sensor.gate_connectivity") == "off"
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["subentry_id"] == camera_id
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"username": "admin", "password": "changed-on-camera"}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.subentries[camera_id].data["password"] == "changed-on-camera"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def post_to(
+    hass: HomeAssistant, aiohttp_client: Any, emu: HikvisionEmulator, webhook_id: str
+) -> Callable[..., Awaitable[int]]:
+    client = await aiohttp_client(hass.http.app)
+    url = str(client.make_url(f"/api/webhook/{webhook_id}"))
+
+    async def post(plate: str, **kwargs: Any) -> int:
+        return await emu.post_event(url, plate, **kwargs)
+
+    return post
+
+
+async def test_listening_mode_webhook(
+    hass: HomeAssistant,
+    emulator: HikvisionEmulator,
+    aiohttp_client: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert await async_setup_component(hass, "http", {})
+    await async_process_ha_core_config(hass, {"internal_url": "http://127.0.0.1:8123"})
+    monkeypatch.setattr(hik, "MAX_WEBHOOK_BODY", 1_000_000)
+    entry, camera_id, events = await setup_camera(
+        hass, emulator, mode="listening", configure_http_host=True
+    )
+    webhook_id = entry.subentries[camera_id].data["webhook_id"]
+    # The flow wrote the webhook into the camera's httpHosts.
+    assert f"/api/webhook/{webhook_id}".encode() in emulator.http_hosts
+    assert b"<ipAddress>127.0.0.1</ipAddress><portNo>8123</portNo>" in emulator.http_hosts
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "on")
+    assert emulator.connections == 0  # no alertStream in listening mode
+
+    post = await post_to(hass, aiohttp_client, emulator, webhook_id)
+    assert await post("LISTEN1", direction="reverse") == 200
+    await events.wait(1)
+    await hass.async_block_till_done()
+    assert events.events[0]["direction"] == "out"
+    assert hass.states.get("image.gate_plate_picture").state != "unknown"
+
+    caplog.set_level(logging.WARNING, logger="custom_components.anpr")
+    assert await post("", body=b"<EventNotificationAlert><oops", content_type="text/xml") == 400
+    assert await post("", body=b"x" * 1_100_000, content_type="application/xml") == 413
+    assert sum("skipped" in r.getMessage() for r in caplog.records) == 2
+    assert await post("LISTEN2") == 200
+    await events.wait(2)
+    assert events.plates == ["LISTEN1", "LISTEN2"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    await post("AFTERUNLOAD")  # webhook unregistered: HA answers 200 but nothing arrives
+    await asyncio.sleep(0.2)
+    assert events.plates == ["LISTEN1", "LISTEN2"]
