@@ -53,6 +53,9 @@ async def async_setup_data(hass: HomeAssistant, entry: AnprConfigEntry) -> DataR
     runtime = entry.runtime_data
     runtime.pipeline.matcher.tz = ZoneInfo(hass.config.time_zone)
     runtime.pipeline.default_country = default_country(hass, entry)
+    # Build the fuzzy index off the event loop (N=2 over 10k plates takes ~0.7 s).
+    runtime.pipeline.matcher.fuzzy_distance = max(0, int(runtime.pipeline.fuzzy_distance))
+    await hass.async_add_executor_job(runtime.pipeline.matcher.prepare)
 
     vehicles = VehicleTracker(hass, entry)
     await vehicles.async_load()

@@ -256,10 +256,33 @@ class SightingHistory:
     def fuzzy_plates(self, plate: str, distance: int, cap: int = 1000) -> list[str]:
         """Known plates within ``distance`` edits of ``plate`` (nearest first, at most ``cap``).
 
-        Scans ``plate_stats`` rows of a compatible length (O(distinct plates); ~1 s per 10⁶).
+        Distance 1 asks SQLite for the candidates with GLOB patterns (one ``?`` per position for
+        substitutions and insertions, exact rows for deletions) on the ``plate_stats`` primary
+        key; larger distances scan the plates of a compatible length (O(distinct plates)).
         """
-        lo, hi = len(plate) - distance, len(plate) + distance
         found: list[tuple[int, str]] = []
+        if distance == 1 and not any(ch in plate for ch in "*?[]"):
+            candidates: set[str] = set()
+            patterns = [plate[:i] + "?" + plate[i + 1 :] for i in range(len(plate))]
+            patterns += [plate[:i] + "?" + plate[i:] for i in range(len(plate) + 1)]
+            for pattern in patterns:
+                candidates.update(
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT plate FROM plate_stats WHERE plate GLOB ?", (pattern,)
+                    )
+                )
+            shorter = {plate[:i] + plate[i + 1 :] for i in range(len(plate))} or {""}
+            candidates.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT plate FROM plate_stats WHERE plate IN ({','.join('?' * len(shorter))})",  # noqa: E501
+                    list(shorter),
+                )
+            )
+            found = sorted((int(c != plate), c) for c in candidates)
+            return [p for _, p in found[:cap]]
+        lo, hi = len(plate) - distance, len(plate) + distance
         for (known,) in self.db.execute(
             "SELECT plate FROM plate_stats WHERE length(plate) BETWEEN ? AND ?", (lo, hi)
         ):

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import cache
 import re
 from zoneinfo import ZoneInfo
 
@@ -177,22 +176,13 @@ def levenshtein(a: str, b: str, limit: int | None = None) -> int:
     return previous[-1]
 
 
-@cache
-def _positions(length: int, max_deletes: int) -> tuple[tuple[int, ...], ...]:
-    from itertools import combinations  # noqa: PLC0415 - only used while (re)building
-
-    out: list[tuple[int, ...]] = []
-    for k in range(1, min(max_deletes, length) + 1):
-        out.extend(combinations(range(length), k))
-    return tuple(out)
-
-
 def deletions(text: str, max_deletes: int) -> set[str]:
     """Every string made from ``text`` by deleting 0..``max_deletes`` characters."""
     result = {text}
-    for positions in _positions(len(text), max_deletes):
-        drop = set(positions)
-        result.add("".join(ch for i, ch in enumerate(text) if i not in drop))
+    frontier = {text}
+    for _ in range(max_deletes):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        result |= frontier
     return result
 
 
@@ -220,6 +210,18 @@ class FuzzyIndex:
         self.words.add(word)
         for key in deletions(word, self.max_distance):
             self._keys.setdefault(key, []).append(word)
+
+    def remove(self, word: str) -> None:
+        """Remove one word (no-op when absent)."""
+        if word not in self.words:
+            return
+        self.words.discard(word)
+        for key in deletions(word, self.max_distance):
+            bucket = self._keys.get(key)
+            if bucket is not None and word in bucket:
+                bucket.remove(word)
+                if not bucket:
+                    del self._keys[key]
 
     def search(self, query: str, max_distance: int | None = None) -> list[tuple[int, str]]:
         """Return ``(distance, word)`` for every word within the distance, nearest first."""
@@ -261,8 +263,9 @@ class Matcher:
     """Matches normalised plates against :class:`PlateLists` (see module docstring for order).
 
     ``fuzzy_distance``: N of the fuzzy step (0 = off). ``tz``: time zone of validity windows.
-    The fuzzy index and compiled rules are rebuilt lazily when the lists' ``revision`` moves, so
-    list edits apply to the next read without a reload.
+    The fuzzy index and compiled rules follow the lists lazily when their ``revision`` moves
+    (only the plates added or removed since are (un)indexed), so list edits apply to the next
+    read without a reload and without a full rebuild.
     """
 
     def __init__(
@@ -276,20 +279,29 @@ class Matcher:
         self._index = FuzzyIndex((), 0)
         self._rules: list[tuple[re.Pattern[str], PlateEntry]] = []
 
+    def prepare(self) -> None:
+        """Build the index now (e.g. in the executor at start-up, before any read)."""
+        self._refresh()
+
     def _refresh(self) -> None:
         if (
             self._revision == self.lists.revision
             and self._index.max_distance == self.fuzzy_distance
         ):
             return
-        keys: list[str] = []
-        rules: list[tuple[re.Pattern[str], PlateEntry]] = []
-        for entry in self.lists.entries.values():
-            keys.append(entry.plate)
-            keys.extend(entry.aliases)
-            rules.extend((re.compile(rule), entry) for rule in entry.rules)
-        self._index = FuzzyIndex(keys, self.fuzzy_distance)
-        self._rules = rules
+        keys = self.lists.keys()
+        if self._index.max_distance != self.fuzzy_distance:
+            self._index = FuzzyIndex(keys, self.fuzzy_distance)
+        else:
+            for gone in self._index.words - keys:
+                self._index.remove(gone)
+            for new in keys - self._index.words:
+                self._index.add(new)
+        self._rules = [
+            (re.compile(rule), entry)
+            for entry in self.lists.entries_with_rules()
+            for rule in entry.rules
+        ]
         self._revision = self.lists.revision
 
     def _eligible(

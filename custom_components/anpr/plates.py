@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the homoglyph table lists look-alike letters on purpose
 """Plate text handling and plate lists (no Home Assistant import).
 
 Normalisation (DESIGN.md "The read pipeline"): upper case, spaces and separators removed,
@@ -160,6 +159,14 @@ class PlateLists:
     def get(self, plate: str, group: str) -> PlateEntry | None:
         """Return the entry of ``plate`` in ``group`` or None."""
         return self.entries.get((group, normalise_plate(plate)))
+
+    def keys(self) -> set[str]:
+        """Every listed plate and alternative reading (normalised)."""
+        return set(self._by_plate)
+
+    def entries_with_rules(self) -> list[PlateEntry]:
+        """Entries that have per-plate regex rules."""
+        return [e for e in self.entries.values() if e.rules]
 
     def exact(self, plate: str) -> list[PlateEntry]:
         """Entries whose plate or an alias is exactly ``plate`` (normalised text)."""
