@@ -555,3 +555,169 @@ async def test_a_failing_document_handler_does_not_stop_the_stream(
         assert "Error while handling" in caplog.text
     finally:
         await client.close()
+
+
+# -- cameras with odd RTSP servers (scripted on a real socket) -------------------------------
+
+SDP = (
+    "v=0\r\nm=application 0 RTP/AVP 107\r\na=control:trackID=3\r\n"
+    "a=rtpmap:107 vnd.onvif.metadata/90000\r\n"
+)
+
+
+class ScriptedCamera:
+    """A raw RTSP server whose answers a test scripts: ``answer(method, cseq, n) -> bytes``."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.requests: list[str] = []
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def __aenter__(self) -> ScriptedCamera:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.close()
+        await self.server.wait_closed()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"rtsp://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/cam"
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.append(writer)
+        try:
+            while True:
+                head = (await reader.readuntil(b"\r\n\r\n")).decode()
+                method = head.split(" ", 1)[0]
+                cseq = next(
+                    line.split(":", 1)[1].strip()
+                    for line in head.split("\r\n")
+                    if line.lower().startswith("cseq")
+                )
+                self.requests.append(head)
+                out = self.answer(method, cseq, self.requests.count(head))  # type: ignore[operator]
+                if out:
+                    writer.write(out)
+                    await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+
+
+def ok(cseq: str, extra: str = "", body: str = "") -> bytes:
+    length = f"Content-Length: {len(body.encode())}\r\n" if body else ""
+    return f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\n{extra}{length}\r\n{body}".encode()
+
+
+def frame(channel: int, payload: bytes) -> bytes:
+    return b"$" + bytes([channel]) + struct.pack("!H", len(payload)) + payload
+
+
+def standard(method: str, cseq: str, setup_extra: str = "Session: 12;timeout=60\r\n") -> bytes:
+    if method == "OPTIONS":
+        return ok(cseq, "Public: DESCRIBE, SETUP, PLAY\r\n")
+    if method == "DESCRIBE":
+        return ok(cseq, "Content-Base: rtsp://127.0.0.1/cam/\r\n", SDP)
+    if method == "SETUP":
+        return ok(cseq, setup_extra + "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n")
+    return ok(cseq)
+
+
+@pytest.mark.enable_socket
+@pytest.mark.parametrize(
+    ("setup_extra", "message"),
+    [
+        ("Transport: RTP/AVP;unicast;client_port=5000-5001\r\nSession: 1\r\n", "over TCP"),
+        ("", "no Session"),
+    ],
+)
+async def test_setup_answers_we_cannot_use(setup_extra: str, message: str) -> None:
+    def answer(method: str, cseq: str, _n: int) -> bytes:
+        if method == "SETUP":
+            return ok(cseq, setup_extra)
+        return standard(method, cseq)
+
+    async with ScriptedCamera(answer) as cam:
+        client = RtspMetadataClient(cam.url, on_document=lambda d: None, timeout=2)
+        with pytest.raises(RtspError, match=message):
+            await client.start()
+
+
+@pytest.mark.enable_socket
+async def test_odd_but_usable_camera() -> None:
+    """No CSeq in answers, no session timeout, a stale nonce, RTCP and junk RTP frames."""
+    doc = b'<?xml version="1.0"?><tt:MetadataStream xmlns:tt="u"/>'
+    nonces = iter(["n1", "n2", "n3", "n4", "n5", "n6"])
+    authorized: set[str] = set()
+
+    def answer(method: str, cseq: str, _n: int) -> bytes:
+        if method == "DESCRIBE" and "DESCRIBE" not in authorized:
+            authorized.add("DESCRIBE")
+            return (
+                f"RTSP/1.0 401 Unauthorized\r\nCSeq: {cseq}\r\nWWW-Authenticate: Digest "
+                f'realm="r", nonce="{next(nonces)}"\r\n\r\n'
+            ).encode()
+        if method == "SETUP" and "SETUP" not in authorized:
+            authorized.add("SETUP")
+            return (
+                f"RTSP/1.0 401 Unauthorized\r\nCSeq: {cseq}\r\nWWW-Authenticate: Digest "
+                f'realm="r", nonce="{next(nonces)}", stale=true\r\n\r\n'
+            ).encode()
+        out = standard(method, cseq, "Session: 77\r\n").replace(f"CSeq: {cseq}\r\n".encode(), b"")
+        if method == "PLAY":
+            junk_rtp = frame(0, b"\x00" * 4)
+            rtcp = frame(1, b"\x80\xc8\x00\x06" + b"\x00" * 24)
+            pkt = struct.pack("!BBHII", 0x80, 0x80 | 107, 1, 0, 1) + doc
+            out += junk_rtp + rtcp + frame(0, pkt)
+        return out
+
+    rx = Receiver()
+    async with ScriptedCamera(answer) as cam:
+        client = RtspMetadataClient(cam.url, "u", "p", on_document=rx, timeout=2)
+        info = await client.start()
+        try:
+            assert info.timeout == 60.0 and info.keepalive_method == "OPTIONS"
+            assert await rx.wait(1) == [doc]
+            setups = [r for r in cam.requests if r.startswith("SETUP")]
+            assert len(setups) == 2 and 'nonce="n2"' in setups[1]  # retried after stale
+        finally:
+            await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_camera_that_stops_answering_keepalives() -> None:
+    def answer(method: str, cseq: str, _n: int) -> bytes:
+        if method == "OPTIONS" and any(r.startswith("PLAY") for r in cam.requests):
+            return b""  # silence: a hung camera
+        return standard(method, cseq)
+
+    async with ScriptedCamera(answer) as cam:
+        client = RtspMetadataClient(
+            cam.url, on_document=lambda d: None, timeout=0.5, keepalive_interval=0.1
+        )
+        await client.start()
+        with pytest.raises(RtspError, match="keep-alive failed"):
+            async with asyncio.timeout(5):
+                await client.wait_closed()
+        await client.close()
+
+
+@pytest.mark.enable_socket
+async def test_camera_closing_during_a_request() -> None:
+    def answer(method: str, cseq: str, _n: int) -> bytes:
+        if method == "SETUP":
+            for writer in cam.writers:
+                writer.close()
+            return b""
+        return standard(method, cseq)
+
+    async with ScriptedCamera(answer) as cam:
+        client = RtspMetadataClient(cam.url, on_document=lambda d: None, timeout=2)
+        with pytest.raises(RtspError):
+            await client.start()

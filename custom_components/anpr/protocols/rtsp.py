@@ -802,11 +802,13 @@ class RtspMetadataClient:
                 waiter.set_exception(RtspError("connection closed"))
                 waiter.exception()
         self._waiters.clear()
-        if self._writer is not None:
-            self._writer.close()
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
             with suppress(OSError, ConnectionError):
-                await self._writer.wait_closed()
-            self._writer = None
+                # Shielded: the close waiter is shared, and cancelling another task that
+                # waits on it (the reader) must not cancel it for us.
+                await asyncio.shield(writer.wait_closed())
 
     async def _request(
         self,
