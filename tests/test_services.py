@@ -14,7 +14,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
-from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
+from custom_components.anpr.protocols.models import (
+    CameraListVerdict,
+    Direction,
+    ImageRole,
+    PlateRead,
+    ReadImage,
+)
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
@@ -227,3 +233,26 @@ async def test_diagnostics_have_counts_not_plates(hass: HomeAssistant) -> None:
     assert diag["history"] == {"sightings": 1, "plates": 1}
     assert diag["lists"]["entries"] == 1
     assert "AB12CDE" not in repr(diag)
+
+
+async def test_retention_zero_keeps_nothing(hass: HomeAssistant, tmp_path: Path) -> None:
+    hass.config.media_dirs = {"local": str(tmp_path / "media")}
+    _entry, events = await _hub(hass, retention_days=0, save_images=True)
+    await _read(hass, events, "AB12CDE", T0, images=[ReadImage(JPEG, role=ImageRole.FULL)])
+    second = await _read(hass, events, "AB12CDE", T0 + timedelta(minutes=5))
+    assert second["previous_sightings"] == 0
+    assert (await _call(hass, "search_sightings", {}))["count"] == 0
+    assert not list((tmp_path / "media").rglob("*.jpg"))
+
+
+async def test_camera_verdict_is_the_fallback(hass: HomeAssistant) -> None:
+    _entry, events = await _hub(hass)
+    camera_alert = await _read(hass, events, "XY51ZZZ", T0, camera_list=CameraListVerdict.ALERT,
+                               camera_list_name="Blocklist")
+    assert camera_alert["event_type"] == "alert" and camera_alert["matched_by"] == "camera"
+    assert camera_alert["list"] == "Blocklist"
+    # Our own list wins over the camera's verdict.
+    await _call(hass, "add_plate", {"plate": "XY51ZZZ", "group": "allowed"})
+    ours = await _read(hass, events, "XY51ZZZ", T0 + timedelta(minutes=1),
+                       camera_list=CameraListVerdict.ALERT)
+    assert ours["event_type"] == "known" and ours["matched_by"] == "exact"

@@ -146,8 +146,20 @@ def async_setup_retention(hass: HomeAssistant, entry: AnprConfigEntry) -> None:
 
     entry.async_on_unload(async_track_time_change(hass, _run, hour=3, minute=17, second=0))
     entry.async_create_task(hass, _run(), "anpr retention purge")
+    hooks = entry.runtime_data.sighting_hooks
+    if retention_days(entry) <= 0:
+        # 0 keeps nothing: each sighting is deleted right after it was shown.
+        @callback
+        def _forget(camera: CameraCoordinator, sighting: Sighting) -> None:
+            entry.async_create_task(
+                hass,
+                async_purge(entry, before=sighting.time + timedelta(microseconds=1)),
+                "anpr retention 0 purge",
+            )
+
+        hooks.append(_forget)
+        entry.async_on_unload(lambda: hooks.remove(_forget) if _forget in hooks else None)
     if entry.options.get(CONF_SAVE_IMAGES):
         saver = PictureSaver(hass, entry)
-        hooks = entry.runtime_data.sighting_hooks
         hooks.append(saver)
         entry.async_on_unload(lambda: hooks.remove(saver) if saver in hooks else None)
