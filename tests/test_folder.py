@@ -24,6 +24,7 @@ from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
 from custom_components.anpr.sources import folder
 
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .test_protocol_ocr import band_picture
 
 REAL = Path(__file__).parent / "fixtures" / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
 LOGGER_NAME = "custom_components.anpr.sources.folder"
@@ -412,4 +413,27 @@ async def test_stored_data_and_duplicate_folder(hass: HomeAssistant, watched: Pa
     )
     assert result["type"] == "abort"
     assert result["reason"] == "already_configured"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_ocr_burst_gets_each_files_direction(hass: HomeAssistant, watched: Path) -> None:
+    """A burst is OCR'd in batches; each read still gets the direction of its own picture."""
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    pictures = {
+        "F": band_picture("Direction:Forward"),
+        "R": band_picture("Direction:Reverse"),
+    }
+    plan = [("F" if i % 3 else "R") + f"BAT{i:02d}" for i in range(18)]
+
+    def burst() -> None:
+        for i, plate in enumerate(plan):
+            (watched / name(plate, i)).write_bytes(pictures[plate[0]])
+
+    await run(hass, burst)
+    await events.wait(len(plan), timeout=60)
+    assert events.plates == plan
+    directions = {e["plate"]: e["direction"] for e in events.events}
+    assert directions == {p: ("in" if p[0] == "F" else "out") for p in plan}
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -163,3 +163,38 @@ def test_one_call_is_fast_enough() -> None:
     start = time.perf_counter()
     ocr.ocr_bytes(data, ocr.OcrField())
     assert time.perf_counter() - start < 2.0
+
+
+def test_batcher_reads_a_burst_in_order() -> None:
+    """Crops queued together are read by one tesseract; every result goes to its own crop."""
+    words = ["Forward", "Reverse", "Reverse", "Forward", "Reverse", "Forward", "Forward", "Reverse"]
+    field = ocr.OcrField()
+    crops = []
+    for word in words:
+        with ocr.decode_image(band_picture(f"Direction:{word}")) as image:
+            crops.append(ocr.crop_field(image, field))
+    batcher = ocr.OcrBatcher(field, runners=1, max_batch=8)
+    try:
+        # the first crop starts a tesseract on its own; the others queue up and go together
+        futures = [batcher.submit(crop) for crop in crops]
+        results = [f.result(timeout=60) for f in futures]
+    finally:
+        batcher.close()
+    assert [r.value for r in results] == words
+    assert batcher.images == 8
+    assert batcher.batches < 8
+
+
+def test_batcher_tesseract_missing_and_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    field = ocr.OcrField()
+    with ocr.decode_image(REAL.read_bytes()) as image:
+        crop = ocr.crop_field(image, field)
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    batcher = ocr.OcrBatcher(field, runners=2)
+    futures = [batcher.submit(crop.copy()) for _ in range(3)]
+    for fut in futures:
+        with pytest.raises(ocr.TesseractMissing):
+            fut.result(timeout=30)
+    batcher.close()
+    with pytest.raises(ocr.OcrError, match="stopped"):
+        batcher.submit(crop).result(timeout=1)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 import io
 import logging
 import os
@@ -291,6 +292,8 @@ class _Outcome:
     """What a worker made of one file."""
 
     read: PlateRead | None
+    name: str = ""
+    ocr_future: Future[ocr.OcrResult] | None = None
     tesseract_missing: bool = False
     ocr_ok: bool = False
 
@@ -343,6 +346,7 @@ class FolderSource(AnprSource):
         self.ocr_field: ocr.OcrField | None = build_ocr_field(data) if data.get(CONF_OCR) else None
         self._observer: BaseObserver | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._batcher: ocr.OcrBatcher | None = None
         self._queue: deque[asyncio.Future[_Outcome]] = deque()
         self._pending: dict[str, int | None] = {}
         self._poll_task: asyncio.Task[None] | None = None
@@ -371,6 +375,8 @@ class FolderSource(AnprSource):
         self._pool = ThreadPoolExecutor(
             max_workers=os.cpu_count() or 2, thread_name_prefix=f"{DOMAIN}-folder"
         )
+        if self.ocr_field is not None:
+            self._batcher = ocr.OcrBatcher(self.ocr_field, runners=os.cpu_count() or 2)
         await self.ctx.hass.async_add_executor_job(self._start_observer)
         if self.polling:
             self._poll_task = self.ctx.create_task(self._poll_loop(), "folder poll")
@@ -413,6 +419,7 @@ class FolderSource(AnprSource):
             self._poll_task = None
         observer, self._observer = self._observer, None
         pool, self._pool = self._pool, None
+        batcher, self._batcher = self._batcher, None
         for fut in self._queue:
             fut.cancel()
         self._queue.clear()
@@ -424,6 +431,8 @@ class FolderSource(AnprSource):
                 observer.join(5)
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+            if batcher is not None:
+                batcher.close()
 
         await self.ctx.hass.async_add_executor_job(_shutdown)
         ir.async_delete_issue(self.ctx.hass, DOMAIN, self.issue_id)
@@ -475,9 +484,69 @@ class FolderSource(AnprSource):
         """Queue ``path`` for the worker pool; results are delivered in submission order."""
         assert self._pool is not None
         self.stats["files"] += 1
-        fut = self.ctx.hass.loop.run_in_executor(self._pool, self._process, path)
-        self._queue.append(fut)
-        fut.add_done_callback(self._flush)
+        loop = self.ctx.hass.loop
+        final: asyncio.Future[_Outcome] = loop.create_future()
+        self._queue.append(final)
+        final.add_done_callback(self._flush)
+        stage = loop.run_in_executor(self._pool, self._process, path)
+        stage.add_done_callback(partial(self._read_done, final))
+
+    @callback
+    def _read_done(self, final: asyncio.Future[_Outcome], stage: asyncio.Future[_Outcome]) -> None:
+        """Wait for the OCR (batched) of a file that was read and checked, if it has one."""
+        if final.done():
+            return
+        if stage.cancelled():
+            final.cancel()
+            return
+        if (exc := stage.exception()) is not None:
+            final.set_exception(exc)
+            return
+        outcome = stage.result()
+        if outcome.ocr_future is None:
+            final.set_result(outcome)
+            return
+        asyncio.wrap_future(outcome.ocr_future, loop=self.ctx.hass.loop).add_done_callback(
+            partial(self._ocr_done, final, outcome)
+        )
+
+    @callback
+    def _ocr_done(
+        self,
+        final: asyncio.Future[_Outcome],
+        outcome: _Outcome,
+        fut: asyncio.Future[ocr.OcrResult],
+    ) -> None:
+        """Put the OCR result (direction) on the read, then release it for delivery."""
+        if final.done():
+            return
+        read = outcome.read
+        exc = None if fut.cancelled() else fut.exception()
+        if fut.cancelled():
+            pass
+        elif isinstance(exc, ocr.TesseractMissing):
+            outcome.tesseract_missing = True
+        elif exc is not None:
+            self.stats["ocr_unreadable"] += 1
+            _LOGGER.warning("%s: OCR of %s failed: %s", self.ctx.name, outcome.name, exc)
+        elif read is not None:
+            result = fut.result()
+            outcome.ocr_ok = True
+            read.extra["ocr_text"] = result.text
+            if result.value is not None:
+                self.stats["ocr_ok"] += 1
+                read.direction = direction_from_vendor(result.value)
+                read.direction_raw = result.value
+            else:
+                self.stats["ocr_unreadable"] += 1
+                read.direction_raw = result.raw or None
+                _LOGGER.debug(
+                    "%s: OCR of %s read %r: no allowed value",
+                    self.ctx.name,
+                    outcome.name,
+                    result.text,
+                )
+        final.set_result(outcome)
 
     @callback
     def _flush(self, _fut: asyncio.Future[_Outcome]) -> None:
@@ -569,28 +638,16 @@ class FolderSource(AnprSource):
             self.stats["skipped"] += 1
             return _Outcome(None)
         read = self._make_read(parsed, data, content_type, name, path)
-        if self.ocr_field is None:
-            return _Outcome(read)
+        if self.ocr_field is None or self._batcher is None:
+            return _Outcome(read, name)
         try:
-            result = ocr.ocr_bytes(data, self.ocr_field)
-        except ocr.TesseractMissing:
-            return _Outcome(read, tesseract_missing=True)
+            with ocr.decode_image(data) as image:  # the original picture, decoded once
+                crop = ocr.crop_field(image, self.ocr_field)
         except ocr.OcrError as err:
             _LOGGER.warning("%s: OCR of %s failed: %s", self.ctx.name, name, err)
             self.stats["ocr_unreadable"] += 1
-            return _Outcome(read)
-        if result.value is not None:
-            self.stats["ocr_ok"] += 1
-            read.direction = direction_from_vendor(result.value)
-            read.direction_raw = result.value
-        else:
-            self.stats["ocr_unreadable"] += 1
-            read.direction_raw = result.raw or None
-            _LOGGER.debug(
-                "%s: OCR of %s read %r: no allowed value", self.ctx.name, name, result.text
-            )
-        read.extra["ocr_text"] = result.text
-        return _Outcome(read, ocr_ok=True)
+            return _Outcome(read, name)
+        return _Outcome(read, name, ocr_future=self._batcher.submit(crop))
 
     def _make_read(
         self, parsed: ParsedName, data: bytes, content_type: str, name: str, path: str
