@@ -148,6 +148,15 @@ async def test_arming_plates_pictures_direction_heartbeats(
     assert device.sw_version == "V5.7.3 build 230629"
     assert entry.subentries[camera_id].unique_id == emulator.serial
 
+    # Diagnostics: counters, never credentials or plates.
+    source = entry.runtime_data.cameras[camera_id].source
+    diagnostics = source.diagnostics()
+    assert diagnostics["counters"]["reads"] == 3
+    assert diagnostics["parser"]["heartbeats"] == 3
+    assert diagnostics["parser"]["no_plate"] == 1
+    assert diagnostics["auth_scheme"] == "digest"
+    assert emulator.password not in str(diagnostics) and "B4DM3N" not in str(diagnostics)
+
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     await wait_for(lambda: emulator.connections == 0)

@@ -16,7 +16,7 @@ cap and raises only :class:`HikvisionError` for bad input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import json
@@ -68,27 +68,30 @@ def _local(tag: Any) -> str:
     return tag.rpartition("}")[2]
 
 
-def _children(el: Element, name: str) -> Iterator[Element]:
-    for child in el:
-        if _local(child.tag) == name:
-            yield child
+def _strip_namespaces(root: Element) -> Element:
+    """Drop ``{namespace}`` from every tag so the C ``find`` can be used (namespaces ignored)."""
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            el.tag = tag[tag.find("}") + 1 :]
+    return root
+
+
+def _children(el: Element | None, name: str) -> list[Element]:
+    return [] if el is None else el.findall(name)
 
 
 def _child(el: Element | None, name: str) -> Element | None:
-    if el is None:
-        return None
-    return next(_children(el, name), None)
+    return None if el is None else el.find(name)
 
 
 def _text(el: Element | None, *path: str) -> str | None:
-    node = el
-    for name in path:
-        node = _child(node, name)
-        if node is None:
-            return None
-    if node is None or node.text is None:
+    if el is None:
         return None
-    value = node.text.strip()
+    value = el.findtext("/".join(path))
+    if value is None:
+        return None
+    value = value.strip()
     return value or None
 
 
@@ -130,7 +133,7 @@ def parse_xml(data: bytes, max_size: int = MAX_EVENT_SIZE) -> list[Element]:
     if _DTD_HINT.search(data):
         raise HikvisionError("XML with a DTD or entity declaration refused")
     try:
-        return [_safe_fromstring(data)]
+        return [_strip_namespaces(_safe_fromstring(data))]
     except DefusedXmlException as err:  # pragma: no cover - caught by _DTD_HINT first
         raise HikvisionError(f"unsafe XML refused: {type(err).__name__}") from err
     except ParseError as err:
@@ -142,7 +145,7 @@ def parse_xml(data: bytes, max_size: int = MAX_EVENT_SIZE) -> list[Element]:
         wrapper = _safe_fromstring(b"<_anpr_wrap>" + body + b"</_anpr_wrap>")
     except (ParseError, DefusedXmlException) as err:
         raise HikvisionError(f"malformed XML: {err}") from err
-    return list(wrapper)
+    return [_strip_namespaces(root) for root in wrapper]
 
 
 # --- Time -----------------------------------------------------------------------------------
@@ -192,7 +195,10 @@ def parse_time(value: str | None, tz: tzinfo = UTC) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
+        return None
 
 
 # --- Alerts ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import tzinfo
 import random
 import secrets
@@ -448,7 +449,7 @@ class HikvisionSource(AnprSource):
             "counters": dict(self.counters),
             "last_error": self.last_error,
             "catch_up_cursor": self._tracker.cursor if self._tracker else None,
-            "parser": dict(vars(self._assembler.stats)) if self._assembler else None,
+            "parser": asdict(self._assembler.stats) if self._assembler else None,
         }
 
     @property
