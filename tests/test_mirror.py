@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Generator
+from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 import shutil
@@ -21,7 +22,12 @@ from unittest.mock import patch
 
 from homeassistant.components import mqtt
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 import pytest
@@ -214,6 +220,13 @@ async def test_mirror_payloads_images_vehicles_discovery(
     await subscriber.wait_for(f"homeassistant/image/{node}/picture/config")
     await subscriber.wait_for(f"homeassistant/event/{node}/plate/config")
 
+    # The camera's area (set by the user in HA) is published as anpr2mqtt's ``area``.
+    area = ar.async_get(hass).async_create("Front drive")
+    devices = dr.async_get(hass)
+    device = devices.async_get_device(identifiers={(DOMAIN, camera_id)})
+    assert device is not None
+    devices.async_update_device(device.id, area_id=area.id)
+
     events = PlateEvents(hass)
     kinds.RUNNING["Front Gate"].push(_read("B4 DM3N"))
     kinds.RUNNING["Front Gate"].push(_read("ab12cde"))
@@ -237,6 +250,8 @@ async def test_mirror_payloads_images_vehicles_discovery(
     assert first["ext"] == "jpg"
     assert first["history"]["previous_sightings"] == 0
     assert first["event_image_url"].endswith("/api/image_proxy/image.front_gate_picture")
+    assert first["area"] == "Front drive"
+    assert first["file_path"] == "20250602103045407_B4DM3N.jpg"
     second = json.loads(states[1].payload)
     assert second["plate"] == "AB12CDE"
     assert second["known"] is True
@@ -270,6 +285,15 @@ async def test_mirror_payloads_images_vehicles_discovery(
         assert (await late.wait_for(f"{ROOT}/front_gate/image"))[0].payload == JPEG
     finally:
         await hass.async_add_executor_job(late.close)
+
+    # Another Home Assistant coming online (birth message) gets the discovery configs again.
+    count = len(subscriber.find(f"homeassistant/image/{node}/picture/config"))
+    vcount = len(subscriber.find("homeassistant/sensor/anpr_vehicle_ab12cde/last_seen/config"))
+    subscriber.client.publish("homeassistant/status", "online")
+    await subscriber.wait_for(f"homeassistant/image/{node}/picture/config", count + 1)
+    await subscriber.wait_for(
+        "homeassistant/sensor/anpr_vehicle_ab12cde/last_seen/config", vcount + 1
+    )
 
     # Unique ids are stable: after a reload the same discovery ids come back.
     count = len(subscriber.find(f"homeassistant/sensor/{node}/last_plate/config"))
@@ -354,4 +378,44 @@ async def test_mqtt_not_set_up_repair_issue(hass: HomeAssistant) -> None:
     hass.config_entries.async_update_entry(entry, options=MIRROR_ON | {"mqtt_enabled": False})
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, "mqtt_not_set_up") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.enable_socket
+@pytest.mark.usefixtures("mock_hass_config")
+async def test_burst_and_reads_without_picture(
+    hass: HomeAssistant, broker: Broker, subscriber: Subscriber
+) -> None:
+    """A read without picture publishes state only; a burst larger than the queue keeps the
+    newest messages (oldest dropped, counted) and never blocks the hub."""
+    await _setup_mqtt(hass, broker)
+    entry = await async_setup_hub(hass, MIRROR_ON | {"mqtt_discovery": False, "mqtt_qos": 0})
+    await async_add_camera(hass, entry, kinds.KIND, {"name": "Lane 2", "stream": True})
+    await hass.services.async_call(DOMAIN, "add_plate", {"plate": "KN0WN1"}, blocking=True)
+    events = PlateEvents(hass)
+    kinds.RUNNING["Lane 2"].push(PlateRead(plate="TXT0NLY", confidence=0.5))
+    await events.wait(1)
+    state = await subscriber.wait_for(f"{ROOT}/lane_2/state")
+    payload = json.loads(state[0].payload)
+    assert payload["plate"] == "TXT0NLY"
+    assert payload["image_size"] == 0
+    assert payload["ext"] is None
+    assert subscriber.find(f"{ROOT}/lane_2/image") == []
+
+    kinds.RUNNING["Lane 2"].push(_read("KN0WN1", time=datetime.now(UTC) + timedelta(seconds=30)))
+    await events.wait(2)
+    await subscriber.wait_for(f"{ROOT}/vehicles/KN0WN1/state")
+
+    runtime = entry.runtime_data
+    mirror = next(h.__self__ for h in runtime.sighting_hooks if hasattr(h, "__self__"))
+    camera = next(iter(runtime.cameras.values()))
+    sighting = camera.last_sighting
+    assert sighting is not None
+    before = mirror.failed
+    for _ in range(300):  # 900 messages in one go: more than the queue holds
+        mirror.async_on_sighting(camera, sighting)
+    assert mirror.failed > before
+    await until(mirror._queue.empty)
+    vehicle = await subscriber.wait_for(f"{ROOT}/vehicles/KN0WN1/state", 2)
+    assert json.loads(vehicle[-1].payload)["plate"] == "KN0WN1"
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -34,7 +34,6 @@ from types import ModuleType
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -71,7 +70,6 @@ ISSUE_MQTT_NOT_SET_UP: Final = "mqtt_not_set_up"
 ANPR2MQTT_EVENT: Final = "anpr"
 QUEUE_SIZE: Final = 256
 MAX_VEHICLE_DISCOVERY: Final = 2000
-MAX_PENDING: Final = 1000
 
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 
@@ -355,18 +353,25 @@ class MqttMirror:
                     self.retain,
                 )
             )
-        if not self._connected:
-            # Broker away: keep only the latest message per topic for when it returns.
-            for message in messages:
-                self._async_keep_pending(message)
-            return
         self._async_enqueue(messages)
 
     @callback
-    def _async_keep_pending(self, message: Message) -> None:
-        if message.topic not in self._pending and len(self._pending) >= MAX_PENDING:
-            self._pending.pop(next(iter(self._pending)))
-        self._pending[message.topic] = message
+    def _async_not_published(self, message: Message, reason: object) -> None:
+        """Keep the latest message per topic for the reconnect (discovery is re-sent anyway).
+
+        Bounded by the number of topics: two per camera plus one per listed vehicle.
+        """
+        self.failed += 1
+        if not message.topic.startswith(f"{DISCOVERY_PREFIX}/"):
+            self._pending[message.topic] = message
+        if not self._failing:
+            LOGGER.warning(
+                "MQTT mirror could not publish to %s (%s); the latest message of each topic "
+                "is published when the broker is back",
+                message.topic,
+                reason,
+            )
+            self._failing = True
 
     @callback
     def _async_enqueue(self, messages: list[Message]) -> None:
@@ -383,7 +388,7 @@ class MqttMirror:
         if not connected:
             return
         if self._failing:
-            LOGGER.info("MQTT mirror: broker is back; publishing again")
+            LOGGER.info("MQTT mirror: the broker is back; publishing again")
             self._failing = False
         self._async_queue_discovery()
         pending, self._pending = self._pending, {}
@@ -417,6 +422,9 @@ class MqttMirror:
         mqtt = self._mqtt
         while True:
             message = await self._queue.get()
+            if not self._connected:
+                self._async_not_published(message, "MQTT is not connected")
+                continue
             try:
                 await mqtt.async_publish(
                     self.hass,
@@ -426,18 +434,8 @@ class MqttMirror:
                     message.retain,
                     None if isinstance(message.payload, bytes) else "utf-8",
                 )
-            except HomeAssistantError as err:
-                self.failed += 1
-                if not message.topic.startswith(f"{DISCOVERY_PREFIX}/"):
-                    self._async_keep_pending(message)
-                if not self._failing:
-                    LOGGER.warning(
-                        "MQTT mirror could not publish to %s (%s); the latest sighting of "
-                        "each camera is published when the broker is back",
-                        message.topic,
-                        err,
-                    )
-                    self._failing = True
+            except Exception as err:  # any failure: keep the message, never stop the worker
+                self._async_not_published(message, err)
             else:
                 self.published += 1
 
