@@ -429,3 +429,67 @@ async def test_camera_without_metadata_or_events(hass: HomeAssistant) -> None:
             {"name": "Gate", "host": " ", "port": emu.http_port, "username": "a", "password": "b"},
         )
         assert result["errors"] == {"host": "cannot_connect"}
+
+
+async def test_pullpoint_camera_restart_resubscribes(hass: HomeAssistant) -> None:
+    async with OnvifCameraEmulator(metadata_track=False) as emu:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await add(hass, entry, emu, mode="pullpoint")
+        await emu.wait_subscribed()
+        await until(lambda: connectivity(hass) == "on")
+        subscriptions = emu.stats.subscriptions
+        await emu.restart()  # forgets every subscription: pulls get ResourceUnknown faults
+        await until(lambda: emu.stats.subscriptions > subscriptions, within=10)
+        await emu.wait_subscribed()
+        await until(lambda: connectivity(hass) == "on")
+        emu.send_plate("BACK1", fmt="hikvision", picture=False)
+        await events.wait(1)
+        assert events.plates == ["BACK1"]
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_rtsp_mode_when_the_metadata_track_disappears(
+    hass: HomeAssistant, camera: OnvifCameraEmulator
+) -> None:
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    subentry_id = await add(hass, entry, camera, mode="rtsp")
+    await camera.wait_playing()
+    camera.metadata_track = False  # reconfigured on the camera: no metadata any more
+    await camera.restart()
+    await until(lambda: connectivity(hass) == "off")
+    source = entry.runtime_data.cameras[subentry_id].source
+    assert isinstance(source, onvif.OnvifSource)
+    await until(lambda: source.last_error is not None and "metadata" in source.last_error)
+    assert source.configuration_url == f"http://127.0.0.1:{camera.http_port}"
+    assert camera.stats.subscriptions == 0  # RTSP mode never falls back to PullPoint
+    camera.metadata_track = True
+    await camera.wait_playing(within=10)
+    camera.send_plate("AGAIN1", fmt="hikvision", picture=False)
+    await events.wait(1)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_rtsp_password_differs_from_onvif(
+    hass: HomeAssistant, camera: OnvifCameraEmulator
+) -> None:
+    camera.rtsp_auth.password = "rtsp-only"
+    entry = await async_setup_hub(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": onvif.KIND}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Gate",
+            "host": "127.0.0.1",
+            "port": camera.http_port,
+            "username": "admin",
+            "password": "secret",
+        },
+    )
+    assert result["errors"] == {"password": "invalid_auth"}
