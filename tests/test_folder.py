@@ -176,6 +176,7 @@ async def test_recursive(hass: HomeAssistant, watched: Path, recursive: bool) ->
 
 
 async def test_polling_mode_waits_for_a_stable_size(hass: HomeAssistant, watched: Path) -> None:
+    await write(hass, watched / name("OLD1", 1), JPEG)  # present at start: not replayed
     entry = await async_setup_hub(hass)
     await add_folder_camera(hass, entry, watched, polling=True, poll_interval=0.2)
     events = PlateEvents(hass)
