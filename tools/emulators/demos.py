@@ -38,3 +38,27 @@ DEMOS.append(
         },
     }
 )
+
+# --- ONVIF camera (tools/emulators/onvif.py): RTSP metadata track (plates in the Milesight,
+# Hikvision, ONVIF-rule and scene-description shapes in turn, every 20 s), pictures over HTTP
+# with Digest auth, ONVIF device/media/events SOAP; the camera is found through GetProfiles.
+DEMOS.append(
+    {
+        "kind": "onvif",
+        "name": "Barrier",
+        "ports": ["onvif_rtsp_port", "onvif_http_port"],
+        "emulator": lambda ctx: [
+            ctx["python"], "-m", "tools.emulators.onvif",
+            "--port", str(ctx["onvif_rtsp_port"]), "--http-port", str(ctx["onvif_http_port"]),
+            "--username", "admin", "--password", "onvif-demo", "--interval", "20",
+        ],
+        "form": lambda ctx: {
+            "name": "Barrier",
+            "host": "127.0.0.1",
+            "port": ctx["onvif_http_port"],
+            "username": "admin",
+            "password": "onvif-demo",
+            "mode": "auto",
+        },
+    }
+)

@@ -652,7 +652,8 @@ class OnvifCameraEmulator:
                 out["RTP-Info"] = f"url={self.rtsp_url}/trackID=3;seq={session.seq}"
                 self._write_response(session, status, out, body)
                 session.playing = True
-                if self.last_plate is not None:  # the property's current state
+                if self.last_plate is not None and self.last_plate.fmt != "scene":
+                    # An event property's current state (scene frames are never replayed)
                     old = Plate(**{**self.last_plate.__dict__, "operation": "Initialized"})
                     doc = metadata_document(old, self.http_host, root=self.document_root)
                     self.send_document(doc, sessions=[session])
