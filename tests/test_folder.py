@@ -438,3 +438,24 @@ async def test_ocr_burst_gets_each_files_direction(hass: HomeAssistant, watched:
     directions = {e["plate"]: e["direction"] for e in events.events}
     assert directions == {p: ("in" if p[0] == "F" else "out") for p in plan}
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_turns_ocr_on(hass: HomeAssistant, watched: Path) -> None:
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched)
+    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    assert result["step_id"] == "reconfigure_folder"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"path": str(watched), "time_zone": "Nowhere/City"}
+    )
+    assert result["errors"] == {"time_zone": "invalid_timezone"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"path": str(watched), "time_zone": "Europe/London", "ocr": True}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    events = PlateEvents(hass)
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await events.wait(1, timeout=20)
+    assert events.events[0]["direction"] == "in"
+    assert await hass.config_entries.async_unload(entry.entry_id)
