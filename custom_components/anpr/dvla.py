@@ -167,7 +167,7 @@ class VesClient:
                 raw = await resp.content.read(MAX_BODY + 1)
                 status = resp.status
                 retry_after = _retry_after(resp.headers.get("Retry-After"))
-        except (aiohttp.ClientError, TimeoutError) as err:
+        except (aiohttp.ClientError, TimeoutError, OSError) as err:
             raise self._fail(f"connection failed: {type(err).__name__}", None, None) from err
         body: Any = None
         if len(raw) <= MAX_BODY:

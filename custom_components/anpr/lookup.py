@@ -109,6 +109,10 @@ class DvlaEnricher:
                 self.stats["errors"] += 1
                 LOGGER.debug("DVLA lookup skipped: %s", err)
                 return
+            except Exception as err:
+                self.stats["errors"] += 1
+                LOGGER.warning("DVLA lookup failed: %s", type(err).__name__)
+                return
             finally:
                 self._inflight.discard(plate)
             if result is None:
