@@ -145,7 +145,11 @@ def parse_compact_time(text: str, zone: tzinfo) -> tuple[datetime, str | None]:
         )
     except ValueError as err:
         raise FilenameError(f"time {text!r} is not a valid date: {err}") from err
-    return local.astimezone(UTC), sequence
+    try:
+        utc = local.astimezone(UTC)
+    except OverflowError as err:  # fuzz finding: year 1/9999 leaves datetime's range in UTC
+        raise FilenameError(f"time {text!r} is out of range") from err
+    return utc, sequence
 
 
 class FilenamePattern:
@@ -164,7 +168,7 @@ class FilenamePattern:
         """Compile ``regex`` and load ``time_zone``."""
         try:
             self.regex = re.compile(regex, re.IGNORECASE)
-        except re.error as err:
+        except (re.error, OverflowError) as err:  # fuzz finding: "a{99999999999}" overflows
             raise FilenameError(f"invalid regular expression: {err}") from err
         groups = set(self.regex.groupindex)
         self._time_group = next((g for g in _TIME_GROUPS if g in groups), None)

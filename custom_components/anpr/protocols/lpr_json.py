@@ -127,7 +127,10 @@ def parse_camera_time(value: Any, tz: tzinfo | None = None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz or UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
+        return None
 
 
 def looks_like_lpr_json(obj: Any) -> bool:

@@ -420,6 +420,8 @@ def build_recog_post(metadata: bytes, images: list[bytes] | tuple[bytes, ...] = 
 
 def _image_roles(images: list[bytes], meta: RecogMetadata) -> list[ImageRole]:
     """Tell the plate crop from the full scene by pixel area (UNVERIFIED order in the seed)."""
+    if not images:  # fuzz finding: a post without picture chunks hit min([]) -> ValueError
+        return []
     sizes = [image_size(img) for img in images]
     areas = [w * h if (w and h) else None for (w, h) in (s or (0, 0) for s in sizes)]
     if len(images) == 1:

@@ -96,16 +96,18 @@ def parse_ff_datetime(value: Any) -> datetime | None:
     match = _FF_TIME_RE.match(text)
     if match:
         year, month, day, hour, minute, second, frac, _zulu, sign, zh, zm = match.groups()
-        tz: timezone = UTC
-        if sign:
-            offset = timedelta(hours=int(zh), minutes=int(zm))
-            tz = timezone(-offset if sign == "-" else offset)
         micro = int((frac + "000000")[:6]) if frac else 0
+        # Fuzz finding: an offset of 24 h or more (ValueError from timezone()) and year 1/9999
+        # with an offset (OverflowError from astimezone) escaped this "never raises" function.
         try:
+            tz: timezone = UTC
+            if sign:
+                offset = timedelta(hours=int(zh), minutes=int(zm))
+                tz = timezone(-offset if sign == "-" else offset)
             return datetime(
                 int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
             ).astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     iso = text[:-1] + "+00:00" if text.endswith("Z") else text
     iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
@@ -113,7 +115,10 @@ def parse_ff_datetime(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(iso)
     except ValueError:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
+        return None
 
 
 def looks_like_numberok(obj: Any) -> bool:

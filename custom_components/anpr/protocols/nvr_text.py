@@ -37,7 +37,7 @@ def check_encoding(encoding: str) -> str:
     """Return the codec's canonical name; raise :class:`NvrTextError` for an unknown encoding."""
     try:
         return codecs.lookup(encoding.strip()).name
-    except (LookupError, AttributeError):
+    except (LookupError, AttributeError, ValueError):  # fuzz finding: "\x00" -> ValueError
         raise NvrTextError(f"unknown encoding {encoding!r}") from None
 
 

@@ -274,7 +274,10 @@ def parse_time(value: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
+        return None
 
 
 def likelihood(value: str | None) -> float | None:

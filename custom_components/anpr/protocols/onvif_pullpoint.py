@@ -116,7 +116,10 @@ def parse_datetime(text: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
+        return None
 
 
 def _find(element: Element, *path: str) -> Element | None:

@@ -1,0 +1,170 @@
+"""Property-based fuzzing of every protocol parser (CI budget).
+
+The targets live in ``tests/fuzz_targets.py``; this file runs each one under the hypothesis
+profile ``ci`` (few examples, no deadline; ``HYPOTHESIS_PROFILE=long`` for more). The long
+campaign with per-parser iteration counts is ``bench/fuzz.py --minutes N``.
+
+Each target asserts that no exception other than the parser's documented ``ProtocolError``
+subclass escapes, plus the invariants that exist (round trips, split-invariance, caps).
+Regressions found by fuzzing are pinned below as plain tests.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from hypothesis import given, settings
+import pytest
+
+from tests.fuzz_targets import TARGETS, Target
+
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _make(target: Target) -> Any:
+    @given(target.strategy)
+    def run(value: Any) -> None:
+        target.check(value)
+
+    return run
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_fuzz(name: str) -> None:
+    """Run one fuzz target at the current profile's budget."""
+    _make(TARGETS[name])()
+
+
+def test_every_protocol_module_is_fuzzed() -> None:
+    """Each parser module of protocols/ has at least one target (clients excepted)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    modules = {
+        p.stem
+        for p in (Path(__file__).parents[1] / "custom_components/anpr/protocols").glob("*.py")
+    } - {"__init__", "models", "isapi_client"}
+    assert modules <= {t.parser for t in TARGETS.values()}
+
+
+# --- Regressions found by fuzzing (each failed before its fix) ---------------------------------
+
+OUT_OF_RANGE_TIMES = [
+    "0001-01-01T00:00:00+01:00",  # UTC would be year 0
+    "9999-12-31T23:59:59-01:00",  # UTC would be year 10000
+]
+
+
+@pytest.mark.parametrize("text", OUT_OF_RANGE_TIMES)
+def test_time_parsers_out_of_range_offset(text: str) -> None:
+    """Camera times at the edge of datetime's range: "unparseable" (None), not OverflowError.
+
+    Found by ``ff_datetime``/``hikvision_time``/``onvif_values``: ``astimezone(UTC)`` raised
+    OverflowError from parsers documented as never raising (a camera with a broken clock would
+    have crashed the read instead of falling back to the receive time).
+    """
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from custom_components.anpr.protocols import (  # noqa: PLC0415
+        hikvision,
+        lpr_json,
+        numberok,
+        onvif_metadata,
+        onvif_pullpoint,
+    )
+
+    assert numberok.parse_ff_datetime(text) is None
+    assert lpr_json.parse_camera_time(text) is None
+    assert hikvision.parse_time(text) is None
+    assert onvif_metadata.parse_time(text) is None
+    assert onvif_pullpoint.parse_datetime(text) is None
+    # Naive times in a zone east of UTC at year 1 overflow the same way.
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert lpr_json.parse_camera_time("0001-01-01 00:00:00", tokyo) is None
+    assert hikvision.parse_time("00010101000000", tokyo) is None
+
+
+def test_ff_datetime_offset_of_a_day_or_more() -> None:
+    """``20240101 000000+3000``: a ±HHMM offset ≥ 24 h raised ValueError from ``timezone()``."""
+    from custom_components.anpr.protocols.numberok import parse_ff_datetime  # noqa: PLC0415
+
+    assert parse_ff_datetime("20240101 000000+3000") is None
+    assert parse_ff_datetime("00000000000000-3000") is None
+    assert parse_ff_datetime("20240101 000000+0100") is not None
+
+
+def test_lpr_webhook_with_year_one_time_still_delivers() -> None:
+    """What the user sees: the read arrives (time = receive time) instead of an HTTP 500."""
+    import json  # noqa: PLC0415
+
+    from custom_components.anpr.protocols.push_detect import detect_payload  # noqa: PLC0415
+
+    body = json.dumps({"plate": "AB12CDE", "time": "0001-01-01T00:00:00+01:00"}).encode()
+    result = detect_payload("POST", "application/json", body)
+    assert [r.plate for r in result.reads] == ["AB12CDE"]
+    assert result.reads[0].time.year >= 2024
+
+
+def test_milesight_recognition_post_without_pictures() -> None:
+    """A COMM_RECOG_POST with only the metadata chunk (camera set to send no pictures).
+
+    Found by ``milesight_split_invariance``: ``_image_roles([])`` called ``min([])`` and raised
+    ValueError, which the source does not catch (it expects MilesightTcpError), so every read
+    of such a camera was lost.
+    """
+    from custom_components.anpr.protocols import milesight_tcp as ms  # noqa: PLC0415
+
+    packet = ms.build_recog_post(ms.build_metadata(plate="AB12CDE"), [])
+    read = ms.parse_recog_post(packet[8:-2])
+    assert read.plate == "AB12CDE"
+    assert read.images == []
+
+
+@pytest.mark.parametrize("regex", ["a{99999999999}(?P<plate>x)", "(?P<time>\\d{4294967296})"])
+def test_filename_pattern_huge_repeat_count(regex: str) -> None:
+    """A user regex with a repeat count over the C limit raised OverflowError (not re.error),
+    escaping the config flow's validation as an unexpected error. Found by filename_garbage."""
+    from custom_components.anpr.protocols.filename import (  # noqa: PLC0415
+        FilenameError,
+        FilenamePattern,
+    )
+
+    with pytest.raises(FilenameError):
+        FilenamePattern(regex)
+
+
+def test_filename_time_out_of_range_in_zone() -> None:
+    """``00010101000000000_X_VEHICLE_DETECTION.jpg`` in a zone east of UTC: FilenameError."""
+    from custom_components.anpr.protocols.filename import (  # noqa: PLC0415
+        FilenameError,
+        FilenamePattern,
+        Preset,
+    )
+
+    pattern = FilenamePattern.from_preset(Preset.HIKVISION_CUSTOM, "Asia/Tokyo")
+    with pytest.raises(FilenameError):
+        pattern.parse("00010101000000000_AB12CDE_VEHICLE_DETECTION.jpg")
+
+
+def test_ocr_corrections_huge_repeat_count() -> None:
+    """Same OverflowError for OCR corrections typed by the user: the documented ValueError."""
+    from custom_components.anpr.protocols import ocr  # noqa: PLC0415
+
+    with pytest.raises(ValueError, match="invalid regular expression"):
+        ocr.parse_corrections(["Forward=a{99999999999}"])
+    with pytest.raises(ValueError, match="invalid regular expression"):
+        ocr.OcrField(corrections=(("a{99999999999}", "Forward"),))
+
+
+def test_nvr_text_encoding_with_nul() -> None:
+    """An encoding name containing NUL raised ValueError from codecs.lookup (nvr_text_settings)."""
+    from custom_components.anpr.protocols.nvr_text import (  # noqa: PLC0415
+        NvrTextError,
+        TextStreamDecoder,
+        check_encoding,
+    )
+
+    with pytest.raises(NvrTextError):
+        check_encoding("utf-8\x00")
+    with pytest.raises(NvrTextError):
+        TextStreamDecoder(encoding="\x00")
