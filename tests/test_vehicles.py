@@ -88,9 +88,14 @@ async def test_presence_survives_restart_and_stale_devices_go(hass: HomeAssistan
     assert hass.states.get("sensor.alice_last_seen").state == when.isoformat()
     assert hass.states.get("sensor.alice_last_camera").state == "Entry"
 
-    # New listed plate: its device appears without a reload.
+    # New listed plate: its device appears without a reload. Alert lists get vehicle
+    # devices only when their group asks for them (stolen-car lists can be huge).
     await hass.services.async_call(DOMAIN, "add_plate", {
-        "plate": "KL12MNO", "group": "alert", "description": "Watched van"}, blocking=True)
+        "plate": "ST01LEN", "group": "alert", "description": "Stolen"}, blocking=True)
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.stolen_on_site") is None
+    await hass.services.async_call(DOMAIN, "add_plate", {
+        "plate": "KL12MNO", "group": "allowed", "description": "Watched van"}, blocking=True)
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.watched_van_on_site") is not None
 

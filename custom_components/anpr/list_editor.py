@@ -119,6 +119,9 @@ class ListEditorMixin(OptionsFlow):
         fields[
             vol.Optional("icon", description={"suggested_value": defaults.get("icon")})
         ] = selector.IconSelector()
+        fields[vol.Optional("vehicles", default=bool(defaults.get("vehicles", True)))] = (
+            selector.BooleanSelector()
+        )
         fields[
             vol.Optional(
                 "description", description={"suggested_value": defaults.get("description")}
@@ -152,6 +155,7 @@ class ListEditorMixin(OptionsFlow):
                         priority=user_input["priority"],
                         icon=user_input.get("icon") or None,
                         description=user_input.get("description") or None,
+                        vehicles=user_input.get("vehicles"),
                     )
                 )
                 self._saved(store)
@@ -202,6 +206,7 @@ class ListEditorMixin(OptionsFlow):
                         priority=user_input["priority"],
                         icon=user_input.get("icon") or None,
                         description=user_input.get("description") or None,
+                        vehicles=user_input.get("vehicles"),
                     )
                 )
                 self._saved(store)
@@ -209,6 +214,7 @@ class ListEditorMixin(OptionsFlow):
         defaults = user_input or {
             "name": group.name, "category": group.category, "priority": group.priority,
             "icon": group.icon, "description": group.description,
+            "vehicles": group.tracks_vehicles,
         }  # fmt: skip
         return self.async_show_form(
             step_id="edit_group_details",

@@ -41,7 +41,11 @@ def normalise_plate(text: str) -> str:
 
 @dataclass(kw_only=True)
 class PlateGroup:
-    """A named list of plates. ``category`` is ``allowed``, ``alert`` or ``ignored``."""
+    """A named list of plates. ``category`` is ``allowed``, ``alert`` or ``ignored``.
+
+    ``vehicles``: whether its plates get vehicle devices (vehicles.py); None means "only for
+    ``allowed`` groups" (an alert list of stolen cars can hold thousands of plates).
+    """
 
     id: str
     name: str
@@ -49,6 +53,12 @@ class PlateGroup:
     priority: str = "medium"
     icon: str | None = None
     description: str | None = None
+    vehicles: bool | None = None
+
+    @property
+    def tracks_vehicles(self) -> bool:
+        """True when the group's plates get vehicle devices."""
+        return self.vehicles if self.vehicles is not None else self.category == "allowed"
 
 
 @dataclass(kw_only=True)

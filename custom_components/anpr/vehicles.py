@@ -1,6 +1,7 @@
 """Vehicles on site: one device per listed vehicle (DESIGN.md "Entities", ANCHORS.md request 3).
 
-Every plate listed in an ``allowed`` or ``alert`` group is a vehicle with a device
+Every plate listed in an ``allowed`` group (or an ``alert`` group whose ``vehicles`` flag is
+on, see ``PlateGroup.tracks_vehicles``) is a vehicle with a device
 (identifier ``vehicle_<PLATE>``) and three entities: ``last seen`` (timestamp sensor),
 ``last camera`` (sensor) and ``on site`` (presence binary sensor).
 
@@ -103,6 +104,8 @@ class VehicleTracker:
         for entry in lists.entries.values():
             group = lists.groups.get(entry.group)
             if group is None or group.category not in (CATEGORY_ALLOWED, CATEGORY_ALERT):
+                continue
+            if not group.tracks_vehicles:
                 continue
             if entry.plate not in out or entry.description:
                 out[entry.plate] = entry.description or entry.plate
