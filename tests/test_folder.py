@@ -459,3 +459,40 @@ async def test_reconfigure_turns_ocr_on(hass: HomeAssistant, watched: Path) -> N
     await events.wait(1, timeout=20)
     assert events.events[0]["direction"] == "in"
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_unreadable_overlay_unsupported_format_size_cap_and_diagnostics(
+    hass: HomeAssistant,
+    watched: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    gif = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(gif, "GIF")
+    await write(hass, watched / name("GIF1"), gif.getvalue())  # a GIF named .jpg
+    monkeypatch.setattr(folder, "MAX_FILE_BYTES", 1_000_000)
+    await write(hass, watched / name("HUGE1", 1), JPEG + b"\0" * 1_000_000)
+    # an overlay that reads something that is not an allowed value
+    await write(hass, watched / name("SIDE1", 2), band_picture("Direction:Sideways"))
+    await events.wait(1, timeout=20)
+    await asyncio.sleep(0.2)
+    assert events.plates == ["SIDE1"]
+    assert events.events[0]["direction"] == "unknown"
+    assert events.events[0]["direction_raw"] == "Sideways"
+    text = caplog.text
+    assert f"{name('GIF1')}: unsupported picture format GIF" in text
+    assert f"{name('HUGE1', 1)}: larger than 1000000 bytes" in text
+    source = entry.runtime_data.cameras[sid].source
+    assert source is not None
+    diag = source.diagnostics()
+    assert diag["mode"] == "inotify"
+    assert diag["ocr"] is True
+    assert diag["files"] == 3
+    assert diag["delivered"] == 1
+    assert diag["skipped"] == 2
+    assert diag["ocr_unreadable"] == 1
+    assert "SIDE1" not in str(diag)  # no plates in diagnostics
+    assert await hass.config_entries.async_unload(entry.entry_id)
