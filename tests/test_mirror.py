@@ -386,8 +386,8 @@ async def test_mqtt_not_set_up_repair_issue(hass: HomeAssistant) -> None:
 async def test_burst_and_reads_without_picture(
     hass: HomeAssistant, broker: Broker, subscriber: Subscriber
 ) -> None:
-    """A read without picture publishes state only; a burst larger than the queue keeps the
-    newest messages (oldest dropped, counted) and never blocks the hub."""
+    """A read without picture publishes state only; a burst over the queue's picture budget
+    drops the oldest pictures (counted) but no state message, and never blocks the hub."""
     await _setup_mqtt(hass, broker)
     entry = await async_setup_hub(hass, MIRROR_ON | {"mqtt_discovery": False, "mqtt_qos": 0})
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Lane 2", "stream": True})
@@ -412,10 +412,14 @@ async def test_burst_and_reads_without_picture(
     sighting = camera.last_sighting
     assert sighting is not None
     before = mirror.failed
-    for _ in range(300):  # 900 messages in one go: more than the queue holds
+    states_before = len(subscriber.find(f"{ROOT}/lane_2/state"))
+    for _ in range(300):  # 300 pictures (44 MB) in one go: more than the queue's 32 MB budget
         mirror.async_on_sighting(camera, sighting)
-    assert mirror.failed > before
-    await until(mirror._queue.empty)
-    vehicle = await subscriber.wait_for(f"{ROOT}/vehicles/KN0WN1/state", 2)
+    assert mirror.failed > before  # the oldest pictures were dropped ...
+    await until(lambda: not mirror._queue)
+    # ... but every state message still arrives, and the newest picture too.
+    await subscriber.wait_for(f"{ROOT}/lane_2/state", states_before + 300)
+    vehicle = await subscriber.wait_for(f"{ROOT}/vehicles/KN0WN1/state", 301)
     assert json.loads(vehicle[-1].payload)["plate"] == "KN0WN1"
+    assert subscriber.find(f"{ROOT}/lane_2/image")[-1].payload == JPEG
     assert await hass.config_entries.async_unload(entry.entry_id)

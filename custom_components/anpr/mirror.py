@@ -27,6 +27,7 @@ camera is kept and published when the connection returns.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 import json
@@ -68,7 +69,8 @@ DISCOVERY_PREFIX: Final = "homeassistant"
 STATUS_TOPIC: Final = "homeassistant/status"
 ISSUE_MQTT_NOT_SET_UP: Final = "mqtt_not_set_up"
 ANPR2MQTT_EVENT: Final = "anpr"
-QUEUE_SIZE: Final = 256
+MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024  # pictures waiting to be published
+MAX_QUEUE_MESSAGES: Final = 20_000  # JSON messages waiting (about 2 kB each)
 MAX_VEHICLE_DISCOVERY: Final = 2000
 
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
@@ -253,7 +255,9 @@ class MqttMirror:
         self.retain = bool(options.get(CONF_MQTT_RETAIN, True))
         self.discovery = bool(options.get(CONF_MQTT_DISCOVERY, False))
         self._mqtt: ModuleType | None = None
-        self._queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_SIZE)
+        self._queue: deque[Message] = deque()
+        self._queued_bytes = 0
+        self._wakeup = asyncio.Event()
         # Latest message per topic that could not be published (broker away), in order.
         self._pending: dict[str, Message] = {}
         self._version: str | None = None
@@ -375,12 +379,30 @@ class MqttMirror:
 
     @callback
     def _async_enqueue(self, messages: list[Message]) -> None:
+        """Queue messages in order. Over budget, the oldest pictures are dropped first.
+
+        A burst of 200 reads with 150 kB pictures (30 MB) fits; beyond ``MAX_QUEUE_BYTES`` of
+        pictures the oldest pictures go (their state messages stay), beyond
+        ``MAX_QUEUE_MESSAGES`` the oldest messages go. Drops are counted in ``failed``.
+        """
         for message in messages:
-            if self._queue.full():
-                dropped = self._queue.get_nowait()
-                self.failed += 1
-                LOGGER.debug("MQTT mirror queue full; dropped a message for %s", dropped.topic)
-            self._queue.put_nowait(message)
+            self._queue.append(message)
+            if isinstance(message.payload, bytes):
+                self._queued_bytes += len(message.payload)
+        kept: list[Message] = []
+        while self._queue and (
+            self._queued_bytes > MAX_QUEUE_BYTES
+            or len(self._queue) + len(kept) > MAX_QUEUE_MESSAGES
+        ):
+            oldest = self._queue.popleft()
+            if isinstance(oldest.payload, bytes):
+                self._queued_bytes -= len(oldest.payload)
+            elif len(self._queue) + len(kept) < MAX_QUEUE_MESSAGES:
+                kept.append(oldest)  # over the picture budget only: keep the state
+                continue
+            self.failed += 1
+        self._queue.extendleft(reversed(kept))
+        self._wakeup.set()
 
     @callback
     def _async_connection_changed(self, connected: bool) -> None:
@@ -421,7 +443,13 @@ class MqttMirror:
         assert self._mqtt is not None
         mqtt = self._mqtt
         while True:
-            message = await self._queue.get()
+            if not self._queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            message = self._queue.popleft()
+            if isinstance(message.payload, bytes):
+                self._queued_bytes -= len(message.payload)
             if not self._connected:
                 self._async_not_published(message, "MQTT is not connected")
                 continue
