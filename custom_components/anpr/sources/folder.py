@@ -233,7 +233,7 @@ async def _validate(hass: HomeAssistant, user_input: dict[str, Any]) -> Validate
     resolved = await hass.async_add_executor_job(_check_folder, raw_path)
     if resolved is None:
         raise SourceValidationError("path_not_found", CONF_PATH)
-    if not hass.config.is_allowed_path(resolved):
+    if not await hass.async_add_executor_job(hass.config.is_allowed_path, resolved):
         raise SourceValidationError("path_not_allowed", CONF_PATH, {"path": resolved})
     data[CONF_PATH] = resolved
     try:
