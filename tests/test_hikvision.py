@@ -17,6 +17,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
@@ -165,7 +166,7 @@ async def test_arming_plates_pictures_direction_heartbeats(
 @pytest.mark.parametrize(
     "quirks",
     [
-        StreamQuirks(content_length="absent", split_size=7, namespace="ver10"),
+        StreamQuirks(content_length="absent", split_size=31, namespace="ver10"),
         StreamQuirks(content_length="wrong", header_boundary="none", namespace="stdcgi"),
         StreamQuirks(content_length="exact", image_type="image/pjpeg", xml_declaration=False),
         StreamQuirks(json_variant=True, split_size=1000, namespace="isapi"),
@@ -288,7 +289,10 @@ async def test_bad_input_logged_skipped_next_read_arrives(
     assert events.plates == ["BIGPIC1", "GOOD1"]
     assert state(hass, "binary_sensor.gate_connectivity") == "on"
     assert emulator.stats.stream_connects == 1  # bad input never drops the connection
-    skipped = [r for r in caplog.records if "skipped" in r.getMessage()]
+    skipped = [
+        r for r in caplog.records
+        if r.name.startswith("custom_components.anpr") and "skipped" in r.getMessage()
+    ]
     assert len(skipped) == 5  # one line per bad part: xml, json, entities, 2 pictures
     text = " ".join(r.getMessage() for r in skipped)
     assert "malformed XML" in text and "malformed JSON" in text and "refused" in text
@@ -432,7 +436,10 @@ async def test_listening_mode_webhook(
     caplog.set_level(logging.WARNING, logger="custom_components.anpr")
     assert await post("", body=b"<EventNotificationAlert><oops", content_type="text/xml") == 400
     assert await post("", body=b"x" * 1_100_000, content_type="application/xml") == 413
-    assert sum("skipped" in r.getMessage() for r in caplog.records) == 2
+    assert sum(
+        r.name.startswith("custom_components.anpr") and "skipped" in r.getMessage()
+        for r in caplog.records
+    ) == 2
     assert await post("LISTEN2") == 200
     await events.wait(2)
     assert events.plates == ["LISTEN1", "LISTEN2"]
@@ -441,3 +448,104 @@ async def test_listening_mode_webhook(
     await post("AFTERUNLOAD")  # webhook unregistered: HA answers 200 but nothing arrives
     await asyncio.sleep(0.2)
     assert events.plates == ["LISTEN1", "LISTEN2"]
+
+
+async def test_flow_device_checks_and_http_host_errors(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry = await async_setup_hub(hass)
+
+    async def submit(data: dict[str, Any]) -> dict[str, Any]:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "hikvision"}
+        )
+        return dict(await hass.config_entries.subentries.async_configure(result["flow_id"], data))
+
+    emulator.device_info_override = b"<html><body>router login</body></html>"
+    result = await submit(camera_data(emulator))
+    assert result["errors"] == {"base": "not_hikvision"}
+    emulator.device_info_override = None
+    result = await submit(camera_data(emulator, host="   "))
+    assert result["errors"] == {"host": "cannot_connect"}
+    await async_process_ha_core_config(hass, {"internal_url": "http://127.0.0.1:8123"})
+    emulator.http_hosts_status = 403
+    result = await submit(camera_data(emulator, mode="listening", configure_http_host=True))
+    assert result["errors"] == {"base": "http_host_failed"}
+    assert emulator.http_hosts == b""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_camera_closing_the_stream_reconnects(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    await emulator.push_anpr("CLOSE1", pictures=())
+    await events.wait(1)
+    await emulator.end_streams()  # a clean end of the response, not a socket error
+    await wait_connected(hass, emulator, count=2)
+    await emulator.push_anpr("CLOSE2", pictures=())
+    await events.wait(2)
+    assert events.plates == ["CLOSE1", "CLOSE2"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_trigger_errors_are_translated(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    entry, _, events = await setup_camera(hass, emulator, catch_up=False)
+    await wait_connected(hass, emulator)
+    emulator.password = "rotated"
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "button", "press", {"entity_id": "button.gate_read_plate"}, blocking=True
+        )
+    assert err.value.translation_key == "hikvision_trigger_failed"
+    await wait_for(lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    emulator.password = "12345abc"
+    port = emulator.port
+    await emulator.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "button", "press", {"entity_id": "button.gate_read_plate"}, blocking=True
+        )
+    assert err.value.translation_placeholders["camera"] == "Gate"
+    assert events.plates == []
+    emulator.port = port
+    await emulator.start()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_listening_liveness_poll_and_webhook_errors(
+    hass: HomeAssistant,
+    emulator: HikvisionEmulator,
+    aiohttp_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hik, "POLL_INTERVAL", 0.1)
+    assert await async_setup_component(hass, "http", {})
+    entry, camera_id, events = await setup_camera(hass, emulator, mode="listening")
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "on")
+    post = await post_to(hass, aiohttp_client, emulator, entry.subentries[camera_id].data[
+        "webhook_id"
+    ])
+    # A multipart request without any part, and a plain XML POST without pictures.
+    assert await post("", body=b"no parts here", content_type="multipart/form-data") == 400
+    plain = emulator.anpr_xml("PLAIN1", pictures=())
+    assert await post("", body=plain, content_type="application/xml") == 200
+    await events.wait(1)
+    # The camera goes away: the deviceInfo poll marks it unavailable, then available again.
+    port = emulator.port
+    await emulator.stop()
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "off")
+    assert state(hass, "sensor.gate_last_plate") == STATE_UNAVAILABLE
+    emulator.port = port
+    await emulator.start()
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "on")
+    # Credentials changed on the camera: the poll starts the reauth flow.
+    emulator.password = "rotated"
+    await wait_for(lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -150,6 +150,10 @@ class HikvisionEmulator:
         self.quirks = quirks or StreamQuirks()
         self.mnpr_method = mnpr_method
         self.mnpr_plate = "MN4PR"
+        #: Replace the deviceInfo answer (e.g. a non-Hikvision device's HTML).
+        self.device_info_override: bytes | None = None
+        #: HTTP status for ``PUT /ISAPI/Event/notification/httpHosts`` (403: refused).
+        self.http_hosts_status = 200
         if jpeg is None:
             jpeg = FIXTURE_JPEG.read_bytes() if FIXTURE_JPEG.exists() else TINY_JPEG
         self.jpeg = jpeg
@@ -221,6 +225,12 @@ class HikvisionEmulator:
                 transport.write(half)
             if transport is not None:
                 transport.abort()
+            conn.queue.put_nowait(None)
+        await asyncio.sleep(0)
+
+    async def end_streams(self) -> None:
+        """End every alertStream response cleanly (the camera closes the stream)."""
+        for conn in list(self._conns):
             conn.queue.put_nowait(None)
         await asyncio.sleep(0)
 
@@ -544,6 +554,8 @@ class HikvisionEmulator:
     async def _device_info(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
             return self._challenge()
+        if self.device_info_override is not None:
+            return web.Response(body=self.device_info_override, content_type="text/html")
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<DeviceInfo version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">\n'
@@ -674,6 +686,12 @@ class HikvisionEmulator:
         if not self._authorized(request):
             return self._challenge()
         if request.method == "PUT":
+            if self.http_hosts_status != 200:
+                return web.json_response(
+                    {"statusCode": 4, "statusString": "Invalid Operation",
+                     "subStatusCode": "invalidOperation"},
+                    status=self.http_hosts_status,
+                )
             self.http_hosts = await request.read()
             return web.Response(
                 body=b'<?xml version="1.0"?><ResponseStatus><statusCode>1</statusCode>'
