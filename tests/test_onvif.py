@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 import logging
+import socket
 from typing import Any
 
 from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
@@ -30,6 +31,15 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(onvif, "BACKOFF_MAX", 0.4)
     monkeypatch.setattr(onvif, "PULL_WAIT", 1.0)
     monkeypatch.setattr(onvif, "CONNECT_TIMEOUT", 3.0)
+
+
+@pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A loopback port bound but not listening: connections are refused while it is held."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
 
 
 @pytest.fixture
@@ -265,9 +275,8 @@ async def test_wrong_password_in_the_flow(hass: HomeAssistant, camera: OnvifCame
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_unreachable_camera_in_the_flow(hass: HomeAssistant) -> None:
-    async with OnvifCameraEmulator() as emu:
-        port = emu.http_port
+async def test_unreachable_camera_in_the_flow(hass: HomeAssistant, dead_port: int) -> None:
+    port = dead_port
     entry = await async_setup_hub(hass)
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
@@ -388,12 +397,12 @@ async def test_profile_without_a_real_metadata_track_falls_back_to_pullpoint(
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_rtsp_url_only_camera_without_onvif_service(hass: HomeAssistant) -> None:
+async def test_rtsp_url_only_camera_without_onvif_service(
+    hass: HomeAssistant, dead_port: int
+) -> None:
     async with OnvifCameraEmulator() as emu:
         entry = await async_setup_hub(hass)
         events = PlateEvents(hass)
-        async with OnvifCameraEmulator() as closed:
-            dead_port = closed.http_port
         subentry_id = await add(
             hass, entry, emu, port=dead_port, mode="rtsp", rtsp_url=emu.rtsp_url
         )
@@ -493,3 +502,19 @@ async def test_rtsp_password_differs_from_onvif(
         },
     )
     assert result["errors"] == {"password": "invalid_auth"}
+
+
+async def test_picture_uri_with_the_cameras_own_address(
+    hass: HomeAssistant, dead_port: int
+) -> None:
+    """Behind NAT/port forwarding the camera writes an address we cannot reach."""
+    async with OnvifCameraEmulator(advertised_host=f"127.0.0.1:{dead_port}") as emu:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await add(hass, entry, emu)
+        await emu.wait_playing()
+        emu.send_plate("NAT1", fmt="hikvision")  # PictureUri http://<dead>/doc/ui/images/...
+        await events.wait(1)
+        assert emu.stats.pictures_served == 1
+        assert await picture(hass, "image.gate_picture") == emu.picture
+        assert await hass.config_entries.async_unload(entry.entry_id)

@@ -8,9 +8,10 @@ are served through an httpx transport, since that camera is outside the machine.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+import socket
 
 import httpx
 import pytest
@@ -266,6 +267,15 @@ async def test_real_hikvision_answers_through_the_client() -> None:
 
 
 @pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A loopback port bound but not listening: connections are refused while it is held."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+@pytest.fixture
 async def camera() -> AsyncIterator[OnvifCameraEmulator]:
     emulator = OnvifCameraEmulator()
     await emulator.start()
@@ -348,9 +358,8 @@ async def test_wrong_password_is_an_auth_error(camera: OnvifCameraEmulator) -> N
 
 
 @pytest.mark.enable_socket
-async def test_unreachable_camera() -> None:
-    async with OnvifCameraEmulator() as emu:
-        port = emu.http_port
+async def test_unreachable_camera(dead_port: int) -> None:
+    port = dead_port
     async with httpx.AsyncClient() as http:
         client = OnvifClient(http, "127.0.0.1", port, "admin", "secret", timeout=2)
         with pytest.raises(OnvifError, match="cannot reach"):

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 import gzip
 from pathlib import Path
+import socket
 import struct
 
 from hypothesis import given, settings, strategies as st
@@ -394,17 +395,20 @@ async def test_camera_restart_ends_the_session(camera: OnvifCameraEmulator) -> N
 
 @pytest.mark.enable_socket
 async def test_no_metadata_track_and_unreachable() -> None:
+    refusing = socket.socket()  # bound, not listening: connections are refused
+    refusing.bind(("127.0.0.1", 0))
     async with OnvifCameraEmulator(metadata_track=False) as emu:
         client = RtspMetadataClient(emu.rtsp_url, "admin", "secret", on_document=lambda d: None)
         with pytest.raises(NoMetadataTrackError):
             await client.start()
         await client.close()
-        port = emu.rtsp_port
+    port = refusing.getsockname()[1]
     client = RtspMetadataClient(
         f"rtsp://127.0.0.1:{port}/x", on_document=lambda d: None, timeout=2.0
     )
     with pytest.raises(RtspError, match="cannot connect"):
         await client.start()
+    refusing.close()
 
 
 @pytest.mark.enable_socket

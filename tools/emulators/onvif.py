@@ -322,6 +322,7 @@ class OnvifCameraEmulator:
         events: bool = True,
         public: str = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER",
         clock_offset: float = 0.0,
+        advertised_host: str | None = None,
     ) -> None:
         self.host = host
         self.rtsp_port = rtsp_port
@@ -344,6 +345,8 @@ class OnvifCameraEmulator:
         self.events = events
         """Whether the Events service (PullPoint) is offered."""
         self.public = public
+        self.advertised_host = advertised_host
+        """``host:port`` the camera writes into absolute picture URIs (default: its own)."""
         self.clock_offset = timedelta(seconds=clock_offset)
         """How far the camera's clock is off; UsernameTokens must be created in its clock."""
         """The ``Public`` header of OPTIONS (drop GET_PARAMETER to force OPTIONS keep-alives)."""
@@ -370,8 +373,8 @@ class OnvifCameraEmulator:
 
     @property
     def http_host(self) -> str:
-        """``host:port`` of the HTTP server."""
-        return f"{self.host}:{self.http_port}"
+        """``host:port`` the camera advertises (its HTTP server unless ``advertised_host``)."""
+        return self.advertised_host or f"{self.host}:{self.http_port}"
 
     async def start(self) -> None:
         """Start the RTSP and HTTP servers (ephemeral ports resolved)."""
@@ -914,7 +917,7 @@ async def _main(args: argparse.Namespace) -> None:
     )
     await emulator.start()
     print(
-        f"ONVIF emulator: RTSP {emulator.rtsp_url}  HTTP http://{emulator.http_host}"
+        f"ONVIF emulator: RTSP {emulator.rtsp_url}  HTTP http://{args.host}:{emulator.http_port}"
         f"  user {args.username!r}",
         flush=True,
     )

@@ -54,6 +54,7 @@ from ..protocols.onvif_pullpoint import (
     OnvifError,
     Subscription,
     fetch_picture,
+    rebase_url,
     resolve_picture_url,
 )
 from ..protocols.rtsp import (
@@ -365,12 +366,25 @@ class OnvifSource(AnprSource):
             async with asyncio.timeout(PICTURE_TIMEOUT):
                 for role, uri in uris:
                     url = resolve_picture_url(uri, self.client.base_url)
-                    data, content_type = await fetch_picture(
-                        http,
-                        url,
-                        auth=self.client.http_auth,
-                        request_timeout=PICTURE_TIMEOUT,
-                    )
+                    try:
+                        data, content_type = await fetch_picture(
+                            http, url, auth=self.client.http_auth, request_timeout=PICTURE_TIMEOUT
+                        )
+                    except OnvifAuthError:
+                        raise
+                    except OnvifError:
+                        # Cameras write their own idea of their address into the URI (NAT,
+                        # port forwarding): try the same path on the configured host.
+                        rebased = rebase_url(url, self.client.base_url)
+                        if rebased == url:
+                            raise
+                        data, content_type = await fetch_picture(
+                            http,
+                            rebased,
+                            auth=self.client.http_auth,
+                            request_timeout=PICTURE_TIMEOUT,
+                        )
+                        url = rebased
                     name = urlsplit(url).path.rsplit("/", 1)[-1] or None
                     read.images.append(
                         ReadImage(data=data, content_type=content_type, role=role, name=name)
