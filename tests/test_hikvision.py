@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,17 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+import httpx
 import pytest
 
 from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
+from custom_components.anpr.protocols.isapi_client import (
+    IsapiAuthError,
+    IsapiClient,
+    IsapiConnectionError,
+    IsapiError,
+    IsapiNotSupportedError,
+)
 from custom_components.anpr.sources import hikvision as hik
 from tools.emulators.hikvision import TINY_JPEG, HikvisionEmulator, StreamQuirks
 
@@ -549,3 +558,45 @@ async def test_listening_liveness_poll_and_webhook_errors(
     emulator.password = "rotated"
     await wait_for(lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_isapi_client_against_the_emulator(emulator: HikvisionEmulator) -> None:
+    """The pure client: plate-log path fallback, caps, errors, pictures, httpHosts."""
+    async with httpx.AsyncClient() as session:
+        client = IsapiClient(session, emulator.base_url, "admin", emulator.password)
+        first = await emulator.push_anpr("LOG1")
+        emulator.plates_path = "vehicledetect"  # ex_nvr's lower-case spelling
+        entries = await client.plates_after(1, "0")
+        assert [(e.pic_name, e.plate) for e in entries] == [(first.pic_name, "LOG1")]
+        assert await client.plate_picture(first.pic_name) == emulator.jpeg
+        assert await client.plate_picture("99999999999999999999") is None
+        assert await client.plate_picture("../etc") is None
+        emulator.plates_path = "nowhere"
+        with pytest.raises(IsapiNotSupportedError):
+            await client.plates_after(1, "0")
+        local = await client.local_time()
+        assert local is not None and local.utcoffset() == timedelta(hours=1)
+        emulator.device_info_override = b"x" * 5_000_000
+        with pytest.raises(IsapiError, match="exceeds"):
+            await client.device_info()
+        emulator.device_info_override = b"<html/>"
+        with pytest.raises(IsapiError, match="unusable deviceInfo"):
+            await client.device_info()
+        emulator.http_hosts_status = 500
+        with pytest.raises(IsapiError, match="HTTP 500: Invalid Operation"):
+            await client.set_http_host(url_path="/api/webhook/x", host="127.0.0.1", port=8123)
+        bad = IsapiClient(session, emulator.base_url, "admin", "wrong")
+        with pytest.raises(IsapiAuthError):
+            await bad.device_info()
+        with pytest.raises(IsapiAuthError):
+            async with bad.alert_stream(1.0):
+                pass
+        port = emulator.port
+        await emulator.stop()
+        with pytest.raises(IsapiConnectionError):
+            await client.device_info()
+        with pytest.raises(IsapiConnectionError):
+            async with client.alert_stream(1.0):
+                pass
+        emulator.port = port
+        await emulator.start()

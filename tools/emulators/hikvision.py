@@ -154,6 +154,8 @@ class HikvisionEmulator:
         self.device_info_override: bytes | None = None
         #: HTTP status for ``PUT /ISAPI/Event/notification/httpHosts`` (403: refused).
         self.http_hosts_status = 200
+        #: Path spelling this firmware answers the plate log on (ex_nvr's mock: lower case).
+        self.plates_path = "vehicleDetect"
         if jpeg is None:
             jpeg = FIXTURE_JPEG.read_bytes() if FIXTURE_JPEG.exists() else TINY_JPEG
         self.jpeg = jpeg
@@ -190,6 +192,7 @@ class HikvisionEmulator:
         app.router.add_get("/ISAPI/Event/notification/alertStream", self._alert_stream)
         app.router.add_route("*", "/ISAPI/Traffic/MNPR/channels/{ch}", self._mnpr)
         app.router.add_post("/ISAPI/Traffic/channels/{ch}/vehicleDetect/plates", self._plates)
+        app.router.add_post("/ISAPI/Traffic/channels/{ch}/vehicledetect/plates", self._plates)
         app.router.add_get("/doc/ui/images/plate/{name}", self._plate_image)
         app.router.add_route("*", "/ISAPI/Event/notification/httpHosts", self._http_hosts)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
@@ -656,6 +659,8 @@ class HikvisionEmulator:
     async def _plates(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
             return self._challenge()
+        if f"/{self.plates_path}/" not in request.path:
+            raise web.HTTPNotFound
         text = (await request.read()).decode("utf-8", "replace")
         match = re.search(r"<picTime>\s*(\d+)\s*</picTime>", text)
         if not match:
