@@ -518,3 +518,29 @@ async def test_picture_uri_with_the_cameras_own_address(
         assert emu.stats.pictures_served == 1
         assert await picture(hass, "image.gate_picture") == emu.picture
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("mode", ["rtsp", "pullpoint"])
+async def test_plate_read_while_disconnected_is_caught_up(hass: HomeAssistant, mode: str) -> None:
+    async with OnvifCameraEmulator() as emu:
+        emu.send_plate("BEFORE0", fmt="hikvision", picture=False)  # not replayed at first
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await add(hass, entry, emu, mode=mode)
+        if mode == "rtsp":
+            await emu.wait_playing()
+        else:
+            await emu.wait_subscribed()
+        emu.send_plate("SEEN1", fmt="hikvision", picture=False)
+        await events.wait(1)
+        await emu.restart(downtime=0)
+        emu.send_plate("MISSED2", fmt="hikvision", picture=False)  # nobody is connected
+        if mode == "rtsp":
+            await emu.wait_playing(within=10)
+        else:
+            await emu.wait_subscribed(within=10)
+        await events.wait(2)
+        emu.send_plate("LIVE3", fmt="hikvision", picture=False)
+        await events.wait(3)
+        assert events.plates == ["SEEN1", "MISSED2", "LIVE3"]
+        assert await hass.config_entries.async_unload(entry.entry_id)

@@ -576,3 +576,29 @@ async def test_camera_clock_far_off_is_followed_for_the_digest() -> None:
         assert info.model == "ONVIF-LPR"
         sub = await client.create_pull_point(topic_filter="tns1:RuleEngine//.")
         await client.unsubscribe(sub)
+
+
+def test_initialized_state_after_a_reconnection_catches_up_a_missed_plate() -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    t0 = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
+
+    def doc(plate: str, minutes: int, operation: str) -> bytes:
+        item = Plate(
+            plate, fmt="hikvision", operation=operation, when=t0 + timedelta(minutes=minutes)
+        )
+        return metadata_document(item, "c")
+
+    filt = PlateEventFilter()
+
+    def run(*docs: bytes) -> list[str]:
+        return [e.read.plate for d in docs for e in filt.filter(parse_plates(d))]
+
+    assert run(doc("OLD", 0, "Initialized")) == []  # first connection: nothing replayed
+    assert run(doc("A", 1, "Changed")) == ["A"]
+    assert run(doc("A", 1, "Initialized")) == []  # reconnected, nothing missed
+    (missed,) = filt.filter(parse_plates(doc("B", 5, "Initialized")))  # read while away
+    assert missed.read.plate == "B" and missed.read.extra["caught_up"] is True
+    assert run(doc("B", 5, "Initialized")) == []  # delivered once only
+    assert run(doc("C", 2, "Initialized")) == []  # older than what we have
+    assert filt.caught_up == 1

@@ -549,26 +549,42 @@ class PlateEventFilter:
     """Decide which parsed :class:`PlateEvent` objects are new reads.
 
     - ``PropertyOperation="Initialized"``: the current state sent at subscription/connect time
-      (ONVIF Core "Properties"); it is the *last* plate, not a new one, so it is dropped.
+      (ONVIF Core "Properties"); it is the *last* plate, not a new one, so it is dropped ...
+    - ... except after a reconnection: when this filter already delivered a read on the same
+      topic and the camera's state now holds a *different* plate with a *later* time, that plate
+      was read while we were disconnected, so it is delivered once (``extra["caught_up"]``).
+      On the first connection nothing is replayed.
     - ``"Deleted"``: the property went away; nothing to report.
     - ``"Changed"`` or no operation: a new read.
     - Scene-description objects are repeated in every frame while tracked: each
       ``(ObjectId, plate)`` is reported once (a re-read text of the same object is new).
+
+    Keep one filter per camera for the life of the source (across reconnections).
     """
 
     def __init__(self, *, memory: int = 512) -> None:
         """Remember up to ``memory`` scene objects."""
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._memory = memory
+        self._last: dict[str, tuple[str, datetime]] = {}
         self.skipped_initialized = 0
+        self.caught_up = 0
 
     def accept(self, event: PlateEvent) -> bool:
         """Return True when ``event`` should be delivered as a read."""
         operation = (event.operation or "").strip().casefold()
+        topic = normalise_topic(event.topic or "")
         if operation == "initialized":
-            self.skipped_initialized += 1
-            return False
-        if operation == "deleted":
+            last = self._last.get(topic)
+            plate, when = event.read.plate, event.read.time
+            if last is None or plate == last[0] or when <= last[1]:
+                self.skipped_initialized += 1
+                if last is None or when > last[1]:
+                    self._last[topic] = (plate, when)  # the state we start from
+                return False
+            self.caught_up += 1
+            event.read.extra["caught_up"] = True
+        elif operation == "deleted":
             return False
         if event.object_id is not None and event.topic is None:
             key = (event.object_id, event.read.plate)
@@ -578,6 +594,8 @@ class PlateEventFilter:
             self._seen[key] = None
             if len(self._seen) > self._memory:
                 self._seen.popitem(last=False)
+        elif event.topic is not None:
+            self._last[topic] = (event.read.plate, event.read.time)
         return True
 
     def filter(self, events: Iterable[PlateEvent]) -> list[PlateEvent]:
