@@ -20,6 +20,7 @@ from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 import httpx
 import pytest
@@ -255,8 +256,14 @@ async def test_read_timeout_reconnects_and_bytes_keep_alive(
     hass: HomeAssistant, emulator: HikvisionEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(hik, "READ_TIMEOUT", 0.6)
+    monkeypatch.setattr(hik, "QUIET_RECONNECT_AFTER", 1.0)
     entry, _, events = await setup_camera(hass, emulator)
     await wait_connected(hass, emulator)
+    seen: list[str] = []
+    unsub = async_track_state_change_event(
+        hass, ["binary_sensor.gate_connectivity"],
+        lambda event: seen.append(event.data["new_state"].state),
+    )
     # Any bytes count as liveness: heartbeats every 0.2 s keep one connection alive.
     for _ in range(8):
         await emulator.push_heartbeat()
@@ -267,6 +274,15 @@ async def test_read_timeout_reconnects_and_bytes_keep_alive(
     await wait_connected(hass, emulator, count=2)
     await emulator.push_anpr("ALIVE1")
     await events.wait(1)
+    # A stream that ran for a while is re-armed without making the entities unavailable.
+    assert seen == []
+    unsub()
+    # A camera that keeps dropping young connections does go unavailable (and comes back).
+    await emulator.cut()
+    await wait_for(lambda: emulator.stats.stream_connects >= 3, limit=5)
+    await emulator.cut()
+    await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "off")
+    await wait_connected(hass, emulator, count=4)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

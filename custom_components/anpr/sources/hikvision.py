@@ -87,7 +87,8 @@ MODES: Final = [MODE_ARMING, MODE_LISTENING]
 READ_TIMEOUT: float = 60.0  # s without any byte before the stream counts as dead
 CONNECT_TIMEOUT: float = 10.0
 BACKOFF_MIN: float = 1.0
-BACKOFF_MAX: float = 300.0
+BACKOFF_MAX: float = 60.0
+QUIET_RECONNECT_AFTER: float = 30.0  # s a stream must have run to be re-armed without a blip
 PICTURE_WAIT: float = 2.0  # s to wait for announced pictures before delivering without them
 POLL_INTERVAL: float = 60.0  # listening mode: deviceInfo liveness poll
 MAX_PART_SIZE: int = 8 * 1024 * 1024
@@ -144,6 +145,7 @@ class HikvisionSource(AnprSource):
         self._tz: tzinfo = dt_util.get_default_time_zone()
         self._stopping = False
         self._backoff = BACKOFF_MIN
+        self._connected_at: float | None = None
         self._catch_up_lock = asyncio.Lock()
         self.counters: dict[str, int] = {
             "reads": 0,
@@ -267,6 +269,7 @@ class HikvisionSource(AnprSource):
     async def _async_run_stream(self) -> None:
         tracker = await self._async_load_tracker()
         while not self._stopping:
+            self._connected_at = None
             try:
                 await self._async_stream_once(tracker)
                 reason = "stream closed by the camera"
@@ -287,6 +290,13 @@ class HikvisionSource(AnprSource):
             self.last_error = reason
             self.counters["disconnects"] += 1
             LOGGER.debug("Camera %s: alertStream ended (%s)", self.ctx.name, reason)
+            connected_for = (
+                self.ctx.hass.loop.time() - self._connected_at if self._connected_at else 0.0
+            )
+            if connected_for >= QUIET_RECONNECT_AFTER:
+                # A stream that ran for a while (e.g. read timeout on a camera that sends no
+                # heartbeats): re-arm at once and stay available unless that fails.
+                continue
             self.ctx.set_connected(False)
             delay = self._backoff * (0.5 + random.random())
             self._backoff = min(self._backoff * 2, BACKOFF_MAX)
@@ -299,6 +309,7 @@ class HikvisionSource(AnprSource):
             )
             self._assembler = HikvisionEventAssembler(tz=self._tz)
             self.counters["connects"] += 1
+            self._connected_at = self.ctx.hass.loop.time()
             self._backoff = BACKOFF_MIN
             self.last_error = None
             self.ctx.set_connected(True)
