@@ -300,6 +300,28 @@ async def test_mirror_payloads_images_vehicles_discovery(
     assert await hass.config_entries.async_reload(entry.entry_id)
     again = await subscriber.wait_for(f"homeassistant/sensor/{node}/last_plate/config", count + 1)
     assert json.loads(again[-1].payload)["unique_id"] == f"{node}_last_plate"
+
+    # Deleting the camera empties its retained discovery, state and picture on the broker:
+    # the mirrored entities disappear and no plate of the deleted camera stays retained.
+    assert hass.config_entries.async_remove_subentry(entry, camera_id)
+    await hass.async_block_till_done()
+    for topic in (
+        f"homeassistant/sensor/{node}/last_plate/config",
+        f"homeassistant/event/{node}/plate/config",
+        f"homeassistant/image/{node}/picture/config",
+        f"{ROOT}/front_gate/state",
+        f"{ROOT}/front_gate/image",
+    ):
+        await subscriber.wait_for(topic, where=lambda m: m.payload == b"")
+    await until(
+        lambda: registry.async_get_entity_id("sensor", mqtt.DOMAIN, f"{node}_last_plate") is None
+    )
+    late = Subscriber(broker.port)
+    try:
+        await asyncio.sleep(0.5)
+        assert not [t for t in late.topics() if "front_gate" in t or node in t]
+    finally:
+        await hass.async_add_executor_job(late.close)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -73,6 +73,9 @@ MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024  # pictures waiting to be published
 MAX_QUEUE_MESSAGES: Final = 20_000  # JSON messages waiting (about 2 kB each)
 MAX_VEHICLE_DISCOVERY: Final = 2000
 
+#: (component, key) of the entities each camera gets through discovery.
+CAMERA_ENTITIES: Final = (("sensor", "last_plate"), ("event", "plate"), ("image", "picture"))
+
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 
 
@@ -175,11 +178,12 @@ def camera_discovery(
     Topics ``homeassistant/<component>/anpr_<subentry id>/<key>/config``; unique ids
     ``anpr_<subentry id>_<key>`` (stable across restarts and renames).
     """
-    base = camera_topic(root, camera.name)
+    name = camera.name
+    base = camera_topic(root, name)
     node = f"anpr_{camera.camera_id}"
     device = {
         "identifiers": [node],
-        "name": camera.name,
+        "name": name,
         "manufacturer": camera.device.get("manufacturer") or camera.spec.manufacturer,
         "model": camera.device.get("model") or camera.spec.model,
     }
@@ -212,6 +216,25 @@ def camera_discovery(
         )
         for (component, key), config in configs.items()
     ]
+
+
+def camera_cleanup(
+    root: str, camera_id: str, name: str, *, discovery: bool = True
+) -> list[Message]:
+    """Empty retained messages that remove a deleted camera from the broker.
+
+    Clears ``<root>/<camera>/state`` and ``/image`` (no plate or picture of a deleted camera
+    stays retained) and, with ``discovery``, its three discovery configs (other Home Assistant
+    instances then remove the entities).
+    """
+    base = camera_topic(root, name)
+    node = f"anpr_{camera_id}"
+    messages = [
+        Message(f"{DISCOVERY_PREFIX}/{component}/{node}/{key}/config", b"", True)
+        for component, key in (CAMERA_ENTITIES if discovery else ())
+    ]
+    # after the configs, so no remaining subscriber gets an empty state
+    return [*messages, Message(f"{base}/image", b"", True), Message(f"{base}/state", b"", True)]
 
 
 def vehicle_discovery(
@@ -262,6 +285,8 @@ class MqttMirror:
         self._pending: dict[str, Message] = {}
         self._version: str | None = None
         self._vehicles: dict[str, str | None] = {}
+        # Cameras with something on the broker: subentry id -> name used in the topics.
+        self._cameras: dict[str, str] = {}
         self._unsubs: list[Callable[[], None]] = []
         self._connected = False
         self._failing = False
@@ -330,6 +355,7 @@ class MqttMirror:
         if self._mqtt is None or sighting.event_type is None:
             return
         base = camera_topic(self.root, camera.name)
+        self._cameras[camera.camera_id] = camera.name
         image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)
         payload = build_state_payload(
             sighting, image, image_url=self._image_url(camera), area=self._area(camera)
@@ -366,8 +392,8 @@ class MqttMirror:
         Bounded by the number of topics: two per camera plus one per listed vehicle.
         """
         self.failed += 1
-        if not message.topic.startswith(f"{DISCOVERY_PREFIX}/"):
-            self._pending[message.topic] = message
+        if not message.topic.startswith(f"{DISCOVERY_PREFIX}/") or not message.payload:
+            self._pending[message.topic] = message  # discovery configs are re-sent anyway
         if not self._failing:
             LOGGER.warning(
                 "MQTT mirror could not publish to %s (%s); the latest message of each topic "
@@ -419,7 +445,23 @@ class MqttMirror:
     @callback
     def _async_camera_added(self, camera: CameraCoordinator) -> None:
         if self.discovery and self._connected:
+            self._cameras[camera.camera_id] = camera.name
             self._async_enqueue(camera_discovery(self.root, camera, self._version))
+
+    async def async_entry_updated(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+        """Empty what the broker still holds for camera subentries that were removed.
+
+        Its retained state and picture are emptied (no plate of a deleted camera stays on the
+        broker) and, with discovery on, its discovery configs, so other Home Assistant
+        instances remove its entities.
+        """
+        for camera_id, name in list(self._cameras.items()):
+            if camera_id in entry.subentries:
+                continue
+            del self._cameras[camera_id]
+            self._async_enqueue(
+                camera_cleanup(self.root, camera_id, name, discovery=self.discovery)
+            )
 
     async def _async_status(self, msg: Any) -> None:
         """``homeassistant/status`` = ``online``: another HA restarted; send discovery again."""
@@ -432,6 +474,7 @@ class MqttMirror:
             return
         runtime = self.entry.runtime_data
         for camera in list(runtime.cameras.values()):
+            self._cameras[camera.camera_id] = camera.name
             self._async_enqueue(camera_discovery(self.root, camera, self._version))
         for plate, description in self._vehicles.items():
             self._async_enqueue([vehicle_discovery(self.root, plate, description, self._version)])
@@ -510,5 +553,6 @@ async def async_setup_mirror(hass: HomeAssistant, entry: AnprConfigEntry) -> Mqt
         mirror.async_stop()
 
     entry.async_on_unload(_remove_hook)
+    entry.async_on_unload(entry.add_update_listener(mirror.async_entry_updated))
     entry.async_create_background_task(hass, mirror.async_start(), f"{DOMAIN} mqtt mirror")
     return mirror
