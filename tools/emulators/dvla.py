@@ -61,6 +61,8 @@ class DvlaEmulator:
         self.delay = delay
         self.answers = load_fixture()
         self.requests: Counter[str] = Counter()
+        #: Extra raw answers for quirk tests: ``{VRN: (status, body bytes, headers)}``.
+        self.raw: dict[str, tuple[int, bytes, dict[str, str]]] = {}
         self.bodies: list[Any] = []
         self._runner: web.AppRunner | None = None
 
@@ -72,8 +74,12 @@ class DvlaEmulator:
     async def _handle(self, request: web.Request) -> web.Response:
         if request.headers.get("x-api-key") != self.api_key:
             return web.json_response(
-                {"errors": [{"status": "403", "code": "403", "title": "Forbidden",
-                             "detail": "Invalid API key"}]},  # fmt: skip
+                {
+                    "errors": [
+                        {"status": "403", "code": "403", "title": "Forbidden",
+                         "detail": "Invalid API key"}
+                    ]
+                },
                 status=403,
             )
         try:
@@ -85,6 +91,9 @@ class DvlaEmulator:
         self.requests[vrn] += 1
         if self.delay:
             await asyncio.sleep(self.delay)
+        if vrn in self.raw:
+            status, data, extra = self.raw[vrn]
+            return web.Response(status=status, body=data, headers=extra)
         status, answer = self.answers.get(vrn, self.answers.get("ER19NFD", (404, None)))
         headers = {}
         if status == 429 and self.retry_after is not None:
@@ -101,7 +110,7 @@ class DvlaEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server  # noqa: SLF001 - the only way to learn the ephemeral port
+        server = site._server
         if server is not None and server.sockets:
             self.port = server.sockets[0].getsockname()[1]
 
@@ -115,7 +124,7 @@ class DvlaEmulator:
 async def _main(port: int, api_key: str) -> None:
     emu = DvlaEmulator(api_key, port=port)
     await emu.start()
-    print(f"DVLA VES emulator on {emu.url}{PATH} (key {api_key!r})")  # noqa: T201
+    print(f"DVLA VES emulator on {emu.url}{PATH} (key {api_key!r})")
     try:
         await asyncio.Event().wait()
     finally:
