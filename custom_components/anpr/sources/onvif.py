@@ -20,6 +20,11 @@ picture. Reads without a picture are delivered at once. Reads are always deliver
 order the camera sent them, and pending reads are delivered (without pictures) on unload, so a
 read is never lost.
 
+Reconnections: the camera re-sends its current plate with ``PropertyOperation="Initialized"``
+on every connection. It is never replayed on the first connection; after a reconnection it is
+delivered once when it differs from the last plate seen and is newer (read while we were away;
+only the camera's latest plate can be caught up this way). See ``PlateEventFilter``.
+
 Lifecycle: exponential back-off with jitter (``BACKOFF_MIN``…``BACKOFF_MAX``), connectivity via
 ``ctx.set_connected`` (which logs once on loss and once on recovery), ``request_reauth`` when
 the camera refuses the credentials, TEARDOWN/Unsubscribe on unload.
