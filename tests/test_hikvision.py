@@ -180,8 +180,9 @@ async def test_arming_plates_pictures_direction_heartbeats(
         StreamQuirks(content_length="wrong", header_boundary="none", namespace="stdcgi"),
         StreamQuirks(content_length="exact", image_type="image/pjpeg", xml_declaration=False),
         StreamQuirks(json_variant=True, split_size=1000, namespace="isapi"),
+        StreamQuirks(chunked=True),
     ],
-    ids=["no-length-split", "wrong-length-no-boundary", "rfc-pjpeg", "json"],
+    ids=["no-length-split", "wrong-length-no-boundary", "rfc-pjpeg", "json", "http-chunked"],
 )
 async def test_stream_quirks(
     hass: HomeAssistant, emulator: HikvisionEmulator, quirks: StreamQuirks

@@ -84,6 +84,9 @@ class StreamQuirks:
     image_type: str = "image/jpeg"
     #: Seconds between videoloss heartbeats (None: never).
     heartbeat_interval: float | None = None
+    #: Use HTTP chunked transfer (aiohttp's default) instead of the camera's raw close-delimited
+    #: body.
+    chunked: bool = False
 
 
 @dataclass
@@ -582,16 +585,37 @@ class HikvisionEmulator:
         return web.Response(body=body.encode(), content_type="application/xml")
 
     async def _alert_stream(self, request: web.Request) -> web.StreamResponse:
+        """Serve the stream like a camera: HTTP/1.1 200 with ``Connection: close`` and no
+        Content-Length or chunking (the body runs until the socket closes), written straight
+        to the socket; ``quirks.chunked`` uses aiohttp's chunked StreamResponse instead."""
         if not self._authorized(request):
             return self._challenge()
         q = self.quirks
         ctype = "multipart/mixed"
         if q.header_boundary == "param":
             ctype += f"; boundary={q.boundary}"
-        resp = web.StreamResponse(
-            headers={"Content-Type": ctype, "MIME-Version": "1.0", "Connection": "close"}
-        )
-        await resp.prepare(request)
+        transport = request.transport
+        resp: web.StreamResponse | None = None
+        if q.chunked:
+            resp = web.StreamResponse(
+                headers={"Content-Type": ctype, "MIME-Version": "1.0", "Connection": "close"}
+            )
+            await resp.prepare(request)
+        elif transport is not None:
+            transport.write(
+                b"HTTP/1.1 200 OK\r\nMIME-Version: 1.0\r\nConnection: close\r\n"
+                + f"Content-Type: {ctype}\r\n\r\n".encode()
+            )
+
+        async def write(chunk: bytes) -> None:
+            if resp is not None:
+                await resp.write(chunk)
+            elif transport is None or transport.is_closing():
+                raise ConnectionResetError
+            else:
+                transport.write(chunk)
+                await asyncio.sleep(0)
+
         conn = _Conn(queue=asyncio.Queue(), request=request)
         self._conns.append(conn)
         self.stats.stream_connects += 1
@@ -603,7 +627,6 @@ class HikvisionEmulator:
                 try:
                     data = await asyncio.wait_for(conn.queue.get(), 0.1)
                 except TimeoutError:
-                    transport = request.transport
                     if transport is None or transport.is_closing():
                         break  # the client went away
                     continue
@@ -611,10 +634,10 @@ class HikvisionEmulator:
                     break
                 if q.split_size:
                     for i in range(0, len(data), q.split_size):
-                        await resp.write(data[i : i + q.split_size])
+                        await write(data[i : i + q.split_size])
                         await asyncio.sleep(0.001)
                 else:
-                    await resp.write(data)
+                    await write(data)
         except (ConnectionError, RuntimeError):
             pass
         finally:
@@ -622,7 +645,12 @@ class HikvisionEmulator:
                 beat.cancel()
             if conn in self._conns:
                 self._conns.remove(conn)
-        return resp
+        if resp is not None:
+            return resp
+        # The camera ends the stream by closing the socket; aiohttp has nothing left to send.
+        if transport is not None:
+            transport.close()
+        raise asyncio.CancelledError
 
     async def _beat(self, conn: _Conn, interval: float) -> None:
         while True:
