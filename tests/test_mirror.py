@@ -411,8 +411,15 @@ async def test_burst_and_reads_without_picture(
     """A read without picture publishes state only; a burst over the queue's picture budget
     drops the oldest pictures (counted) but no state message, and never blocks the hub."""
     await _setup_mqtt(hass, broker)
-    entry = await async_setup_hub(hass, MIRROR_ON | {"mqtt_discovery": False, "mqtt_qos": 0})
-    await async_add_camera(hass, entry, kinds.KIND, {"name": "Lane 2", "stream": True})
+    # Discovery under another prefix: for a second Home Assistant whose MQTT discovery prefix
+    # is "otherha"; this instance (prefix "homeassistant") does not pick the configs up.
+    entry = await async_setup_hub(
+        hass, MIRROR_ON | {"mqtt_qos": 0, "mqtt_discovery_prefix": "otherha"}
+    )
+    camera_id = await async_add_camera(hass, entry, kinds.KIND, {"name": "Lane 2", "stream": True})
+    config = await subscriber.wait_for(f"otherha/sensor/anpr_{camera_id}/last_plate/config")
+    assert json.loads(config[0].payload)["state_topic"] == f"{ROOT}/lane_2/state"
+    assert not [t for t in subscriber.topics() if t.startswith("homeassistant/sensor/anpr_")]
     await hass.services.async_call(DOMAIN, "add_plate", {"plate": "KN0WN1"}, blocking=True)
     events = PlateEvents(hass)
     kinds.RUNNING["Lane 2"].push(PlateRead(plate="TXT0NLY", confidence=0.5))
@@ -427,6 +434,11 @@ async def test_burst_and_reads_without_picture(
     kinds.RUNNING["Lane 2"].push(_read("KN0WN1", time=datetime.now(UTC) + timedelta(seconds=30)))
     await events.wait(2)
     await subscriber.wait_for(f"{ROOT}/vehicles/KN0WN1/state")
+    await subscriber.wait_for("otherha/sensor/anpr_vehicle_kn0wn1/last_seen/config")
+    registry = er.async_get(hass)
+    assert (
+        registry.async_get_entity_id("sensor", mqtt.DOMAIN, f"anpr_{camera_id}_last_plate") is None
+    )
 
     runtime = entry.runtime_data
     mirror = next(h.__self__ for h in runtime.sighting_hooks if hasattr(h, "__self__"))

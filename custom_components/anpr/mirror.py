@@ -64,9 +64,10 @@ from .protocols.models import ImageRole, ReadImage
 CONF_MQTT_QOS: Final = "mqtt_qos"
 CONF_MQTT_RETAIN: Final = "mqtt_retain"
 CONF_MQTT_DISCOVERY: Final = "mqtt_discovery"
+#: Optional hub option (not in the options form yet): discovery prefix of the *other* instances.
+CONF_MQTT_DISCOVERY_PREFIX: Final = "mqtt_discovery_prefix"
 
 DISCOVERY_PREFIX: Final = "homeassistant"
-STATUS_TOPIC: Final = "homeassistant/status"
 ISSUE_MQTT_NOT_SET_UP: Final = "mqtt_not_set_up"
 ANPR2MQTT_EVENT: Final = "anpr"
 MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024  # pictures waiting to be published
@@ -171,11 +172,14 @@ def _origin(version: str | None) -> dict[str, Any]:
 
 
 def camera_discovery(
-    root: str, camera: CameraCoordinator, version: str | None = None
+    root: str,
+    camera: CameraCoordinator,
+    version: str | None = None,
+    prefix: str = DISCOVERY_PREFIX,
 ) -> list[Message]:
     """Discovery configs (retained JSON) for one camera: last-plate sensor, event, image.
 
-    Topics ``homeassistant/<component>/anpr_<subentry id>/<key>/config``; unique ids
+    Topics ``<prefix>/<component>/anpr_<subentry id>/<key>/config``; unique ids
     ``anpr_<subentry id>_<key>`` (stable across restarts and renames).
     """
     name = camera.name
@@ -210,7 +214,7 @@ def camera_discovery(
     }
     return [
         Message(
-            f"{DISCOVERY_PREFIX}/{component}/{node}/{key}/config",
+            f"{prefix}/{component}/{node}/{key}/config",
             json.dumps(config | common | {"unique_id": f"{node}_{key}"}),
             True,
         )
@@ -219,7 +223,7 @@ def camera_discovery(
 
 
 def camera_cleanup(
-    root: str, camera_id: str, name: str, *, discovery: bool = True
+    root: str, camera_id: str, name: str, *, discovery: bool = True, prefix: str = DISCOVERY_PREFIX
 ) -> list[Message]:
     """Empty retained messages that remove a deleted camera from the broker.
 
@@ -230,7 +234,7 @@ def camera_cleanup(
     base = camera_topic(root, name)
     node = f"anpr_{camera_id}"
     messages = [
-        Message(f"{DISCOVERY_PREFIX}/{component}/{node}/{key}/config", b"", True)
+        Message(f"{prefix}/{component}/{node}/{key}/config", b"", True)
         for component, key in (CAMERA_ENTITIES if discovery else ())
     ]
     # after the configs, so no remaining subscriber gets an empty state
@@ -238,7 +242,11 @@ def camera_cleanup(
 
 
 def vehicle_discovery(
-    root: str, plate: str, description: str | None, version: str | None = None
+    root: str,
+    plate: str,
+    description: str | None,
+    version: str | None = None,
+    prefix: str = DISCOVERY_PREFIX,
 ) -> Message:
     """Discovery config for a listed vehicle's "last seen" timestamp sensor.
 
@@ -256,7 +264,7 @@ def vehicle_discovery(
         "device": {"identifiers": [node], "name": description or plate, "model": plate},
         "origin": _origin(version),
     }
-    return Message(f"{DISCOVERY_PREFIX}/sensor/{node}/last_seen/config", json.dumps(config), True)
+    return Message(f"{prefix}/sensor/{node}/last_seen/config", json.dumps(config), True)
 
 
 class MqttMirror:
@@ -277,6 +285,10 @@ class MqttMirror:
         self.qos = max(0, min(2, int(options.get(CONF_MQTT_QOS, 0))))
         self.retain = bool(options.get(CONF_MQTT_RETAIN, True))
         self.discovery = bool(options.get(CONF_MQTT_DISCOVERY, False))
+        self.prefix = (
+            str(options.get(CONF_MQTT_DISCOVERY_PREFIX) or DISCOVERY_PREFIX).strip().strip("/")
+            or DISCOVERY_PREFIX
+        )
         self._mqtt: ModuleType | None = None
         self._queue: deque[Message] = deque()
         self._queued_bytes = 0
@@ -331,7 +343,7 @@ class MqttMirror:
         )
         if self.discovery:
             self._unsubs.append(
-                await mqtt.async_subscribe(self.hass, STATUS_TOPIC, self._async_status)
+                await mqtt.async_subscribe(self.hass, f"{self.prefix}/status", self._async_status)
             )
         self._connected = bool(mqtt.is_connected(self.hass))
         if self._connected:
@@ -373,7 +385,7 @@ class MqttMirror:
                 self._vehicles[sighting.plate] = sighting.description
                 messages.append(
                     vehicle_discovery(
-                        self.root, sighting.plate, sighting.description, self._version
+                        self.root, sighting.plate, sighting.description, self._version, self.prefix
                     )
                 )
             messages.append(
@@ -392,7 +404,7 @@ class MqttMirror:
         Bounded by the number of topics: two per camera plus one per listed vehicle.
         """
         self.failed += 1
-        if not message.topic.startswith(f"{DISCOVERY_PREFIX}/") or not message.payload:
+        if not message.topic.startswith(f"{self.prefix}/") or not message.payload:
             self._pending[message.topic] = message  # discovery configs are re-sent anyway
         if not self._failing:
             LOGGER.warning(
@@ -446,7 +458,7 @@ class MqttMirror:
     def _async_camera_added(self, camera: CameraCoordinator) -> None:
         if self.discovery and self._connected:
             self._cameras[camera.camera_id] = camera.name
-            self._async_enqueue(camera_discovery(self.root, camera, self._version))
+            self._async_enqueue(camera_discovery(self.root, camera, self._version, self.prefix))
 
     async def async_entry_updated(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
         """Empty what the broker still holds for camera subentries that were removed.
@@ -460,7 +472,9 @@ class MqttMirror:
                 continue
             del self._cameras[camera_id]
             self._async_enqueue(
-                camera_cleanup(self.root, camera_id, name, discovery=self.discovery)
+                camera_cleanup(
+                    self.root, camera_id, name, discovery=self.discovery, prefix=self.prefix
+                )
             )
 
     async def _async_status(self, msg: Any) -> None:
@@ -475,9 +489,11 @@ class MqttMirror:
         runtime = self.entry.runtime_data
         for camera in list(runtime.cameras.values()):
             self._cameras[camera.camera_id] = camera.name
-            self._async_enqueue(camera_discovery(self.root, camera, self._version))
+            self._async_enqueue(camera_discovery(self.root, camera, self._version, self.prefix))
         for plate, description in self._vehicles.items():
-            self._async_enqueue([vehicle_discovery(self.root, plate, description, self._version)])
+            self._async_enqueue(
+                [vehicle_discovery(self.root, plate, description, self._version, self.prefix)]
+            )
 
     # -- output --------------------------------------------------------------------------------
 
