@@ -725,3 +725,19 @@ async def test_camera_closing_during_a_request() -> None:
         client = RtspMetadataClient(cam.url, on_document=lambda d: None, timeout=2)
         with pytest.raises(RtspError):
             await client.start()
+
+
+@pytest.mark.enable_socket
+async def test_nonce_rotated_during_a_long_session() -> None:
+    """Cameras change their Digest nonce while a session runs (no stale flag)."""
+    async with OnvifCameraEmulator(session_timeout=1) as emu:
+        client, rx = await connect(emu)
+        try:
+            emu.rtsp_auth.nonce = "rotated-nonce"
+            await asyncio.sleep(1.5)  # keep-alives meet a 401 with the new nonce, answer it
+            emu.send_plate("NONCE1", fmt="hikvision")
+            await rx.wait(1)
+            assert emu.stats.rtsp_connections == 1 and emu.stats.sessions_expired == 0
+            assert emu.stats.auth_failures >= 1  # the old nonce was refused once, then answered
+        finally:
+            await client.close()

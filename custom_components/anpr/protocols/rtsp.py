@@ -820,13 +820,11 @@ class RtspMetadataClient:
     ) -> RtspResponse:
         response = await self._send(method, url, headers)
         if response.status == 401:
+            # First challenge, a stale nonce, or a camera that rotates its nonce during a long
+            # session: answer the (new) challenge once; a second 401 means refused credentials.
             challenge = response.headers.get("www-authenticate", "")
-            retried = self._auth.scheme is not None
-            if not self._has_credentials or not self._auth.challenge(challenge) or retried:
-                # A stale nonce may be retried once; anything else is refused credentials.
-                if not (retried and "stale=true" in challenge.lower()):
-                    raise RtspAuthError("the camera refused the RTSP credentials")
-                self._auth.challenge(challenge)
+            if not self._has_credentials or not self._auth.challenge(challenge):
+                raise RtspAuthError("the camera refused the RTSP credentials")
             response = await self._send(method, url, headers)
             if response.status == 401:
                 raise RtspAuthError("the camera refused the RTSP credentials")
