@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+import ipaddress
 import logging
 from pathlib import Path
+import ssl
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -617,3 +623,85 @@ async def test_isapi_client_against_the_emulator(emulator: HikvisionEmulator) ->
                 pass
         emulator.port = port
         await emulator.start()
+
+
+def self_signed_context(tmp_path: Path) -> ssl.SSLContext:
+    """A server TLS context with a freshly made self-signed certificate for 127.0.0.1."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "IPC")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file = tmp_path / "cert.pem"
+    key_file = tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+async def test_https_with_self_signed_certificate(hass: HomeAssistant, tmp_path: Path) -> None:
+    """The "verify certificate" switch off lets a camera with a self-signed certificate in."""
+    emu = HikvisionEmulator(ssl_context=self_signed_context(tmp_path))
+    await emu.start()
+    try:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await async_add_camera(
+            hass, entry, "hikvision", camera_data(emu, name="Gate", ssl=True, verify_ssl=False)
+        )
+        await wait_connected(hass, emu)
+        await emu.push_anpr("TLS1")
+        await events.wait(1)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await emu.stop()
+
+
+async def test_self_signed_certificate_refused_when_verified(tmp_path: Path) -> None:
+    # The emulator's TLS server reports the handshake the client aborts; that is expected here.
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if "transport creation" in str(context.get("message", "")):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    emu = HikvisionEmulator(ssl_context=self_signed_context(tmp_path))
+    await emu.start()
+    try:
+        async with httpx.AsyncClient(verify=True) as session:
+            client = IsapiClient(session, emu.base_url, emu.username, emu.password)
+            with pytest.raises(IsapiConnectionError):
+                await client.device_info()
+        async with httpx.AsyncClient(verify=False) as session:
+            client = IsapiClient(session, emu.base_url, emu.username, emu.password)
+            assert (await client.device_info()).serial == emu.serial
+    finally:
+        await emu.stop()
+        await asyncio.sleep(0.05)
+        loop.set_exception_handler(previous)

@@ -32,6 +32,7 @@ import logging
 from pathlib import Path
 import re
 import secrets
+import ssl
 import zlib
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -139,6 +140,7 @@ class HikvisionEmulator:
         jpeg: bytes | None = None,
         utc_offset: timedelta = timedelta(hours=1),
         pic_name_digits: int = 18,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         """Configure the camera; call :meth:`start` to listen."""
         self.host = host
@@ -164,6 +166,7 @@ class HikvisionEmulator:
         self.jpeg = jpeg
         self.tz = timezone(utc_offset)
         self.pic_name_digits = pic_name_digits
+        self.ssl_context = ssl_context
         self.realm = "IP Camera(C2183)"
         self.log: list[LogEntry] = []
         self.http_hosts: bytes = b""
@@ -179,8 +182,9 @@ class HikvisionEmulator:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://{self.host}:{self.port}"
+        """``http(s)://127.0.0.1:<port>``."""
+        scheme = "https" if self.ssl_context else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def connections(self) -> int:
@@ -204,7 +208,9 @@ class HikvisionEmulator:
 
     async def _listen(self) -> None:
         assert self._runner is not None
-        self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        self._site = web.TCPSite(
+            self._runner, self.host, self.port, reuse_address=True, ssl_context=self.ssl_context
+        )
         await self._site.start()
         server = self._site._server
         if self.port == 0 and server is not None:
