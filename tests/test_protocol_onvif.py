@@ -602,3 +602,18 @@ def test_initialized_state_after_a_reconnection_catches_up_a_missed_plate() -> N
     assert run(doc("B", 5, "Initialized")) == []  # delivered once only
     assert run(doc("C", 2, "Initialized")) == []  # older than what we have
     assert filt.caught_up == 1
+
+
+@pytest.mark.enable_socket
+async def test_picture_digest_challenge_is_reused(camera: OnvifCameraEmulator) -> None:
+    from custom_components.anpr.protocols.onvif_pullpoint import CameraAuth  # noqa: PLC0415
+
+    for plate in ("P1", "P2", "P3"):
+        camera.send_plate(plate, fmt="milesight")
+    auth = CameraAuth("admin", "secret")
+    async with httpx.AsyncClient() as http:
+        for name in camera.pictures:
+            url = f"http://127.0.0.1:{camera.http_port}/LPR/{name}"
+            assert (await fetch_picture(http, url, auth=auth))[0] == camera.picture
+    assert camera.stats.pictures_served == 3
+    assert camera.stats.picture_challenges == 1  # one 401 round trip, not one per picture

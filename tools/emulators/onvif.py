@@ -282,6 +282,7 @@ class EmulatorStats:
     rtsp_connections: int = 0
     packets_sent: int = 0
     pictures_served: int = 0
+    picture_challenges: int = 0
     subscriptions: int = 0
     renewals: int = 0
     unsubscribes: int = 0
@@ -702,6 +703,7 @@ class OnvifCameraEmulator:
 
     async def _picture(self, request: web.Request) -> web.StreamResponse:
         if not self.http_auth.check(request.method, request.headers.get("Authorization")):
+            self.stats.picture_challenges += 1
             return web.Response(
                 status=401, headers={"WWW-Authenticate": self.http_auth.challenge()}
             )

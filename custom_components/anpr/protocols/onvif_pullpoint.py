@@ -185,30 +185,46 @@ def envelope(body: str, headers: str = "") -> str:
 class CameraAuth(httpx.Auth):
     """HTTP auth that answers a Digest *or* Basic challenge (httpx's DigestAuth only does Digest).
 
-    Sends no credentials until challenged, so a camera that needs none never sees them.
+    Sends no credentials until challenged, so a camera that needs none never sees them. Once the
+    camera's scheme is known, later requests carry the answer up front (Digest through
+    ``httpx.DigestAuth``'s cached challenge and nonce count), saving the 401 round trip.
     """
 
     def __init__(self, username: str, password: str) -> None:
         """Keep the credentials."""
         self._username = username
         self._password = password
+        self._digest = httpx.DigestAuth(username, password)
+        self._scheme: str | None = None
+
+    def _basic_header(self) -> str:
+        token = base64.b64encode(f"{self._username}:{self._password}".encode()).decode()
+        return f"Basic {token}"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         """Send the request; on 401 answer the camera's challenge once."""
+        if self._scheme == "digest":
+            yield from self._digest.auth_flow(request)
+            return
+        if self._scheme == "basic":
+            request.headers["Authorization"] = self._basic_header()
+            yield request
+            return
         response = yield request
         if response.status_code != 401 or not (self._username or self._password):
             return
-        challenge = response.headers.get("www-authenticate", "")
-        if "digest" in challenge.lower():
-            flow = httpx.DigestAuth(self._username, self._password).auth_flow(request)
-            next(flow)
+        challenge = response.headers.get("www-authenticate", "").lower()
+        if "digest" in challenge:
+            self._scheme = "digest"
+            flow = self._digest.auth_flow(request)
+            next(flow)  # the unauthenticated request we already sent
             try:
                 yield flow.send(response)
             except StopIteration:
                 return
-        elif "basic" in challenge.lower():
-            token = base64.b64encode(f"{self._username}:{self._password}".encode()).decode()
-            request.headers["Authorization"] = f"Basic {token}"
+        elif "basic" in challenge:
+            self._scheme = "basic"
+            request.headers["Authorization"] = self._basic_header()
             yield request
 
 
