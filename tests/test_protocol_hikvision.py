@@ -429,6 +429,17 @@ def test_catch_up_exactly_once() -> None:
     assert [e.plate for e in restored.select([*log, later])] == ["LATER1"]
 
 
+def test_live_read_after_catch_up_is_recognised() -> None:
+    """Race at reconnection: the log already returned the read the live alert brings next."""
+    tracker = CatchUpTracker("202611220300000000", tz=UTC)
+    (delivered,) = tracker.select([entry("202611220300050001", "AB12CDE", "20261122T0300050000")])
+    late_live = PlateRead(plate="AB12CDE", time=datetime(2026, 11, 22, 3, 0, 5, 400000, tzinfo=UTC))
+    assert tracker.caught_up_already(late_live)
+    other = PlateRead(plate="AB12CDF", time=late_live.time)
+    assert not tracker.caught_up_already(other)
+    assert delivered.plate == "AB12CDE"
+
+
 def test_catch_up_tracker_ignores_bad_state() -> None:
     tracker = CatchUpTracker("not-digits", [["x"], ["AB", "nan?", None], 5])  # type: ignore[list-item]
     assert tracker.cursor is None

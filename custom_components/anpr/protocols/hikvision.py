@@ -938,6 +938,18 @@ class CatchUpTracker:
             self.cursor = pic_time_for(now, self.tz)
         return self.cursor
 
+    def caught_up_already(self, read: PlateRead) -> bool:
+        """Tell whether a live read was already delivered from the plate log.
+
+        A race at reconnection: the log answered before the live alert arrived.
+        """
+        key = plate_key(read.plate)
+        epoch = read.time.timestamp()
+        return any(
+            row[2] is not None and row[0] == key and abs(row[1] - epoch) <= self.tolerance
+            for row in self.recent
+        )
+
     def note_live(self, read: PlateRead) -> None:
         """Remember a read delivered from the live stream or a webhook."""
         self.recent.append((plate_key(read.plate), read.time.timestamp(), None))

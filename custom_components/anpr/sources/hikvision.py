@@ -155,6 +155,7 @@ class HikvisionSource(AnprSource):
             "catch_up_reads": 0,
             "webhook_posts": 0,
             "triggers": 0,
+            "duplicates": 0,
         }
         self.last_error: str | None = None
 
@@ -204,6 +205,9 @@ class HikvisionSource(AnprSource):
 
     @callback
     def _deliver(self, read: PlateRead, *, live: bool = True) -> None:
+        if live and self._tracker is not None and self._tracker.caught_up_already(read):
+            self.counters["duplicates"] += 1
+            return
         self.counters["reads"] += 1
         if live and self._tracker is not None:
             self._tracker.note_live(read)
