@@ -63,6 +63,7 @@ class MilesightCamera:
         self.revision = revision
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.StreamWriter] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._queue: list[bytes] = []
         self.logins_ok = 0
@@ -88,7 +89,7 @@ class MilesightCamera:
         """Close the listener and every connection."""
         if self._server is not None:
             self._server.close()
-        for writer in list(self._clients):
+        for writer in list(self._writers):
             writer.close()
         self._clients.clear()
         for task in list(self._tasks):
@@ -96,7 +97,9 @@ class MilesightCamera:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=2)
         if self._server is not None:
-            await self._server.wait_closed()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(2):
+                    await self._server.wait_closed()
             self._server = None
         self.logged_in.clear()
 
@@ -111,6 +114,7 @@ class MilesightCamera:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
+        self._writers.add(writer)
         decoder = PacketDecoder()
         try:
             while True:
@@ -124,6 +128,7 @@ class MilesightCamera:
             pass
         finally:
             self._clients.discard(writer)
+            self._writers.discard(writer)
             writer.close()
             if task is not None:
                 self._tasks.discard(task)
