@@ -79,6 +79,12 @@ def test_plate_lists_errors_and_legacy_match() -> None:
     assert found is not None and found.group.category == "alert"
     assert lists.match("ZZ99ZZZ") is None
     assert PlateLists.from_dict(None).groups.keys() == {"allowed", "alert", "ignored"}
+    # Stored data from a newer or broken version: unknown keys ignored, bad groups skipped.
+    stored = {"groups": [{"id": "f", "name": "F", "category": "allowed", "future": 1},
+                         {"name": "no id"}],
+              "entries": [{"plate": "AB12CDE", "group": "f"}, {"plate": "X"}]}  # fmt: skip
+    loaded = PlateLists.from_dict(stored)
+    assert list(loaded.groups) == ["f"] and list(loaded.entries) == [("f", "AB12CDE")]
 
 
 def test_csv_row_cap(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,12 +8,15 @@ category (``allowed`` / ``alert`` / ``ignored``), a priority and entries.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+import logging
 import re
 from typing import Any
 import unicodedata
 
 from .validity import Validity, ValidityError
+
+_LOGGER = logging.getLogger(__package__)
 
 # Look-alike letters from Greek and Cyrillic folded to Latin (upper case).
 _HOMOGLYPHS = {
@@ -248,13 +251,22 @@ class PlateLists:
         """Rebuild from :meth:`as_dict` output (None gives the default groups)."""
         if not data:
             return cls()
-        groups = [PlateGroup(**g) for g in data.get("groups", [])] or list(DEFAULT_GROUPS)
-        lists = cls(groups)
+        known = {f.name for f in fields(PlateGroup)}
+        groups: list[PlateGroup] = []
+        for raw_group in data.get("groups", []):
+            try:
+                groups.append(PlateGroup(**{k: v for k, v in raw_group.items() if k in known}))
+            except TypeError:
+                _LOGGER.warning("Skipped a stored plate list that could not be read")
+        lists = cls(groups or DEFAULT_GROUPS)
+        skipped = 0
         for raw in data.get("entries", []):
             try:
                 lists.add(PlateEntry.from_dict(raw))
             except (KeyError, TypeError, ValueError, ValidityError, re.error):
-                continue
+                skipped += 1
+        if skipped:
+            _LOGGER.warning("Skipped %d stored plate entries that could not be read", skipped)
         return lists
 
 
