@@ -90,7 +90,7 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
                 CONF_IDLE_TIMEOUT, default=defaults.get(CONF_IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT)
             ): selector.NumberSelector(
                 selector.NumberSelectorConfig(
-                    min=5, max=86400, step=1, unit_of_measurement="s", mode=box
+                    min=1, max=86400, step=1, unit_of_measurement="s", mode=box
                 )
             ),
             vol.Required(
