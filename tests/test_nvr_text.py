@@ -13,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.anpr.const import SUBENTRY_CAMERA
+from custom_components.anpr.sources import nvr_text as nvr_source
 from tools.emulators.nvr_text import NvrTextSender
 
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
@@ -166,8 +167,6 @@ async def test_idle_timeout_and_connection_limit(
 async def test_port_taken_at_start_is_retried(
     hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from custom_components.anpr.sources import nvr_text as nvr_source
-
     monkeypatch.setattr(nvr_source, "REBIND_DELAY", 0.1)
     port = _free_port()
     entry = await async_setup_hub(hass)
