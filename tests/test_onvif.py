@@ -544,3 +544,17 @@ async def test_plate_read_while_disconnected_is_caught_up(hass: HomeAssistant, m
         await events.wait(3)
         assert events.plates == ["SEEN1", "MISSED2", "LIVE3"]
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_metadata_profile_without_events_uses_pullpoint(hass: HomeAssistant) -> None:
+    """A MetadataConfiguration with no Events and no Analytics only carries PTZ status."""
+    async with OnvifCameraEmulator(metadata_events=False, metadata_analytics=False) as emu:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await add(hass, entry, emu)
+        await emu.wait_subscribed()
+        emu.send_plate("EVT1", fmt="hikvision", picture=False)
+        await events.wait(1)
+        assert events.plates == ["EVT1"]
+        assert emu.stats.rtsp_connections == 0
+        assert await hass.config_entries.async_unload(entry.entry_id)

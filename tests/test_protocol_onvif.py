@@ -617,3 +617,24 @@ async def test_picture_digest_challenge_is_reused(camera: OnvifCameraEmulator) -
             assert (await fetch_picture(http, url, auth=auth))[0] == camera.picture
     assert camera.stats.pictures_served == 3
     assert camera.stats.picture_challenges == 1  # one 401 round trip, not one per picture
+
+
+@pytest.mark.enable_socket
+@pytest.mark.parametrize(
+    ("events", "analytics", "carries"),
+    [(True, False, True), (False, True, True), (False, False, False)],
+)
+async def test_profiles_say_what_their_metadata_carries(
+    events: bool, analytics: bool, carries: bool
+) -> None:
+    async with (
+        OnvifCameraEmulator(metadata_events=events, metadata_analytics=analytics) as emu,
+        httpx.AsyncClient() as http,
+    ):
+        client = OnvifClient(http, "127.0.0.1", emu.http_port, "admin", "secret")
+        (lpr,) = [p for p in await client.get_profiles() if p.has_metadata]
+        assert (lpr.metadata_events, lpr.metadata_analytics) == (events, analytics)
+        assert lpr.carries_plates is carries
+        found = await client.find_metadata_stream_uri()
+        assert (found is not None) is carries
+        assert await client.find_metadata_stream_uri(require_plates=False) is not None

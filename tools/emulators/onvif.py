@@ -324,6 +324,8 @@ class OnvifCameraEmulator:
         public: str = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER",
         clock_offset: float = 0.0,
         advertised_host: str | None = None,
+        metadata_events: bool = True,
+        metadata_analytics: bool = True,
     ) -> None:
         self.host = host
         self.rtsp_port = rtsp_port
@@ -347,6 +349,10 @@ class OnvifCameraEmulator:
         """Whether the Events service (PullPoint) is offered."""
         self.public = public
         self.advertised_host = advertised_host
+        self.metadata_events = metadata_events
+        """Whether the profile's MetadataConfiguration has an ``Events`` element."""
+        self.metadata_analytics = metadata_analytics
+        """Whether the profile's MetadataConfiguration has ``Analytics`` true."""
         """``host:port`` the camera writes into absolute picture URIs (default: its own)."""
         self.clock_offset = timedelta(seconds=clock_offset)
         """How far the camera's clock is off; UsernameTokens must be created in its clock."""
@@ -811,9 +817,18 @@ class OnvifCameraEmulator:
         if not authed:
             return self._fault("ter:NotAuthorized", "Sender not Authorized")
         if op == "GetProfiles":
+            events = (
+                "<tt:Events><tt:Filter><wsnt:TopicExpression "
+                'Dialect="http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet">'
+                "tns1:RuleEngine//.</wsnt:TopicExpression></tt:Filter></tt:Events>"
+                if self.metadata_events
+                else ""
+            )
+            analytics = "true" if self.metadata_analytics else "false"
             meta = (
                 '<tt:MetadataConfiguration token="MetaCfg"><tt:Name>meta</tt:Name>'
-                "<tt:Analytics>true</tt:Analytics></tt:MetadataConfiguration>"
+                f"<tt:PTZStatus><tt:Status>false</tt:Status></tt:PTZStatus>{events}"
+                f"<tt:Analytics>{analytics}</tt:Analytics></tt:MetadataConfiguration>"
                 if self.metadata_profile
                 else ""
             )

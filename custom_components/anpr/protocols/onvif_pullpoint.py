@@ -317,12 +317,24 @@ class DeviceInfo:
 
 @dataclass(frozen=True, slots=True)
 class MediaProfile:
-    """A Media profile: ``token``, ``name`` and whether it has a MetadataConfiguration."""
+    """A Media profile: ``token``, ``name`` and what its MetadataConfiguration carries.
+
+    ``metadata_events``: the configuration has an ``Events`` element (event notifications are
+    in the stream); ``metadata_analytics``: ``Analytics`` is true (scene description). A
+    metadata configuration with neither only carries PTZ status: no plates.
+    """
 
     token: str
     name: str | None = None
     has_metadata: bool = False
     has_video: bool = False
+    metadata_events: bool = False
+    metadata_analytics: bool = False
+
+    @property
+    def carries_plates(self) -> bool:
+        """Whether the metadata stream of this profile can carry plate reads."""
+        return self.has_metadata and (self.metadata_events or self.metadata_analytics)
 
 
 @dataclass(slots=True)
@@ -539,12 +551,16 @@ class OnvifClient:
             token = el.attrib.get("token")
             if not token:
                 continue
+            meta = _find(el, "MetadataConfiguration")
+            analytics = _text(_find(meta, "Analytics")) if meta is not None else None
             profiles.append(
                 MediaProfile(
                     token=token,
                     name=_text(_find(el, "Name")),
-                    has_metadata=_find(el, "MetadataConfiguration") is not None,
+                    has_metadata=meta is not None,
                     has_video=_find(el, "VideoEncoderConfiguration") is not None,
+                    metadata_events=meta is not None and _find(meta, "Events") is not None,
+                    metadata_analytics=(analytics or "").casefold() in ("true", "1"),
                 )
             )
         return profiles
@@ -566,10 +582,17 @@ class OnvifClient:
             raise OnvifError("GetStreamUri answer has no Uri")
         return uri
 
-    async def find_metadata_stream_uri(self) -> str | None:
-        """Return the RTSP URI of the first profile with a MetadataConfiguration (or None)."""
-        for profile in await self.get_profiles():
-            if profile.has_metadata:
+    async def find_metadata_stream_uri(self, *, require_plates: bool = True) -> str | None:
+        """Return the RTSP URI of the best profile with a MetadataConfiguration (or None).
+
+        Profiles whose metadata carries events come first, then scene description (analytics).
+        With ``require_plates`` a metadata configuration carrying neither (PTZ status only)
+        does not count: its stream would never hold a plate.
+        """
+        profiles = [p for p in await self.get_profiles() if p.has_metadata]
+        profiles.sort(key=lambda p: (not p.metadata_events, not p.metadata_analytics))
+        for profile in profiles:
+            if profile.carries_plates or not require_plates:
                 return await self.get_stream_uri(profile.token)
         return None
 

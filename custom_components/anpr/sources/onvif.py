@@ -239,7 +239,9 @@ class OnvifSource(AnprSource):
             url = self.rtsp_url
             if url is None:
                 await self._async_sync_clock()
-                url = await self.client.find_metadata_stream_uri()
+                url = await self.client.find_metadata_stream_uri(
+                    require_plates=self.mode != MODE_RTSP
+                )
                 if url is None and self.mode == MODE_RTSP:
                     raise NoMetadataTrackError("no media profile has a metadata configuration")
             if url is not None:
@@ -528,7 +530,9 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
     use_pullpoint = mode == MODE_PULLPOINT
     if not use_pullpoint:
         try:
-            url = rtsp_url or await client.find_metadata_stream_uri()
+            url = rtsp_url or await client.find_metadata_stream_uri(
+                require_plates=mode != MODE_RTSP
+            )
             if url is None:
                 raise NoMetadataTrackError("no media profile with a metadata configuration")
             await _check_rtsp(url, data)
