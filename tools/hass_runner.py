@@ -199,7 +199,7 @@ class HassProcess:
             form=True, auth=False,
         )
         self.token = tokens["access_token"]
-        for step in ("analytics", "integration"):
+        for step in ("core_config", "analytics", "integration"):
             if step in done:
                 continue
             body: dict[str, Any] = {}
@@ -207,8 +207,18 @@ class HassProcess:
                 body = {"client_id": client_id, "redirect_uri": client_id}
             with contextlib.suppress(urllib.error.HTTPError):
                 self.request("POST", f"/api/onboarding/{step}", body)
-        # core_config is skipped on purpose: it creates entries that reach the internet.
+        # Onboarding's core_config step adds entries (weather, radio...) that reach the
+        # internet; this machine has none, so remove every entry that is not ours.
+        if "core_config" not in done:
+            self.remove_foreign_entries()
         return self.token
+
+    def remove_foreign_entries(self) -> None:
+        """Delete config entries of other integrations (created by onboarding)."""
+        for entry in self.request("GET", "/api/config/config_entries/entry"):
+            if entry["domain"] != "anpr":
+                with contextlib.suppress(urllib.error.HTTPError):
+                    self.request("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
 
     def entries(self) -> list[dict[str, Any]]:
         """Config entries of the anpr domain."""
