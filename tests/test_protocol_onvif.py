@@ -638,3 +638,27 @@ async def test_profiles_say_what_their_metadata_carries(
         found = await client.find_metadata_stream_uri()
         assert (found is not None) is carries
         assert await client.find_metadata_stream_uri(require_plates=False) is not None
+
+
+def test_axis_lpr_application_topic() -> None:
+    """AXIS LPV / FF fflprapp event shape (PROTOCOLS.md §2.1; own values)."""
+    doc = (
+        '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema" '
+        'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" '
+        'xmlns:tnsaxis="http://www.axis.com/2009/event/topics"><tt:Event>'
+        "<wsnt:NotificationMessage><wsnt:Topic "
+        'Dialect="http://docs.oasis-open.org/wsn/t-1/TopicExpression/Simple">'
+        "tnsaxis:CameraApplicationPlatform/LPR</wsnt:Topic><wsnt:Message>"
+        '<tt:Message UtcTime="2024-04-28T13:00:00.000Z"><tt:Data>'
+        '<tt:SimpleItem Name="text" Value="ABC1234"/>'
+        '<tt:SimpleItem Name="country" Value="GBR"/>'
+        '<tt:SimpleItem Name="carMoveDirection" Value="in"/>'
+        '<tt:SimpleItem Name="carID" Value="90071992547409931"/>'
+        "</tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage></tt:Event>"
+        "</tt:MetadataStream>"
+    )
+    (event,) = parse_plates(doc)
+    assert event.read.plate == "ABC1234"
+    assert event.read.country == "GBR"
+    assert event.read.direction is Direction.IN
+    assert event.read.vendor_id == "90071992547409931"  # long ids stay strings
