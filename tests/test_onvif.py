@@ -306,6 +306,17 @@ async def test_password_changed_on_the_camera_starts_reauth(
     connections = camera.stats.rtsp_connections
     await asyncio.sleep(0.5)
     assert camera.stats.rtsp_connections == connections  # no hammering with a bad password
+    # The user enters the new password: the camera is back, plates flow again.
+    events = PlateEvents(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flows[0]["flow_id"], {"username": "admin", "password": "changed"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await camera.wait_playing(within=10)
+    await until(lambda: connectivity(hass) == "on")
+    camera.send_plate("REAUTH1", fmt="hikvision", picture=False)
+    await events.wait(1)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -558,3 +569,31 @@ async def test_metadata_profile_without_events_uses_pullpoint(hass: HomeAssistan
         assert events.plates == ["EVT1"]
         assert emu.stats.rtsp_connections == 0
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_to_pullpoint(hass: HomeAssistant, camera: OnvifCameraEmulator) -> None:
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    sid = await add(hass, entry, camera, mode="rtsp", rtsp_url=camera.rtsp_url)
+    await camera.wait_playing()
+    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    assert result["step_id"] == "reconfigure_onvif"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "host": "127.0.0.1",
+            "port": camera.http_port,
+            "username": "admin",
+            "password": "secret",
+            "mode": "pullpoint",
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.subentries[sid].data["rtsp_url"] == ""  # a cleared optional field is cleared
+    await camera.wait_subscribed()
+    await until(lambda: camera.playing_sessions == 0)
+    camera.send_plate("RECONF1", fmt="hikvision", picture=False)
+    await events.wait(1)
+    assert events.plates == ["RECONF1"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
