@@ -422,6 +422,15 @@ def test_catch_up_exactly_once() -> None:
     assert tracker.cursor == "202611220300120004"
     # Same answer again (camera returns overlapping entries): nothing twice.
     assert tracker.select(log) == []
+    # First connection of a new camera: old log entries only move the cursor.
+    fresh = CatchUpTracker(tz=tz)
+    fresh.start(datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC))
+    fresh.skip(log)
+    assert fresh.cursor == "202611220300120004"
+    assert fresh.recent == []
+    assert not fresh.caught_up_already(
+        PlateRead(plate="MISSED1", time=datetime(2026, 11, 22, 2, 0, 10, tzinfo=UTC))
+    )
     # Persisted and restored (HA restart): still nothing twice, new entry delivered.
     state = tracker.as_dict()
     restored = CatchUpTracker(state["cursor"], state["recent"], tz=tz)

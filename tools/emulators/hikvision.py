@@ -226,6 +226,13 @@ class HikvisionEmulator:
             await self._runner.cleanup()
         self._runner = None
         self._site = None
+        if self.ssl_context is not None:
+            # asyncio keeps a task per TLS handshake a client abandoned (up to 60 s): end them.
+            for task in asyncio.all_tasks():
+                coro = task.get_coro()
+                if getattr(coro, "__qualname__", "").endswith("_accept_connection2"):
+                    task.cancel()
+            await asyncio.sleep(0)
 
     async def cut(self, *, mid_part: bool = False) -> None:
         """Drop every alertStream connection, optionally after half a part (a camera crash)."""

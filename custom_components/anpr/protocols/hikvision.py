@@ -958,6 +958,11 @@ class CatchUpTracker:
         self._advance(pic_time_before(read.time, 1, self.tz))
         self._trim()
 
+    def skip(self, entries: Iterable[PlateLogEntry]) -> None:
+        """Move the cursor past ``entries`` without delivering them (first connection)."""
+        for entry in entries:
+            self._advance(entry.pic_name)
+
     def select(self, entries: Iterable[PlateLogEntry]) -> list[PlateLogEntry]:
         """Return the entries to deliver (oldest first) and advance the cursor past all."""
         out: list[PlateLogEntry] = []

@@ -344,9 +344,11 @@ class HikvisionSource(AnprSource):
                 LOGGER.debug("Camera %s: plate log unavailable (%s)", self.ctx.name, err)
                 await self._store.async_save(tracker.as_dict())
                 return
-            missed = tracker.select(entries)
             if first:
-                missed = []  # the first connection only sets the cursor
+                tracker.skip(entries)  # the first connection only sets the cursor
+                missed = []
+            else:
+                missed = tracker.select(entries)
             for entry in missed:
                 read = await self._async_catch_up_read(entry)
                 self.counters["catch_up_reads"] += 1
