@@ -769,6 +769,37 @@ def check_nvr_garbage(args: Any) -> None:
         assert len(decoder._buf) <= cap + 2 * len(decoder._end) + len(decoder._start)
 
 
+@target(
+    "nvr_text_resync",
+    "nvr_text",
+    st.tuples(
+        st.lists(
+            st.tuples(
+                nvr_plate,
+                st.one_of(
+                    st.just(b""),
+                    st.binary(max_size=40).map(lambda b: b"<LPR>" + b.replace(b"<", b"")),
+                    st.integers(1, 3000).map(lambda n: b"<LPR>" + b"A" * n),
+                ),
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        cut_points,
+    ),
+)
+def check_nvr_resync(args: Any) -> None:
+    """Unterminated or over-long reads before a good one never take the good one with them, in
+    any split (the decoder resynchronises on the next start string)."""
+    items, cuts = args
+    stream = b"".join(noise + b"<LPR>" + p.encode() + b"</LPR>" for p, noise in items)
+    decoder = nvr_text.TextStreamDecoder()
+    got: list[str] = []
+    for chunk in splits(stream, cuts):
+        got.extend(t for t in decoder.feed(chunk) if isinstance(t, str))
+    assert got == [p.strip().strip("\x00").strip() for p, _noise in items]
+
+
 @target("nvr_text_settings", "nvr_text", st.tuples(any_text, any_text, any_text))
 def check_nvr_settings(args: Any) -> None:
     """Any user-typed markers/encoding: a decoder or NvrTextError."""

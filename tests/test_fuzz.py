@@ -168,3 +168,22 @@ def test_nvr_text_encoding_with_nul() -> None:
         check_encoding("utf-8\x00")
     with pytest.raises(NvrTextError):
         TextStreamDecoder(encoding="\x00")
+
+
+def test_nvr_text_good_read_after_overlong_one_in_the_same_segment() -> None:
+    """``<LPR>`` + 3000 bytes without an end string, then ``<LPR>AB12CDE</LPR>`` in ONE TCP
+    segment: the over-long read is dropped, the good one is kept (it was dropped with it when
+    the size check ran before the resynchronisation; found by fault injection, nvr_text_resync).
+    """
+    from custom_components.anpr.protocols.nvr_text import (  # noqa: PLC0415
+        TextIssue,
+        TextStreamDecoder,
+    )
+
+    decoder = TextStreamDecoder()
+    items = decoder.feed(b"<LPR>" + b"A" * 3000 + b"<LPR>AB12CDE</LPR>")
+    assert [i for i in items if isinstance(i, str)] == ["AB12CDE"]
+    split = TextStreamDecoder()
+    first = split.feed(b"<LPR>" + b"A" * 3000)
+    assert isinstance(first[0], TextIssue)
+    assert split.feed(b"<LPR>AB12CDE</LPR>") == ["AB12CDE"]

@@ -292,10 +292,15 @@ class AnprRuntime:
 
     async def async_stop_camera(self, camera_id: str) -> None:
         """Stop one camera and forget it."""
-        camera = self.cameras.pop(camera_id, None)
+        # Fault-injection finding (tests/test_faults.py::test_ha_restart_mid_stream): the camera
+        # was forgotten before it stopped, so reads it delivered while stopping (and reads still
+        # in the pipeline) found no camera in _async_on_sighting and were silently dropped.
+        camera = self.cameras.get(camera_id)
         self._started.pop(camera_id, None)
         if camera is not None:
             await camera.async_stop()
+            if self.cameras.get(camera_id) is camera:
+                del self.cameras[camera_id]
             camera.connected = False
             camera._notify()
 

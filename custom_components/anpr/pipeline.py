@@ -22,6 +22,7 @@ from .const import (
     EVENT_ALERT,
     EVENT_KNOWN,
     EVENT_UNKNOWN,
+    LOGGER,
 )
 from .history import PlateStats, SightingRow
 from .matching import Matcher, MatchOutcome, country_code, fix_format
@@ -279,19 +280,29 @@ class Pipeline:
         if outcome.match is None and outcome.skipped and sighting.matched_by is None:
             sighting.reason = f"not on any list ({outcome.skipped})"
         self._open[key] = sighting
-        stats = await self._record(
-            SightingRow(
-                plate=plate,
-                time=read.time,
-                camera_id=camera.camera_id,
-                camera=camera.name,
-                category=sighting.list_category,
-                list_name=sighting.list_name,
-                direction=direction.value,
-                confidence=read.confidence,
-                read_plate=read.plate,
-            )
+        row = SightingRow(
+            plate=plate,
+            time=read.time,
+            camera_id=camera.camera_id,
+            camera=camera.name,
+            category=sighting.list_category,
+            list_name=sighting.list_name,
+            direction=direction.value,
+            confidence=read.confidence,
+            read_plate=read.plate,
         )
+        try:
+            stats = await self._record(row)
+        except Exception as err:
+            # Fault-injection finding (tests/test_faults.py::test_history_database_locked): a
+            # failed history write (database locked by another process, disk full) raised out
+            # of here and the read never reached the user. Show it anyway, without history.
+            LOGGER.warning(
+                "Camera %s: could not record a sighting in the history (%s); shown anyway",
+                camera.name,
+                err,
+            )
+            stats = PlateStats()
         sighting.previous_sightings = stats.count
         sighting.last_sighting = stats.last_seen
         sighting.first_seen = stats.first_seen or read.time

@@ -111,12 +111,18 @@ class TextStreamDecoder:
             del buf[: idx + len(self._end)]
             self._in_read = not self._start
             self._scan = 0
+            if self._start and self._start in raw:
+                # A start string without its end: keep only the last read. (Fault-injection
+                # finding: this ran after the size check, so a good read arriving in the same
+                # TCP segment as an over-long unterminated one was dropped with it.)
+                cut = raw.rfind(self._start)
+                if cut > self.max_read:  # the unterminated read was over the cap: say so
+                    reason = f"read over {self.max_read} bytes without end string"
+                    out.append(TextIssue(reason, cut))
+                raw = raw[cut + len(self._start) :]
             if len(raw) > self.max_read:
                 out.append(TextIssue(f"read over {self.max_read} bytes", len(raw)))
                 continue
-            if self._start and self._start in raw:
-                # A start string without its end: keep only the last read.
-                raw = raw[raw.rfind(self._start) + len(self._start) :]
             try:
                 text = raw.decode(self.encoding).strip().strip("\x00").strip()
             except UnicodeDecodeError:

@@ -47,6 +47,8 @@ KIND = "milesight_tcp"
 DEFAULT_PORT = 5000
 CONNECT_TIMEOUT = 10.0
 LOGIN_TIMEOUT = 10.0
+#: Seconds to wait at stop for reads already in flight (see ``async_stop``).
+STOP_DRAIN = 1.0
 _READ_SIZE = 64 * 1024
 
 
@@ -190,6 +192,15 @@ class MilesightTcpSource(AnprSource):
     async def async_stop(self) -> None:
         """Close the connection and end the task."""
         self._stopping = True
+        if self._writer is not None and self._task is not None:
+            # Fault-injection finding (tests/test_faults.py::test_ha_restart_mid_stream):
+            # closing at once dropped reads the camera had already written (the protocol has
+            # no acknowledgement). Half-close instead and let the read loop take what is in
+            # flight until the camera closes its side (it does on our FIN), for at most 1 s.
+            with contextlib.suppress(OSError, RuntimeError):
+                self._writer.write_eof()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait({self._task}, timeout=STOP_DRAIN)
         if self._writer is not None:
             self._writer.close()
         if self._task is not None:
