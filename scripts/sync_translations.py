@@ -2,8 +2,9 @@
 """Fill the generated parts of translations/en.json from each camera kind's own step.
 
 For every ``config_subentries.camera.step.<kind>`` written by hand this adds the common
-per-camera fields (name, repeat window, minimum confidence, direction) and generates
-``reconfigure_<kind>`` (the same fields minus the name), plus the "Add camera" menu label.
+per-camera fields (name, repeat window, minimum confidence, direction) where the kind has not
+worded them itself, and keeps ``reconfigure_<kind>`` in step with it (the same fields minus the
+name; texts written for the reconfigure step are kept), plus the "Add camera" menu label.
 Run it after editing a kind's step; ``tests/test_translations.py`` fails when it is stale.
 """
 
@@ -45,18 +46,25 @@ def sync(en: dict) -> dict:
     menu = steps["user"].setdefault("menu_options", {})
     for kind in kinds:
         step = steps[kind]
-        data = {"name": COMMON_DATA["name"]}
-        data.update({k: v for k, v in step.get("data", {}).items() if k not in COMMON_DATA})
-        data.update({k: COMMON_DATA[k] for k in COMMON_DATA if k != "name"})
-        desc = {"name": COMMON_DESC["name"]}
-        desc.update({k: v for k, v in step.get("data_description", {}).items() if k not in COMMON_DESC})
-        desc.update({k: COMMON_DESC[k] for k in COMMON_DESC if k != "name"})
-        step["data"], step["data_description"] = data, desc
-        reconf = copy.deepcopy(step)
-        reconf["title"] = f"Reconfigure {step.get('title', kind)}"
-        reconf["data"].pop("name")
-        reconf["data_description"].pop("name")
-        steps[f"reconfigure_{kind}"] = reconf
+        data = step.setdefault("data", {})
+        desc = step.setdefault("data_description", {})
+        for key, label in COMMON_DATA.items():
+            data.setdefault(key, label)
+            desc.setdefault(key, COMMON_DESC[key])
+        # Name first, common tunables last: the order the form shows them.
+        order = ["name"] + [k for k in data if k not in COMMON_DATA] + list(COMMON_DATA)[1:]
+        step["data"] = {k: data[k] for k in order}
+        step["data_description"] = {k: desc[k] for k in order}
+        reconf = steps.setdefault(f"reconfigure_{kind}", {})
+        reconf.setdefault("title", f"Reconfigure {step.get('title', kind)}")
+        if "description" in step:
+            reconf.setdefault("description", step["description"])
+        rdata = reconf.get("data", {})
+        rdesc = reconf.get("data_description", {})
+        reconf["data"] = {k: rdata.get(k, step["data"][k]) for k in order[1:]}
+        reconf["data_description"] = {
+            k: rdesc.get(k, step["data_description"][k]) for k in order[1:]
+        }
         menu.setdefault(kind, MENU_LABELS.get(kind, step.get("title", kind)))
     return en
 
