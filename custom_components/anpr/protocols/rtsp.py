@@ -33,6 +33,7 @@ import hashlib
 import logging
 import os
 import re
+import ssl
 import struct
 import time
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
@@ -645,6 +646,8 @@ class RtspMetadataClient:
     ``on_document(bytes)`` is called in the event loop for every complete XML document (gzip
     already inflated). Credentials may also come from the URL's userinfo; they never appear in
     logs or exceptions. ``timeout`` bounds the connect and every request (seconds).
+    ``ssl_context`` is used for ``rtsps://`` (pass one built outside the event loop; cameras
+    usually have self-signed certificates).
 
     Raises (from :meth:`start` and :meth:`wait_closed`): :class:`RtspAuthError`,
     :class:`NoMetadataTrackError`, :class:`RtspStatusError`, :class:`RtspError` (connection
@@ -661,6 +664,7 @@ class RtspMetadataClient:
         timeout: float = 10.0,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
         keepalive_interval: float | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         """Store the target; nothing is connected before :meth:`start`."""
         clean, url_user, url_pass = split_credentials(url)
@@ -674,6 +678,7 @@ class RtspMetadataClient:
         self._timeout = timeout
         self._max_document = max_document_bytes
         self._keepalive_override = keepalive_interval
+        self._ssl_context = ssl_context
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._demux = InterleavedDemuxer()
@@ -708,8 +713,9 @@ class RtspMetadataClient:
         self._closed = loop.create_future()
         try:
             async with asyncio.timeout(self._timeout):
+                secure = parts.scheme.lower() == "rtsps"
                 self._reader, self._writer = await asyncio.open_connection(
-                    host, port, ssl=parts.scheme.lower() == "rtsps" or None
+                    host, port, ssl=(self._ssl_context or True) if secure else None
                 )
         except (OSError, TimeoutError) as err:
             raise RtspError(f"cannot connect to {host}:{port} ({err or 'timeout'})") from err

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.httpx_client import get_async_client
+from homeassistant.util.ssl import get_default_no_verify_context
 import httpx
 import voluptuous as vol
 
@@ -272,6 +273,7 @@ class OnvifSource(AnprSource):
             on_document=self._on_document,
             timeout=CONNECT_TIMEOUT,
             keepalive_interval=KEEPALIVE_INTERVAL,
+            ssl_context=get_default_no_verify_context(),
         )
         self._rtsp = client
         try:
@@ -496,6 +498,7 @@ async def _check_rtsp(url: str, data: Mapping[str, Any]) -> None:
         str(data.get(CONF_PASSWORD, "") or ""),
         on_document=lambda _doc: None,
         timeout=CONNECT_TIMEOUT,
+        ssl_context=get_default_no_verify_context(),
     )
     try:
         await client.start()
