@@ -15,8 +15,12 @@ Speaks the real wire formats over loopback (PROTOCOLS.md §2):
   Renew, Unsubscribe), all with WS-Security UsernameToken digest checking; pictures under
   ``/LPR/`` and ``/doc/ui/images/plate/`` behind HTTP Digest auth.
 
-Options (constructor or CLI): upper-case encoding name, gzip, clock rate, no metadata track
-(PullPoint only), packets to drop, session timeout, restart. ``send_plate`` pushes a plate to
+Options (constructor; the common ones also on the CLI): upper-case encoding name, gzip, clock
+rate, no metadata track (PullPoint only), a profile that claims metadata the stream lacks,
+metadata without events/analytics, no Events service, packets to drop (``drop_packets``),
+chunk size, session timeout, ``Public`` methods (no GET_PARAMETER), RTSP Basic instead of
+Digest, camera clock offset (WS-Security tokens are checked against the camera's clock), an
+advertised address for picture URIs (NAT), picture delay, ``restart()``, ``forget_sessions()``. ``send_plate`` pushes a plate to
 every RTSP session and PullPoint subscription in one of four formats: ``milesight``
 (LicensePlateDetector topic, the vendor doc's items), ``hikvision`` (VehicleDetector/tnshik:
 Vehicle, the real PullPoint items), ``onvif`` (Recognition/LicensePlate with a
