@@ -56,6 +56,7 @@ from .vehicles import CONF_PRESENCE_TIMEOUT, DEFAULT_PRESENCE_TIMEOUT
 CONF_MQTT_QOS = "mqtt_qos"
 CONF_MQTT_RETAIN = "mqtt_retain"
 CONF_MQTT_DISCOVERY = "mqtt_discovery"
+CONF_MQTT_DISCOVERY_PREFIX = "mqtt_discovery_prefix"
 CONF_SAVE_IMAGES = "save_images"
 CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
 
@@ -428,6 +429,10 @@ class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
                 vol.Required(
                     CONF_MQTT_DISCOVERY, default=options.get(CONF_MQTT_DISCOVERY, False)
                 ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_MQTT_DISCOVERY_PREFIX,
+                    default=options.get(CONF_MQTT_DISCOVERY_PREFIX, "homeassistant"),
+                ): selector.TextSelector(),
             }
         )
         return self.async_show_form(step_id="settings", data_schema=schema, errors=errors)
