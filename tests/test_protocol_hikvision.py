@@ -158,6 +158,30 @@ def test_mixed_target_detection_json() -> None:
     assert alert.pictures[0].role is ImageRole.VEHICLE
 
 
+def test_json_anpr_listening_variant() -> None:
+    """parameterFormatType=JSON (unverified spelling, PROTOCOLS.md §8): the XML names as JSON."""
+    body = (
+        b'{"EventNotificationAlert": {"eventType": "ANPR", "channelID": "1", "picNum": 1,'
+        b' "dateTime": "2025-06-02T10:30:45+01:00", "UUID": "abc",'
+        b' "ANPR": {"licensePlate": "B4DM3N", "direction": "reverse", "confidenceLevel": 88,'
+        b' "line": "2", "listType": "black", "vehicleInfo": {"color": "red"},'
+        b' "pictureInfoList": {"pictureInfo": [{"fileName": "licensePlatePicture.jpg",'
+        b' "pId": "123456789012345678901234567890", "plateRect":'
+        b' {"X": 100, "Y": 200, "width": 50, "height": 20}}]}}}}'
+    )
+    (alert,) = parse_alert_json(body)
+    read = alert.read
+    assert read is not None and read.plate == "B4DM3N"
+    assert read.direction is Direction.OUT and read.lane == 2
+    assert read.confidence == pytest.approx(0.88)
+    assert read.camera_list is CameraListVerdict.ALERT
+    assert read.plate_box == pytest.approx((0.1, 0.2, 0.05, 0.02))
+    assert alert.pictures[0].pid == "123456789012345678901234567890"
+    assert alert.pictures[0].role is ImageRole.PLATE
+    no_plate = parse_alert_json(body.replace(b'"B4DM3N"', b'"noPlate"'))[0]
+    assert no_plate.read is None and no_plate.no_plate
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -136,6 +136,8 @@ def parse_xml(data: bytes, max_size: int = MAX_EVENT_SIZE) -> list[Element]:
         return [_strip_namespaces(_safe_fromstring(data))]
     except DefusedXmlException as err:  # pragma: no cover - caught by _DTD_HINT first
         raise HikvisionError(f"unsafe XML refused: {type(err).__name__}") from err
+    except LookupError as err:  # fuzz finding: <?xml encoding="TTF-8"?> escaped as LookupError
+        raise HikvisionError(f"malformed XML: {err}") from err
     except ParseError as err:
         if "junk after document element" not in str(err):
             raise HikvisionError(f"malformed XML: {err}") from err
@@ -143,7 +145,7 @@ def parse_xml(data: bytes, max_size: int = MAX_EVENT_SIZE) -> list[Element]:
     body = _XML_DECL.sub(b"", data)
     try:
         wrapper = _safe_fromstring(b"<_anpr_wrap>" + body + b"</_anpr_wrap>")
-    except (ParseError, DefusedXmlException) as err:
+    except (ParseError, DefusedXmlException, LookupError) as err:  # LookupError: see above
         raise HikvisionError(f"malformed XML: {err}") from err
     return [_strip_namespaces(root) for root in wrapper]
 
@@ -468,6 +470,8 @@ def parse_alert_json(
     )
     if event_type.casefold() not in ANPR_EVENT_TYPES:
         return [base]
+    if isinstance(doc.get("ANPR"), dict):
+        return [_alert_from_json_anpr(doc, base, direction_map)]
     results = doc.get("CaptureResult")
     if isinstance(results, dict):
         results = [results]
@@ -521,6 +525,65 @@ def parse_alert_json(
             alert.read = read
         alerts.append(alert)
     return alerts
+
+
+def _alert_from_json_anpr(
+    doc: Mapping[str, Any], base: HikAlert, direction_map: Mapping[str, Direction] | None
+) -> HikAlert:
+    """JSON listening mode (``parameterFormatType`` JSON) mirroring the XML ``<ANPR>`` element.
+
+    PROTOCOLS.md §8 lists its exact spelling as unverified; the XML element names are used.
+    """
+    anpr = doc["ANPR"]
+    plate = _str(anpr.get("licensePlate")) or ""
+    vehicle = anpr.get("vehicleInfo") if isinstance(anpr.get("vehicleInfo"), dict) else {}
+    raw_direction = _str(anpr.get("direction"))
+    list_name = _str(anpr.get("vehicleListName")) or _str(anpr.get("listType"))
+    pictures: list[PictureRef] = []
+    plate_box: tuple[float, float, float, float] | None = None
+    infos = anpr.get("pictureInfoList")
+    if isinstance(infos, dict):
+        infos = infos.get("pictureInfo", [])
+    for info in infos if isinstance(infos, list) else [infos]:
+        if not isinstance(info, dict):
+            continue
+        name = _str(info.get("fileName"))
+        pictures.append(
+            PictureRef(
+                role=role_for_name(_str(info.get("type")) or name),
+                file_name=name,
+                pid=_str(info.get("pId")),
+                content_id=_str(info.get("contentID")),
+            )
+        )
+        plate_box = plate_box or _json_rect(info.get("plateRect"), 1000.0)
+    alert = replace(base, pictures=pictures, picture_count=_int(_str(doc.get("picNum"))))
+    read = PlateRead(
+        plate=plate,
+        time=base.time or datetime.now(UTC),
+        source=SOURCE,
+        direction=direction_from_vendor(raw_direction, dict(direction_map or {})),
+        direction_raw=raw_direction,
+        confidence=confidence_from(anpr.get("confidenceLevel")),
+        country=_str(anpr.get("country")),
+        original_plate=_str(anpr.get("originalLicensePlate")),
+        plate_type=_str(anpr.get("plateType")),
+        plate_colour=_str(anpr.get("plateColor")),
+        vehicle_type=_str(anpr.get("vehicleType")) or _str(vehicle.get("vehicleType")),
+        vehicle_colour=_str(vehicle.get("color")),
+        vehicle_make=_str(vehicle.get("vehicleLogoRecog")),
+        lane=_int(_str(anpr.get("line"))),
+        plate_box=plate_box,
+        vendor_id=base.uuid,
+        camera_list=list_verdict(list_name),
+        camera_list_name=list_name,
+        extra={"channel": base.channel, "event_type": base.event_type},
+    )
+    if is_no_plate(plate):
+        alert.no_plate = True
+    else:
+        alert.read = read
+    return alert
 
 
 def parse_event_part(
