@@ -577,6 +577,13 @@ async def test_listening_liveness_poll_and_webhook_errors(
     emulator.port = port
     await emulator.start()
     await wait_for(lambda: state(hass, "binary_sensor.gate_connectivity") == "on")
+    # Plates the camera read while unreachable come from its plate log once it is back.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await emulator.push_anpr("WHILEDOWN")  # Home Assistant down: the POST would be lost
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await events.wait(2)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["PLAIN1", "WHILEDOWN"]
     # Credentials changed on the camera: the poll starts the reauth flow.
     emulator.password = "rotated"
     await wait_for(lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))

@@ -377,7 +377,12 @@ class HikvisionSource(AnprSource):
     # -- listening mode ---------------------------------------------------------------------
 
     async def _async_poll_liveness(self) -> None:
-        await self._async_load_tracker()
+        """Poll deviceInfo for availability (listening mode); catch up on (re)connection.
+
+        POSTs the camera made while it or Home Assistant was unreachable are lost otherwise.
+        """
+        tracker = await self._async_load_tracker()
+        reachable = False
         while not self._stopping:
             try:
                 await self.client.device_info()
@@ -387,9 +392,13 @@ class HikvisionSource(AnprSource):
                 return
             except IsapiError as err:
                 self.last_error = str(err)
+                reachable = False
                 self.ctx.set_connected(False)
             else:
                 self.ctx.set_connected(True)
+                if not reachable and self.catch_up_enabled:
+                    self._spawn(self._async_catch_up(tracker), "catch-up")
+                reachable = True
             await asyncio.sleep(POLL_INTERVAL)
 
     async def _async_handle_webhook(
