@@ -325,7 +325,10 @@ class OnvifSource(AnprSource):
                     LOGGER.warning("Camera %s: skipped a PullPoint answer: %s", self.ctx.name, err)
                     continue
                 self.counters["documents"] += 1
-                self._handle_events(events)
+                if events:
+                    self._handle_events(events)
+                    # Let the hub process the reads before the next long poll is built.
+                    await asyncio.sleep(0)
         finally:
             if self._subscription is sub:
                 self._subscription = None
