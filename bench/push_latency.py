@@ -228,7 +228,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> tuple[list[Row], dict[str,
         if inflight:
             await asyncio.wait(inflight)
         deadline = time.perf_counter() + args.timeout + 10
-        while sum(delivered.values()) < total and time.perf_counter() < deadline:
+        while sum(delivered.values()) < total and time.perf_counter() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         await hass.async_block_till_done()
         burst = {
