@@ -338,3 +338,20 @@ async def test_aiohttp_reader_fails_on_too_small_content_length() -> None:
         parts = []
     assert XML not in parts
     check_parts(parse_multipart(body, "multipart/mixed; boundary=boundary"))
+
+
+@pytest.mark.parametrize("size", [1, 5, 64, 1 << 20])
+def test_length_landing_on_a_later_delimiter(size: int) -> None:
+    """A Content-Length too big by exactly the next part (fuzz finding, tests/test_fuzz.py)."""
+    second = frame("image/jpeg", JPEG[:500], "crlf")
+    first_body = HEARTBEAT + b"\r\n"
+    data = (
+        b"--boundary\r\nContent-Type: application/xml\r\nContent-Length: "
+        + str(len(first_body) + len(second)).encode()
+        + b"\r\n\r\n"
+        + first_body
+        + second
+        + b"--boundary\r\n"
+    )
+    parts = feed_in(MultipartStreamParser("boundary"), data, size)
+    assert [p.body for p in parts] == [HEARTBEAT, JPEG[:500]]
