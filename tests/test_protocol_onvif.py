@@ -207,6 +207,8 @@ def test_inline_picture_and_no_plate_data() -> None:
         b"<tt:MetadataStream><unclosed>",
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><x>&b;</x>',
         b"<a>" + b"x" * (9 * 1024 * 1024) + b"</a>",
+        b'<?xml version="1.0" encoding="TTF-8"?><a/>',  # fuzz finding: unknown encoding
+        b"<tt:a>\x00</tt:a>",
     ],
 )
 def test_bad_xml_raises_only_the_protocol_error(bad: bytes) -> None:

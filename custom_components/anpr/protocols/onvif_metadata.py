@@ -174,6 +174,8 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> Element:
         return root
     except DefusedXmlException as err:
         raise OnvifMetadataError(f"forbidden XML construct ({type(err).__name__})") from err
+    except LookupError as err:  # fuzz finding: <?xml encoding="TTF-8"?> escaped as LookupError
+        raise OnvifMetadataError(f"malformed XML ({err})") from err
     except ParseError as first_error:
         body = _XML_DECL_RE.sub(b"", raw, count=1)
         prefixes = {m.group(1) for m in _PREFIX_RE.finditer(body)} - {b"xml", b"xmlns"}
@@ -186,7 +188,7 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> Element:
             # A DTD cannot appear inside the wrapper: it fails as a ParseError there.
             wrapped_root: Element = fromstring(wrapped, forbid_dtd=True)
             return wrapped_root
-        except ParseError:
+        except (ParseError, LookupError):  # LookupError: unknown encoding, see above
             raise OnvifMetadataError(f"malformed XML ({first_error})") from first_error
 
 
