@@ -205,3 +205,28 @@ async def test_numberok_vehicle_states_merge(hass: HomeAssistant, hass_client_no
     await hass.async_block_till_done()
     assert events.plates == ["AB12CDE", "ZZ99ZZZ"]
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def test_pusher_discovers_webhook_url(tmp_path: Any) -> None:
+    """scripts/develop: the pusher finds the camera's webhook in the HA config storage."""
+    assert http_pusher.discover_webhook_url(tmp_path, "Webhook") is None
+    (tmp_path / "configuration.yaml").write_text("http:\n  server_port: 18123\n")
+    (tmp_path / ".storage").mkdir()
+    storage = {
+        "data": {
+            "entries": [
+                {
+                    "domain": "anpr",
+                    "subentries": [
+                        {"title": "Gate", "data": {"kind": "hikvision"}},
+                        {"title": "Webhook", "data": {"webhook_id": "anpr_0123456789abcdef"}},
+                    ],
+                }
+            ]
+        }
+    }
+    (tmp_path / ".storage" / "core.config_entries").write_text(json.dumps(storage))
+    assert (
+        http_pusher.discover_webhook_url(tmp_path, "Webhook")
+        == "http://127.0.0.1:18123/api/webhook/anpr_0123456789abcdef"
+    )

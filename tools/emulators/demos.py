@@ -62,3 +62,70 @@ DEMOS.append(
         },
     }
 )
+
+# --- Milesight LPR camera over the binary TCP "NVR/VMS" protocol (tools/emulators/milesight_tcp.py):
+# we log in as the NVR; a recognition post (rev 1.6 metadata + plate crop + full picture) every
+# 15 s, alternating in/out, including a Korean plate that needs the variable-length number.
+DEMOS.append(
+    {
+        "kind": "milesight_tcp",
+        "name": "Car park",
+        "ports": ["milesight_tcp_port"],
+        "emulator": lambda ctx: [
+            ctx["python"], "-m", "tools.emulators.milesight_tcp",
+            "--port", str(ctx["milesight_tcp_port"]), "--password", "ms-demo", "--interval", "15",
+        ],
+        "form": lambda ctx: {
+            "name": "Car park",
+            "host": "127.0.0.1",
+            "port": ctx["milesight_tcp_port"],
+            "username": "admin",
+            "password": "ms-demo",
+        },
+    }
+)
+
+# --- NVR text device (tools/emulators/nvr_text.py): HA listens; the sender writes <LPR>PLATE</LPR>
+# every 20 s (it retries until the listener is up).
+DEMOS.append(
+    {
+        "kind": "nvr_text",
+        "name": "Lane",
+        "ports": ["nvr_text_port"],
+        "emulator": lambda ctx: [
+            ctx["python"], "-m", "tools.emulators.nvr_text",
+            "--port", str(ctx["nvr_text_port"]), "--interval", "20",
+        ],
+        "form": lambda ctx: {
+            "name": "Lane",
+            "host": "127.0.0.1",
+            "port": ctx["nvr_text_port"],
+            "start_string": "<LPR>",
+            "end_string": "</LPR>",
+            "encoding": "US-ASCII",
+            "idle_timeout": 300,
+            "max_connections": 4,
+        },
+    }
+)
+
+# --- Webhook camera (tools/emulators/http_pusher.py): every push format in turn (Milesight JSON
+# old/new keys, ?Caption=LPR GET, NumberOK multipart, Hikvision listening) every 12 s. The pusher
+# finds the webhook URL in the demo's config storage once the camera exists.
+DEMOS.append(
+    {
+        "kind": "http_push",
+        "name": "Webhook",
+        "emulator": lambda ctx: [
+            ctx["python"], "-m", "tools.emulators.http_pusher",
+            "--hass-config", str(ctx["base"] / "config"), "--camera", "Webhook",
+            "--interval", "12",
+        ],
+        "form": lambda ctx: {
+            "name": "Webhook",
+            "local_only": True,
+            "secret": "",
+            "max_body_mb": 20,
+        },
+    }
+)

@@ -21,6 +21,8 @@ import base64
 import contextlib
 import itertools
 import json
+from pathlib import Path
+import re
 import time
 from typing import Any
 from urllib.parse import quote
@@ -241,8 +243,36 @@ class HttpPusher:
             self._session = None
 
 
+def discover_webhook_url(config_dir: Path, camera: str) -> str | None:
+    """Return the webhook URL of the ``http_push`` camera titled ``camera`` in a HA config dir.
+
+    Reads ``configuration.yaml`` (``server_port``) and ``.storage/core.config_entries`` (the
+    camera subentry's ``webhook_id``); None until both exist. Used by ``scripts/develop``.
+    """
+    try:
+        yaml_text = (config_dir / "configuration.yaml").read_text()
+        storage = json.loads((config_dir / ".storage" / "core.config_entries").read_text())
+    except (OSError, ValueError):
+        return None
+    port = re.search(r"server_port:\s*(\d+)", yaml_text)
+    for entry in storage.get("data", {}).get("entries", []):
+        for sub in entry.get("subentries", []):
+            data = sub.get("data", {})
+            if sub.get("title") == camera and data.get("webhook_id"):
+                return f"http://127.0.0.1:{port.group(1) if port else 8123}/api/webhook/" + str(
+                    data["webhook_id"]
+                )
+    return None
+
+
 async def _main(args: argparse.Namespace) -> None:
-    pusher = HttpPusher(args.url)
+    url = args.url
+    while url is None:
+        url = discover_webhook_url(Path(args.hass_config), args.camera)
+        if url is None:
+            await asyncio.sleep(2)
+    print(f"pushing to {url}", flush=True)
+    pusher = HttpPusher(url)
     plates = args.plates.split(",")
     try:
         for index in itertools.count():
@@ -250,8 +280,12 @@ async def _main(args: argparse.Namespace) -> None:
                 break
             fmt = args.format if args.format != "all" else FORMATS[index % len(FORMATS)]
             plate = plates[index % len(plates)]
-            status, text = await pusher.push(fmt, plate)
-            print(f"{fmt} {plate} -> {status} {text.strip()}", flush=True)
+            try:
+                status, text = await pusher.push(fmt, plate)
+            except aiohttp.ClientError as err:
+                print(f"{fmt} {plate} -> {err}", flush=True)
+            else:
+                print(f"{fmt} {plate} -> {status} {text.strip()}", flush=True)
             await asyncio.sleep(args.interval)
     finally:
         await pusher.close()
@@ -260,7 +294,10 @@ async def _main(args: argparse.Namespace) -> None:
 def main() -> None:
     """Run the pusher from the command line."""
     parser = argparse.ArgumentParser(description="Push plate reads to a webhook")
-    parser.add_argument("--url", required=True)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="webhook URL")
+    target.add_argument("--hass-config", help="HA config dir to find the webhook URL in")
+    parser.add_argument("--camera", default="Webhook", help="camera title (with --hass-config)")
     parser.add_argument("--format", default="all", choices=(*FORMATS, "all"))
     parser.add_argument("--plates", default="AB12CDE,KM19XYZ")
     parser.add_argument("--interval", type=float, default=5.0)
