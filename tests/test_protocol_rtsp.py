@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 import gzip
 from pathlib import Path
 import socket
+import ssl
 import struct
+from typing import Any
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -739,5 +741,81 @@ async def test_nonce_rotated_during_a_long_session() -> None:
             await rx.wait(1)
             assert emu.stats.rtsp_connections == 1 and emu.stats.sessions_expired == 0
             assert emu.stats.auth_failures >= 1  # the old nonce was refused once, then answered
+        finally:
+            await client.close()
+
+
+def self_signed_server_context(tmp_path: Path) -> ssl.SSLContext:
+    """A TLS server context with a throw-away self-signed certificate (like cameras have)."""
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "camera")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@pytest.mark.enable_socket
+async def test_rtsps_with_a_self_signed_camera(tmp_path: Path) -> None:
+    async with OnvifCameraEmulator(rtsp_ssl=self_signed_server_context(tmp_path)) as emu:
+        assert emu.rtsp_url.startswith("rtsps://")
+        # The default (verifying) context refuses the camera's self-signed certificate ...
+        loop = asyncio.get_running_loop()
+        previous = loop.get_exception_handler()
+
+        def camera_side(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+            # The emulator's server reports the handshake we aborted: expected, not a failure.
+            if isinstance(context.get("exception"), (ConnectionResetError, ssl.SSLError)):
+                return
+            (previous or asyncio.AbstractEventLoop.default_exception_handler)(loop, context)  # type: ignore[arg-type]
+
+        loop.set_exception_handler(camera_side)
+        try:
+            strict = RtspMetadataClient(emu.rtsp_url, "admin", "secret", on_document=lambda d: None)
+            with pytest.raises(RtspError, match="cannot connect"):
+                await strict.start()
+            await asyncio.sleep(0.2)
+        finally:
+            loop.set_exception_handler(previous)
+        # ... a no-verify context (what the source passes) works.
+        no_verify = ssl.create_default_context()
+        no_verify.check_hostname = False
+        no_verify.verify_mode = ssl.CERT_NONE
+        rx = Receiver()
+        client = RtspMetadataClient(
+            emu.rtsp_url, "admin", "secret", on_document=rx, ssl_context=no_verify
+        )
+        await client.start()
+        try:
+            await emu.wait_playing()
+            emu.send_plate("TLS1", fmt="hikvision")
+            await rx.wait(1)
+            assert rx.plates() == ["TLS1"]
         finally:
             await client.close()

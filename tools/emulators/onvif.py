@@ -45,6 +45,7 @@ import logging
 import os
 import random
 import re
+import ssl
 import struct
 import time
 from xml.etree.ElementTree import Element
@@ -330,6 +331,7 @@ class OnvifCameraEmulator:
         advertised_host: str | None = None,
         metadata_events: bool = True,
         metadata_analytics: bool = True,
+        rtsp_ssl: ssl.SSLContext | None = None,
     ) -> None:
         self.host = host
         self.rtsp_port = rtsp_port
@@ -353,6 +355,8 @@ class OnvifCameraEmulator:
         """Whether the Events service (PullPoint) is offered."""
         self.public = public
         self.advertised_host = advertised_host
+        self.rtsp_ssl = rtsp_ssl
+        """TLS server context: serve ``rtsps://`` instead of ``rtsp://``."""
         self.metadata_events = metadata_events
         """Whether the profile's MetadataConfiguration has an ``Events`` element."""
         self.metadata_analytics = metadata_analytics
@@ -380,7 +384,8 @@ class OnvifCameraEmulator:
     @property
     def rtsp_url(self) -> str:
         """The aggregate stream URL (no credentials)."""
-        return f"rtsp://{self.host}:{self.rtsp_port}/Streaming/Channels/101"
+        scheme = "rtsps" if self.rtsp_ssl is not None else "rtsp"
+        return f"{scheme}://{self.host}:{self.rtsp_port}/Streaming/Channels/101"
 
     @property
     def http_host(self) -> str:
@@ -409,7 +414,7 @@ class OnvifCameraEmulator:
 
     async def _start_rtsp(self) -> None:
         self._rtsp_server = await asyncio.start_server(
-            self._handle_rtsp, self.host, self.rtsp_port, reuse_address=True
+            self._handle_rtsp, self.host, self.rtsp_port, reuse_address=True, ssl=self.rtsp_ssl
         )
         self.rtsp_port = self._rtsp_server.sockets[0].getsockname()[1]
 
