@@ -210,7 +210,10 @@ async def test_stream_quirks(
 
 
 async def test_restart_mid_stream_catches_up_exactly_once(
-    hass: HomeAssistant, emulator: HikvisionEmulator
+    hass: HomeAssistant,
+    emulator: HikvisionEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     entry, _, events = await setup_camera(hass, emulator)
     await wait_connected(hass, emulator)
@@ -229,6 +232,16 @@ async def test_restart_mid_stream_catches_up_exactly_once(
     await events.wait(4)
     await asyncio.sleep(0.3)
     assert events.plates == ["BEFORE1", "MISSED1", "MISSED2", "AFTER1"]
+
+    # A long outage: only the newest CATCH_UP_MAX_READS reads come back (one warning).
+    monkeypatch.setattr(hik, "CATCH_UP_MAX_READS", 2)
+    caplog.set_level(logging.WARNING, logger="custom_components.anpr")
+    await emulator.restart(0.3, ["OLD1", "OLD2", "NEW1", "NEW2"])
+    await events.wait(6)
+    await asyncio.sleep(0.3)
+    assert events.plates[4:] == ["NEW1", "NEW2"]
+    assert "2 plate read(s) from the plate log were too old or too many" in caplog.text
+    del events.events[4:]
 
     # Another cut with nothing missed: nothing delivered twice.
     await emulator.cut()

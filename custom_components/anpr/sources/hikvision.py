@@ -5,10 +5,12 @@ Two delivery modes (PROTOCOLS.md §1):
 * ``arming``: we hold ``GET /ISAPI/Event/notification/alertStream`` open (digest auth, Basic
   fallback), parse the multipart stream incrementally, treat any bytes as liveness (read
   timeout), reconnect with exponential back-off and jitter, and after every (re)connection catch
-  up through the plate log (``picName`` cursor persisted, each read delivered exactly once).
+  up through the plate log (``picName`` cursor persisted, each read delivered exactly once; at
+  most CATCH_UP_MAX_READS reads younger than CATCH_UP_MAX_AGE).
 * ``listening``: the camera POSTs to a Home Assistant webhook (local only); the flow shows its
   URL and can write it into ``/ISAPI/Event/notification/httpHosts``. Liveness comes from polling
-  ``/ISAPI/System/deviceInfo`` (listening mode has no heartbeat).
+  ``/ISAPI/System/deviceInfo`` (listening mode has no heartbeat); when the camera or Home
+  Assistant comes back, missed reads are caught up from the plate log the same way.
 
 The ``Read plate`` button calls ``/ISAPI/Traffic/MNPR/channels/<ch>`` (GET, PUT fallback).
 """
@@ -40,6 +42,7 @@ from ..protocols.hikvision import (
     HikvisionError,
     HikvisionEventAssembler,
     PlateLogEntry,
+    parse_time,
 )
 from ..protocols.isapi_client import (
     IsapiAuthError,
@@ -94,6 +97,8 @@ POLL_INTERVAL: float = 60.0  # listening mode: deviceInfo liveness poll
 MAX_PART_SIZE: int = 8 * 1024 * 1024
 MAX_WEBHOOK_BODY: int = 16 * 1024 * 1024
 FETCH_CATCH_UP_PICTURES: bool = True
+CATCH_UP_MAX_AGE: float = 24 * 3600.0  # s; older plate-log reads are not delivered
+CATCH_UP_MAX_READS: int = 500  # newest N delivered after one reconnection
 
 
 def _base_url(data: Mapping[str, Any]) -> str:
@@ -349,6 +354,7 @@ class HikvisionSource(AnprSource):
                 missed = []
             else:
                 missed = tracker.select(entries)
+            missed = self._recent_enough(missed)
             for entry in missed:
                 read = await self._async_catch_up_read(entry)
                 self.counters["catch_up_reads"] += 1
@@ -360,6 +366,30 @@ class HikvisionSource(AnprSource):
                     len(missed),
                 )
             await self._store.async_save(tracker.as_dict())
+
+    def _recent_enough(self, entries: list[PlateLogEntry]) -> list[PlateLogEntry]:
+        """Drop log entries older than CATCH_UP_MAX_AGE and keep at most CATCH_UP_MAX_READS.
+
+        Reads from days ago must not fire today's automations (a gate opening for a car that
+        left long ago); the skipped ones are counted in one log line.
+        """
+        limit = dt_util.utcnow().timestamp() - CATCH_UP_MAX_AGE
+        kept: list[PlateLogEntry] = []
+        for entry in entries:
+            read_time = parse_time(entry.capture_time, self._tz) or parse_time(
+                entry.pic_name, self._tz
+            )
+            if read_time is None or read_time.timestamp() >= limit:
+                kept.append(entry)
+        kept = kept[-CATCH_UP_MAX_READS:]
+        if len(kept) < len(entries):
+            LOGGER.warning(
+                "Camera %s: %d plate read(s) from the plate log were too old or too many to "
+                "deliver after the reconnection",
+                self.ctx.name,
+                len(entries) - len(kept),
+            )
+        return kept
 
     async def _async_catch_up_read(self, entry: PlateLogEntry) -> PlateRead:
         read = entry.to_read(tz=self._tz)
