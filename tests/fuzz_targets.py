@@ -1291,7 +1291,8 @@ plate_in_name = st.text(
 def check_filename_round_trip(args: Any) -> None:
     """A name written from (time, plate) parses back to the same plate and UTC instant."""
     when, plate, ext, zone, seq = args
-    when = when.replace(microsecond=when.microsecond // 1000 * 1000)
+    # Ambiguous local times (DST fall-back) resolve with fold=0, as documented.
+    when = when.replace(microsecond=when.microsecond // 1000 * 1000, fold=0)
     digits = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}" + f"{seq:02d}"
     name = f"{digits}_{plate}_VEHICLE_DETECTION.{ext}"
     pattern = fn.FilenamePattern.from_preset(fn.Preset.HIKVISION_CUSTOM, zone)

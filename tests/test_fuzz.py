@@ -187,3 +187,65 @@ def test_nvr_text_good_read_after_overlong_one_in_the_same_segment() -> None:
     first = split.feed(b"<LPR>" + b"A" * 3000)
     assert isinstance(first[0], TextIssue)
     assert split.feed(b"<LPR>AB12CDE</LPR>") == ["AB12CDE"]
+
+
+@pytest.mark.parametrize("encoding", ["TTF-8", "no-such-codec"])
+def test_xml_with_unknown_encoding_declaration(encoding: str) -> None:
+    """``<?xml encoding="TTF-8"?>`` (one flipped byte): expat raised LookupError, which escaped
+    the Hikvision and ONVIF parsers (found by hikvision_xml_mutations and onvif_xml)."""
+    from custom_components.anpr.protocols import hikvision, onvif_metadata  # noqa: PLC0415
+
+    doc = f'<?xml version="1.0" encoding="{encoding}"?><EventNotificationAlert/>'.encode()
+    with pytest.raises(hikvision.HikvisionError):
+        hikvision.parse_alert_xml(doc)
+    with pytest.raises(hikvision.HikvisionError):
+        hikvision.parse_alert_xml(doc + doc)
+    assert hikvision.parse_response_status(doc) is None
+    with pytest.raises(onvif_metadata.OnvifMetadataError):
+        onvif_metadata.parse_plates(doc)
+    with pytest.raises(onvif_metadata.OnvifMetadataError):
+        onvif_metadata.parse_plates(doc + b"<tt:x/>")
+
+
+def test_multipart_wrong_length_on_a_later_delimiter() -> None:
+    """A Content-Length that is wrong by exactly the size of the following part landed on the
+    NEXT delimiter: the reader returned one part whose body held the whole next part (found by
+    multipart_split_invariance in the long campaign). Each part must come out on its own."""
+    from custom_components.anpr.protocols.multipart import MultipartStreamParser  # noqa: PLC0415
+
+    second = b'--0\r\nContent-Type: application/xml\r\n\r\n<b/>\r\n'
+    stream = (
+        b"--0\r\nContent-Type: application/xml\r\nContent-Length: "
+        + str(len(b"<a/>\r\n") + len(second)).encode()
+        + b"\r\n\r\n<a/>\r\n"
+        + second
+        + b"--0--\r\n"
+    )
+    parts = MultipartStreamParser("0").feed(stream)
+    assert [p.body for p in parts] == [b"<a/>", b"<b/>"]
+
+
+@pytest.mark.parametrize("encoding", ["undefined", "uu", "base64", "rot13"])
+def test_nvr_text_unusable_codec(encoding: str) -> None:
+    """Codecs that exist but cannot encode text (``undefined`` raises a plain UnicodeError,
+    ``uu``/``base64`` a LookupError) escaped the decoder's constructor, i.e. the config flow's
+    validation — found by nvr_text_settings."""
+    from custom_components.anpr.protocols.nvr_text import (  # noqa: PLC0415
+        NvrTextError,
+        TextStreamDecoder,
+    )
+
+    with pytest.raises(NvrTextError):
+        TextStreamDecoder(encoding=encoding)
+
+
+def test_nvr_text_next_start_string_survives_an_overlong_read() -> None:
+    """An over-long unterminated read overflows while the next read's start string is already
+    buffered (or cut at the segment end): the next read must survive (nvr_text_resync)."""
+    from custom_components.anpr.protocols.nvr_text import TextStreamDecoder  # noqa: PLC0415
+
+    stream = b"<LPR>" + b"A" * 1044 + b"<LPR>AB12CDE</LPR>"
+    for cut in range(len(stream) - 20, len(stream)):
+        decoder = TextStreamDecoder()
+        texts = [t for t in decoder.feed(stream[:cut]) + decoder.feed(stream[cut:])]
+        assert [t for t in texts if isinstance(t, str)] == ["AB12CDE"], cut

@@ -70,7 +70,7 @@ class TextStreamDecoder:
         try:
             self._start = start.encode(self.encoding)
             self._end = end.encode(self.encoding)
-        except UnicodeEncodeError:
+        except (UnicodeError, LookupError):  # fuzz finding: "undefined", "uu" (not text) codecs
             raise NvrTextError("start/end strings cannot be written in this encoding") from None
         self.max_read = max_read
         self._buf = bytearray()
@@ -101,8 +101,15 @@ class TextStreamDecoder:
                     out.append(
                         TextIssue(f"read over {self.max_read} bytes without end string", len(buf))
                     )
-                    buf.clear()
-                    self._in_read = not self._start
+                    # Fuzz finding (nvr_text_resync): clear() also dropped the next read's start
+                    # string when it was already buffered or cut at the end of the TCP segment.
+                    restart = buf.rfind(self._start) if self._start else -1
+                    if restart >= 0:  # a new read began inside the over-long one
+                        del buf[: restart + len(self._start)]
+                        self._in_read = True
+                    else:  # keep what may be the beginning of the next start string
+                        del buf[: len(buf) - max(len(self._start) - 1, 0)]
+                        self._in_read = not self._start
                     self._scan = 0
                     continue
                 self._scan = max(0, len(buf) - len(self._end) + 1)
