@@ -13,6 +13,7 @@ import pytest
 from custom_components.anpr.protocols.imageinfo import (
     ImageDataError,
     decode_base64_image,
+    image_content_type,
     image_size,
 )
 from custom_components.anpr.protocols.lpr_json import (
@@ -26,6 +27,7 @@ from custom_components.anpr.protocols.models import (
     CameraListVerdict,
     Direction,
     ImageRole,
+    PlateRead,
     ProtocolError,
 )
 from custom_components.anpr.protocols.numberok import (
@@ -362,3 +364,58 @@ def test_detect_bad_base64_keeps_plate() -> None:
     assert read.plate == "AB12CDE"
     assert [i.role for i in read.images] == [ImageRole.FULL]
     assert read.extra["dropped_images"] == ["plate_image: invalid base64 picture"]
+
+
+def test_image_headers_edge_cases() -> None:
+    bmp = (
+        b"BM"
+        + b"\x00" * 16
+        + (320).to_bytes(4, "little")
+        + (-200).to_bytes(4, "little", signed=True)
+    )
+    assert image_content_type(bmp) == "image/bmp"
+    assert image_size(bmp) == (320, 200)
+    assert image_content_type(b"GIF89a....") == "image/gif"
+    assert image_content_type(b"\x89PNG\r\n\x1a\n") == "image/png"
+    assert image_content_type(b"hello") is None
+    # JPEG with fill bytes, a restart marker and an APP segment before the frame header.
+    sof = b"\xff\xc2\x00\x11\x08" + (480).to_bytes(2, "big") + (640).to_bytes(2, "big")
+    jpeg = b"\xff\xd8\xff\xff\xd0\xff\xe1\x00\x04ab" + sof
+    assert image_size(jpeg) == (640, 480)
+    assert image_size(b"\xff\xd8\xff\xda\x00\x04ab") is None  # scan before any frame header
+    assert image_size(b"\xff\xd8\x00\x00\xff\xe0\x00") is None  # truncated
+    # URL-safe base64 alphabet.
+    data = bytes(range(256))
+    urlsafe = base64.urlsafe_b64encode(data).decode()
+    assert decode_base64_image(urlsafe, 1000) == data
+
+
+def test_detect_hook_replacement_and_disable() -> None:
+    """The Hikvision hook can be replaced or disabled (payloads then count as unknown)."""
+    method, _suffix, headers, body = http_pusher.build_request("hikvision", "HOOK1")
+
+    def fake(parts, tz):
+        return [PlateRead(plate="FROMHOOK")], ["one note"]
+
+    result = detect_payload(method, headers["Content-Type"], body, hikvision=fake)
+    assert [r.plate for r in result.reads] == ["FROMHOOK"]
+    assert result.notes == ["one note"]
+    with pytest.raises(UnknownPayload, match="multipart without a known event part"):
+        detect_payload(method, headers["Content-Type"], body, hikvision=None)
+    xml = http_pusher.hikvision_xml("BARE1")
+    assert detect_payload("POST", "application/xml", xml).reads[0].plate == "BARE1"
+    with pytest.raises(UnknownPayload, match="unsupported content type application/xml"):
+        detect_payload("POST", "application/xml", xml, hikvision=False)
+
+
+def test_detect_multipart_lpr_json_part_and_malformed() -> None:
+    body = http_pusher.multipart(
+        [("data", "text/plain", None, json.dumps({"plate": "MPJSON1"}).encode())], "zz"
+    )
+    result = detect_payload("POST", "multipart/form-data; boundary=zz", body)
+    assert result.format == "lpr_json"
+    assert result.reads[0].plate == "MPJSON1"
+    with pytest.raises(UnknownPayload, match="malformed multipart"):
+        detect_payload("POST", "multipart/form-data; boundary=zz", b"no parts at all")
+    with pytest.raises(UnknownPayload, match="JSON array without any plate object"):
+        detect_payload("POST", "application/json", b'[{"a": 1}, {"b": 2}]')
