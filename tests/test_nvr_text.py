@@ -75,6 +75,21 @@ async def test_flow_checks_port_and_encoding(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.ABORT, result.get("errors")
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
+    # ... and may move it to another port: the listener follows.
+    new_port = _free_port()
+    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sub_id)
+    data = _data(new_port)
+    data.pop("name")
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
+    assert result["type"] is FlowResultType.ABORT, result.get("errors")
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    events = PlateEvents(hass)
+    sender = NvrTextSender(port=new_port)
+    await sender.send("MOVED01")
+    await events.wait(1)
+    await sender.close()
+    port = new_port
     # A second camera on the same port is refused.
     result = await submit(_data(port, name="Other"))
     assert result["errors"] == {"port": "port_in_use"}

@@ -151,9 +151,10 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
     writer.close()
     with contextlib.suppress(OSError):
         await writer.wait_closed()
+    # No unique id: the login reveals no serial (the device GUID only comes with a recognition
+    # post) and host/port may change on reconfigure.
     return ValidatedCamera(
         data=data,
-        unique_id=f"{KIND}:{host}:{port}",
         device={"model": "LPR camera (TCP)", "manufacturer": "Milesight"},
     )
 

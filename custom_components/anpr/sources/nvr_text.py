@@ -141,7 +141,8 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
         await server.wait_closed()
     elif owner != data.get(CONF_NAME):
         raise SourceValidationError("port_in_use", CONF_PORT, {"port": str(port)})
-    return ValidatedCamera(data=data, unique_id=f"{KIND}:{port}", device={"model": "NVR text"})
+    # No unique id: the port may change on reconfigure; two cameras on one port are refused above.
+    return ValidatedCamera(data=data, device={"model": "NVR text"})
 
 
 class NvrTextSource(AnprSource):
