@@ -419,3 +419,15 @@ def test_detect_multipart_lpr_json_part_and_malformed() -> None:
         detect_payload("POST", "multipart/form-data; boundary=zz", b"no parts at all")
     with pytest.raises(UnknownPayload, match="JSON array without any plate object"):
         detect_payload("POST", "application/json", b'[{"a": 1}, {"b": 2}]')
+
+
+def test_detect_hikvision_json_mode() -> None:
+    """Hikvision listening with parameterFormatType=JSON goes to the Hikvision parser."""
+    from tools.emulators.hikvision import HikvisionEmulator  # noqa: PLC0415
+
+    body = HikvisionEmulator().anpr_json("HIKJSON1")
+    result = detect_payload("POST", "application/json", body)
+    assert result.format == "hikvision"
+    assert [r.plate for r in result.reads] == ["HIKJSON1"]
+    with pytest.raises(UnknownPayload, match="Hikvision JSON without a plate read"):
+        detect_payload("POST", "application/json", b'{"eventType": "videoloss"}')

@@ -221,7 +221,22 @@ def detect_payload(
         if "json" in ctype or stripped[:1] in (b"{", b"["):
             if stripped[:1] not in (b"{", b"["):
                 raise UnknownPayload(f"{ctype} body is not a JSON object")
-            return _json_reads(_json_value(stripped), zone)
+            value = _json_value(stripped)
+            try:
+                return _json_reads(value, zone)
+            except UnknownPayload:
+                # Hikvision listening in JSON mode (parameterFormatType=JSON): no plate key of
+                # ours, but an ``eventType``; let the Hikvision parser decide.
+                if hik is None or not isinstance(value, dict) or "eventType" not in value:
+                    raise
+            part = Part(headers={"content-type": "application/json"}, body=stripped)
+            reads, errors = hik([part], zone)
+            if reads:
+                return PushResult("hikvision", reads, errors)
+            raise UnknownPayload(
+                f"Hikvision JSON without a plate read{': ' + errors[0] if errors else ''}",
+                sorted(str(k) for k in value),
+            )
         if ctype == "application/x-www-form-urlencoded" or (
             not ctype and b"=" in stripped[:200] and not _looks_like_xml(stripped)
         ):
