@@ -9,7 +9,8 @@ know; :func:`detect_payload` looks at the method, ``Content-Type``, body and que
 * ``numberok``: FF/NumberOK/CAMMRA "JSON over HTTP" — JSON alone or ``multipart/form-data``
   with a JSON part (``event`` or any name) plus picture parts (``numberok.py``);
 * ``hikvision``: Hikvision "HTTP listening" multipart (XML/JSON alert + pictures) or a bare
-  ``EventNotificationAlert`` XML body, through :mod:`.hikvision` when that module is present.
+  ``EventNotificationAlert`` XML body or a JSON-mode alert (``eventType``), through
+  :mod:`.hikvision` when that module is present.
 
 The JSON content type is not trusted blindly: cameras send JSON as ``text/plain`` or
 ``application/x-www-form-urlencoded``; the body is sniffed. Anything else raises
