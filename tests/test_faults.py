@@ -545,3 +545,40 @@ async def test_webhook_slow_loris(
     assert await history_rows(entry) == 2
     assert "Traceback" not in caplog.text
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_webhook_camera_killed_mid_body(
+    hass: HomeAssistant, hass_client_no_auth: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A camera dies halfway through a multipart POST (connection reset inside a picture part):
+    nothing half-parsed is delivered, nothing crashes, and its next POST arrives."""
+    from tools.emulators import http_pusher  # noqa: PLC0415
+
+    entry = await async_setup_hub(hass)
+    sub_id = await async_add_camera(hass, entry, "http_push", {"name": "Gate", "repeat_window": 0})
+    webhook_id = entry.subentries[sub_id].data["webhook_id"]
+    events = PlateEvents(hass)
+    client = await hass_client_no_auth()
+    port = client.server.port
+    _method, _query, headers, body = http_pusher.build_request("numberok", "KD01AAA")
+    head = (
+        f"POST /api/webhook/{webhook_id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: {headers['Content-Type']}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    for cut in (len(body) // 3, len(body) - 10):
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(head + body[:cut])
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.transport.abort()  # RST: the camera lost power
+        await asyncio.sleep(0.1)
+    _method, _query, headers, body = http_pusher.build_request("numberok", "KD02AAA")
+    resp = await client.post(f"/api/webhook/{webhook_id}", data=body, headers=headers)
+    assert resp.status == 200
+    await events.wait(1)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["KD02AAA"]
+    assert state(hass, "sensor.gate_last_plate") == "KD02AAA"
+    assert await history_rows(entry) == 1
+    assert "Traceback" not in caplog.text
+    assert await hass.config_entries.async_unload(entry.entry_id)
