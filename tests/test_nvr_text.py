@@ -112,9 +112,14 @@ async def test_reads_splits_and_noise(
         await sender.write(b"<LPR>\xff\xfe</LPR>")  # not US-ASCII
         await sender.send("AFTER01")
         await events.wait(5)
+        # A sender that writes and disconnects at once: the read is not lost.
+        quick = NvrTextSender(port=port)
+        await quick.send("QUICK01")
+        await quick.close()
+        await events.wait(6)
     finally:
         await sender.close()
-    assert events.plates == ["AB12CDE", "KM19XYZ", "ZZ99ZZZ", "SPLIT01", "AFTER01"]
+    assert events.plates == ["AB12CDE", "KM19XYZ", "ZZ99ZZZ", "SPLIT01", "AFTER01", "QUICK01"]
     assert events.events[0]["source"] == "nvr_text"
     assert "read over 1024 bytes" in caplog.text
     assert "read not valid ascii" in caplog.text

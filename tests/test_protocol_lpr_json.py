@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 import re
 
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.anpr.protocols.imageinfo import (
@@ -431,3 +432,68 @@ def test_detect_hikvision_json_mode() -> None:
     assert [r.plate for r in result.reads] == ["HIKJSON1"]
     with pytest.raises(UnknownPayload, match="Hikvision JSON without a plate read"):
         detect_payload("POST", "application/json", b'{"eventType": "videoloss"}')
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT"]),
+    ctype=st.sampled_from(
+        [
+            None,
+            "",
+            "application/json",
+            "text/plain",
+            "multipart/form-data; boundary=b",
+            "application/xml",
+            "application/x-www-form-urlencoded",
+            "image/jpeg",
+        ]
+    ),
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.builds(
+            lambda d: json.dumps(d).encode(),
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "plate",
+                        "license_plate",
+                        "plateASCII",
+                        "plateText",
+                        "carID",
+                        "carState",
+                        "time",
+                        "datetime",
+                        "confidence",
+                        "full_image",
+                        "plateCoordinates",
+                        "eventType",
+                        "geotag",
+                        "direction",
+                    ]
+                ),
+                st.one_of(
+                    st.none(),
+                    st.integers(),
+                    st.text(max_size=20),
+                    st.floats(),
+                    st.lists(st.integers(), max_size=5),
+                    st.dictionaries(st.text(max_size=3), st.integers()),
+                ),
+            ),
+        ),
+    ),
+    query=st.text(max_size=60),
+)
+def test_detect_fuzz_only_unknown_payload(
+    method: str, ctype: str | None, body: bytes, query: str
+) -> None:
+    """Whatever arrives, detection returns reads or raises UnknownPayload, nothing else."""
+    try:
+        result = detect_payload(method, ctype, body, query)
+    except UnknownPayload:
+        return
+    assert result.reads
+    for read in result.reads:
+        assert isinstance(read.plate, str)
+        assert read.time.tzinfo is not None

@@ -233,3 +233,15 @@ def test_decoder_fuzz_garbage_and_splits(garbage: list[bytes], cuts: list[int]) 
         pos += cut
     out += decoder.feed(stream[pos:])
     assert _packets(out) == plates
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=400), meta_len=st.integers(min_value=0, max_value=200))
+def test_recog_post_fuzz_only_protocol_errors(data: bytes, meta_len: int) -> None:
+    """Random chunk contents never raise anything but MilesightTcpError."""
+    for payload in (data, build_chunk(CHUNK_META, data[:meta_len]) + data[meta_len:]):
+        try:
+            read = parse_recog_post(payload)
+        except MilesightTcpError:
+            continue
+        assert isinstance(read.plate, str)
