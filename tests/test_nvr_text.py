@@ -124,7 +124,7 @@ async def test_reads_splits_and_noise(
     assert "read over 1024 bytes" in caplog.text
     assert "read not valid ascii" in caplog.text
     await hass.async_block_till_done()
-    assert hass.states.get("sensor.lane_last_plate").state == "AFTER01"
+    assert hass.states.get("sensor.lane_last_plate").state == "QUICK01"
     assert await hass.config_entries.async_unload(entry.entry_id)
     # The port is released on unload.
     with socket.socket() as sock:
