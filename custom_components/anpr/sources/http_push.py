@@ -19,6 +19,7 @@ and the webhook component turns that exception into a 200. This handler therefor
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 import hmac
 from http import HTTPStatus
 import secrets
@@ -49,6 +50,8 @@ DEFAULT_MAX_BODY_MB = 20.0
 SECRET_HEADERS = ("X-ANPR-Secret", "X-Webhook-Secret")
 SECRET_PARAMS = ("secret", "token")
 _READ_CHUNK = 256 * 1024
+#: Bodies up to this size are parsed in the event loop (well under a millisecond).
+INLINE_MAX = 256 * 1024
 
 
 def new_webhook_id() -> str:
@@ -239,15 +242,18 @@ class HttpPushSource(AnprSource):
                 status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 text=f"body over the {self.max_body} byte cap\n",
             )
+        job = partial(
+            detect_payload,
+            request.method,
+            request.headers.get("Content-Type"),
+            body,
+            request.rel_url.raw_query_string,
+            tz=dt_util.get_default_time_zone(),
+            max_body=self.max_body,
+        )
         try:
-            result = detect_payload(
-                request.method,
-                request.headers.get("Content-Type"),
-                body,
-                request.rel_url.raw_query_string,
-                tz=dt_util.get_default_time_zone(),
-                max_body=self.max_body,
-            )
+            # Large bodies (base64 pictures, several MB) are decoded off the event loop.
+            result = await hass.async_add_executor_job(job) if len(body) > INLINE_MAX else job()
         except UnknownPayload as err:
             self.counters["rejected"] += 1
             self._log_rejection(err.reason, request, err.keys)
