@@ -2,8 +2,8 @@
 
 Runs the real hub in-process (pytest-homeassistant-custom-component's test Home Assistant on a
 temporary config dir) with two ``folder`` cameras, one without and one with direction OCR, and
-writes copies of the real Hikvision picture (tests/fixtures/…B4DM3N…jpg, Apache-2.0) under new
-names into the watched folders:
+writes copies of the real Hikvision picture (tests/fixtures/...B4DM3N...jpg, Apache-2.0) under
+new names into the watched folders:
 
 * sequential "closed": write + close one file, wait for the event entity's state, repeat;
 * sequential "renamed in": write the file outside the folder, rename it in, wait, repeat;
@@ -17,20 +17,24 @@ after close()/rename() returned (same process, same clock).
 installs it from PyPI into ``bench/.anpr2mqtt-venv`` (Python 3.13) if missing, starts mosquitto
 on a free loopback port, runs anpr2mqtt with the same two cameras (OCR off: ``ocr_field_ids``
 empty; OCR on: its default ``hik_direction``), subscribes with paho-mqtt and times file -> state
-message. anpr2mqtt runs with its own defaults (``OMP_THREAD_LIMIT`` is not set for it).
+message. Both systems run at the same time and are measured in alternating blocks of
+``--block`` files, so a machine shared with other work loads both alike. anpr2mqtt runs with its
+own defaults (``OMP_THREAD_LIMIT`` is not set for it). It never sees renamed-in files; its
+renamed-in run stops after 10 losses in a row.
 
 Usage::
 
-    .venv/bin/python bench/folder_latency.py                 # 500 files per run, burst 200
-    .venv/bin/python bench/folder_latency.py --files 50      # quick
-    .venv/bin/python bench/folder_latency.py --anpr2mqtt     # side by side
+    .venv/bin/python bench/folder_latency.py                       # 500 files, burst 200
+    .venv/bin/python bench/folder_latency.py --files 50            # quick
+    .venv/bin/python bench/folder_latency.py --anpr2mqtt           # side by side
+    .venv/bin/python bench/folder_latency.py --single-call 20      # one tesseract call
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 import contextlib
 from dataclasses import dataclass, field
@@ -54,15 +58,17 @@ A2M_VENV = ROOT / "bench" / ".anpr2mqtt-venv"
 A2M_PYTHON = Path("/root/.pyenv/versions/3.13.0/bin/python3")
 A2M_VERSION = "1.1.5"
 
-# Writers run in their own small pool so both sides are written the same way.
+# Files are written from one thread for both systems, the same way.
 WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-writer")
+_SEQ = [0]
 
 
-def file_name(seq: int, plate: str) -> str:
-    """Hikvision custom name that both parsers accept (17 digits, [A-Z0-9] plate)."""
-    base = 1_000_000 + seq  # unique milliseconds, valid date
+def next_name(tag: str) -> str:
+    """A Hikvision custom name both parsers accept (17 digits, [A-Z0-9] plate), unique."""
+    _SEQ[0] += 1
+    base = 1_000_000 + _SEQ[0]
     stamp = f"2025060210{(base // 60000) % 60:02d}{(base // 1000) % 60:02d}{base % 1000:03d}"
-    return f"{stamp}_{plate}_VEHICLE_DETECTION.jpg"
+    return f"{stamp}_{tag}{_SEQ[0]:06d}_VEHICLE_DETECTION.jpg"
 
 
 def write_closed(path: Path, data: bytes) -> float:
@@ -87,43 +93,6 @@ def write_burst(folder: Path, names: list[str], data: bytes) -> float:
     return start
 
 
-class Target:
-    """A system under test: ``expect(name)`` gives a future resolved with the delivery time."""
-
-    label = ""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.waiting: dict[str, asyncio.Future[float]] = {}
-
-    def expect(self, key: str) -> asyncio.Future[float]:
-        fut: asyncio.Future[float] = self.loop.create_future()
-        self.waiting[key] = fut
-        return fut
-
-    def resolve(self, key: str, when: float) -> None:
-        fut = self.waiting.pop(key, None)
-        if fut is not None and not fut.done():
-            fut.set_result(when)
-
-    def key(self, name: str) -> str:
-        return name
-
-
-@dataclass
-class Result:
-    system: str
-    ocr: bool
-    closed: list[float] = field(default_factory=list)
-    closed_lost: int = 0
-    renamed: list[float] = field(default_factory=list)
-    renamed_lost: int = 0
-    renamed_tried: int = 0
-    burst_delivered: int = 0
-    burst_total: int = 0
-    burst_rate: float = 0.0
-
-
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -132,154 +101,129 @@ def pct(values: list[float], q: float) -> float:
     return ordered[index] * 1000
 
 
-async def measure(
-    target: Target,
-    folder: Path,
-    staging: Path,
-    data: bytes,
-    *,
-    ocr: bool,
-    files: int,
-    renamed: int,
-    burst: int,
-    wait: float,
-    prefix: str,
-    seq: list[int],
-) -> Result:
-    loop = asyncio.get_running_loop()
-    result = Result(target.label, ocr)
+class Target:
+    """A system under test: ``expect(name)`` gives a future resolved with the delivery time."""
 
-    def next_name(tag: str) -> str:
-        seq[0] += 1
-        return file_name(seq[0], f"{prefix}{tag}{seq[0]:05d}")
+    def __init__(self, label: str, loop: asyncio.AbstractEventLoop) -> None:
+        self.label = label
+        self.loop = loop
+        self.waiting: dict[str, asyncio.Future[float]] = {}
 
-    for _ in range(files):
-        name = next_name("C")
-        fut = target.expect(target.key(name))
-        t0 = await loop.run_in_executor(WRITER, write_closed, folder / name, data)
-        try:
-            result.closed.append(await asyncio.wait_for(fut, wait) - t0)
-        except TimeoutError:
-            result.closed_lost += 1
+    def key(self, name: str) -> str:
+        return name
 
-    lost_in_a_row = 0
-    for _ in range(renamed):
-        name = next_name("R")
-        fut = target.expect(target.key(name))
-        t0 = await loop.run_in_executor(WRITER, write_renamed, staging, folder / name, data)
-        result.renamed_tried += 1
-        try:
-            result.renamed.append(await asyncio.wait_for(fut, wait) - t0)
-            lost_in_a_row = 0
-        except TimeoutError:
-            result.renamed_lost += 1
-            lost_in_a_row += 1
-            if lost_in_a_row >= 10:  # it does not see renamed files at all; stop waiting
-                break
+    def expect(self, name: str) -> asyncio.Future[float]:
+        fut: asyncio.Future[float] = self.loop.create_future()
+        self.waiting[self.key(name)] = fut
+        return fut
 
-    await asyncio.sleep(0.5)
-    names = [next_name("B") for _ in range(burst)]
-    futures = [target.expect(target.key(n)) for n in names]
-    start = await loop.run_in_executor(WRITER, write_burst, folder, names, data)
-    done, _pending = await asyncio.wait(futures, timeout=max(wait, burst * 1.0))
-    result.burst_total = burst
-    result.burst_delivered = len(done)
-    if done:
-        last = max(f.result() for f in done)
-        result.burst_rate = len(done) / (last - start)
-    return result
-
-
-# --------------------------------------------------------------------------- our hub
+    def resolve(self, key: str, when: float) -> None:
+        fut = self.waiting.pop(key, None)
+        if fut is not None and not fut.done():
+            fut.set_result(when)
 
 
 class HubTarget(Target):
-    label = "anpr (this integration)"
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop)
-        self.plate_of: dict[str, str] = {}
-
     def key(self, name: str) -> str:
-        return name.split("_")[1]  # the plate; the event entity carries the plate
+        return name.split("_")[1]  # the event entity carries the plate
 
 
-async def run_hub(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Result]:
-    from homeassistant import loader  # noqa: PLC0415
-    from homeassistant.const import EVENT_STATE_CHANGED  # noqa: PLC0415
-    from homeassistant.core import Event, callback  # noqa: PLC0415
-    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
-        async_test_home_assistant,
-    )
+@dataclass
+class Camera:
+    """One system in one mode, with its results."""
 
-    from tests.helpers import async_add_camera, async_setup_hub  # noqa: PLC0415
+    target: Target
+    ocr: bool
+    folder: Path
+    staging: Path
+    closed: list[float] = field(default_factory=list)
+    closed_lost: int = 0
+    renamed: list[float] = field(default_factory=list)
+    renamed_lost: int = 0
+    renamed_tried: int = 0
+    renamed_gave_up: bool = False
+    renamed_lost_in_a_row: int = 0
+    burst_delivered: int = 0
+    burst_total: int = 0
+    burst_rate: float = 0.0
 
-    config_dir = tmp / "config"
-    config_dir.mkdir()
-    results: list[Result] = []
-    async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
-        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        hass.config.allowlist_external_dirs = {str(tmp)}
-        entry = await async_setup_hub(hass)
-        target = HubTarget(asyncio.get_running_loop())
-        entity_ids = {"event.bench_plate", "event.benchocr_plate"}
 
-        @callback
-        def on_state(event: Event) -> None:
-            if event.data["entity_id"] not in entity_ids:
+async def warm_up(cam: Camera, data: bytes, attempts: int = 60) -> None:
+    """Wait until the system reacts (it watches the folder), then two more files."""
+    loop = asyncio.get_running_loop()
+    ok = 0
+    for _ in range(attempts):
+        name = next_name("WARM")
+        fut = cam.target.expect(name)
+        await loop.run_in_executor(WRITER, write_closed, cam.folder / name, data)
+        try:
+            await asyncio.wait_for(fut, 2.0)
+            ok += 1
+            if ok == 3:
                 return
-            new = event.data.get("new_state")
-            if new is not None and new.attributes.get("plate"):
-                target.resolve(new.attributes["plate"], time.perf_counter())
+        except TimeoutError:
+            pass
+    raise RuntimeError(f"{cam.target.label} does not deliver reads")
 
-        unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, on_state)
-        seq = [0]
-        for ocr in args.modes:
-            folder = tmp / ("hub_ocr" if ocr else "hub_plain")
-            staging = tmp / ("hub_ocr_staging" if ocr else "hub_plain_staging")
-            folder.mkdir()
-            staging.mkdir()
-            await async_add_camera(
-                hass,
-                entry,
-                "folder",
-                {
-                    "name": "BenchOcr" if ocr else "Bench",
-                    "path": str(folder),
-                    "time_zone": "UTC",
-                    "repeat_window": 0,
-                    "ocr": ocr,
-                },
-            )
-            await hass.async_block_till_done()
-            # warm up (first tesseract start, Pillow plugin import)
-            for _ in range(3):
-                name = file_name(900_000 + seq[0], f"WARM{seq[0]:05d}")
-                seq[0] += 1
-                fut = target.expect(target.key(name))
-                await asyncio.get_running_loop().run_in_executor(
-                    WRITER, write_closed, folder / name, data
-                )
-                await asyncio.wait_for(fut, 30)
-            results.append(
-                await measure(
-                    target,
-                    folder,
-                    staging,
-                    data,
-                    ocr=ocr,
-                    files=args.files,
-                    renamed=args.renamed,
-                    burst=args.burst,
-                    wait=args.timeout,
-                    prefix="O" if ocr else "P",
-                    seq=seq,
-                )
-            )
-        unsub()
-        await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
-    return results
+
+async def closed_block(cam: Camera, count: int, data: bytes, wait: float) -> None:
+    loop = asyncio.get_running_loop()
+    for _ in range(count):
+        name = next_name("C")
+        fut = cam.target.expect(name)
+        t0 = await loop.run_in_executor(WRITER, write_closed, cam.folder / name, data)
+        try:
+            cam.closed.append(await asyncio.wait_for(fut, wait) - t0)
+        except TimeoutError:
+            cam.closed_lost += 1
+
+
+async def renamed_block(cam: Camera, count: int, data: bytes, wait: float) -> None:
+    loop = asyncio.get_running_loop()
+    for _ in range(count):
+        if cam.renamed_gave_up:
+            return
+        name = next_name("R")
+        fut = cam.target.expect(name)
+        t0 = await loop.run_in_executor(WRITER, write_renamed, cam.staging, cam.folder / name, data)
+        cam.renamed_tried += 1
+        try:
+            cam.renamed.append(await asyncio.wait_for(fut, wait) - t0)
+            cam.renamed_lost_in_a_row = 0
+        except TimeoutError:
+            cam.renamed_lost += 1
+            cam.renamed_lost_in_a_row += 1
+            if cam.renamed_lost_in_a_row >= 10:  # it does not see renamed files at all
+                cam.renamed_gave_up = True
+
+
+async def burst(cam: Camera, count: int, data: bytes, wait: float) -> None:
+    loop = asyncio.get_running_loop()
+    names = [next_name("B") for _ in range(count)]
+    futures = [cam.target.expect(n) for n in names]
+    start = await loop.run_in_executor(WRITER, write_burst, cam.folder, names, data)
+    done, _pending = await asyncio.wait(futures, timeout=max(wait, count * 1.0))
+    cam.burst_total = count
+    cam.burst_delivered = len(done)
+    if done:
+        cam.burst_rate = len(done) / (max(f.result() for f in done) - start)
+
+
+async def interleaved(args: argparse.Namespace, cams: list[Camera], data: bytes) -> None:
+    """Measure ``cams`` (same mode, different systems) in alternating blocks."""
+    for cam in cams:
+        await warm_up(cam, data)
+    for index, start in enumerate(range(0, args.files, args.block)):
+        order = cams if index % 2 == 0 else list(reversed(cams))
+        for cam in order:
+            await closed_block(cam, min(args.block, args.files - start), data, args.timeout)
+    for index, start in enumerate(range(0, args.renamed, args.block)):
+        order = cams if index % 2 == 0 else list(reversed(cams))
+        for cam in order:
+            await renamed_block(cam, min(args.block, args.renamed - start), data, args.timeout)
+    for cam in cams:
+        await asyncio.sleep(1.0)
+        await burst(cam, args.burst, data, args.timeout)
 
 
 # --------------------------------------------------------------------------- anpr2mqtt
@@ -306,12 +250,15 @@ def ensure_anpr2mqtt() -> Path:
     return python
 
 
-class MqttTarget(Target):
-    label = f"anpr2mqtt {A2M_VERSION}"
+@dataclass
+class Anpr2mqtt:
+    port: int
+    folders: dict[bool, Path]
 
 
-def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Result]:
-    """Start mosquitto and anpr2mqtt, measure, stop both."""
+@contextlib.contextmanager
+def anpr2mqtt_running(modes: list[bool], tmp: Path) -> Iterator[Anpr2mqtt]:
+    """Start mosquitto and anpr2mqtt watching one folder per mode; stop both at the end."""
     python = ensure_anpr2mqtt()
     port = free_port()
     conf = tmp / "mosquitto.conf"
@@ -319,7 +266,6 @@ def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Resu
         f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
     )
     procs: list[subprocess.Popen[bytes]] = []
-    log_path = tmp / "anpr2mqtt.log"
     try:
         procs.append(
             subprocess.Popen(
@@ -332,7 +278,7 @@ def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Resu
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             time.sleep(0.1)
-        folders = {ocr: tmp / ("a2m_ocr" if ocr else "a2m_plain") for ocr in args.modes}
+        folders = {ocr: tmp / ("a2m_ocr" if ocr else "a2m_plain") for ocr in modes}
         for folder_path in folders.values():
             folder_path.mkdir()
             (folder_path.parent / (folder_path.name + "_staging")).mkdir()
@@ -343,7 +289,7 @@ def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Resu
                 "ocr_field_ids": ["hik_direction"] if ocr else [],
                 "autoclear": {"enabled": False},
             }
-            for ocr in args.modes
+            for ocr in modes
         ]
         env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
         env.update(
@@ -359,7 +305,7 @@ def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Resu
             }
         )
         (tmp / "a2m_data").mkdir()
-        with open(log_path, "wb") as log:
+        with open(tmp / "anpr2mqtt.log", "wb") as log:
             procs.append(
                 subprocess.Popen(
                     [str(python), "-m", "anpr2mqtt"],
@@ -369,7 +315,7 @@ def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Resu
                     stderr=subprocess.STDOUT,
                 )
             )
-        return asyncio.run(_measure_mqtt(args, data, port, folders, procs[-1], log_path))
+        yield Anpr2mqtt(port, folders)
     finally:
         for proc in reversed(procs):
             proc.terminate()
@@ -379,73 +325,103 @@ def run_anpr2mqtt(args: argparse.Namespace, data: bytes, tmp: Path) -> list[Resu
                 proc.kill()
 
 
-async def _measure_mqtt(
-    args: argparse.Namespace,
-    data: bytes,
-    port: int,
-    folders: dict[bool, Path],
-    a2m: subprocess.Popen[bytes],
-    log_path: Path,
-) -> list[Result]:
-    import paho.mqtt.client as mqtt  # noqa: PLC0415
+# --------------------------------------------------------------------------- the run
+
+
+async def run(
+    args: argparse.Namespace, data: bytes, tmp: Path, a2m: Anpr2mqtt | None
+) -> list[Camera]:
+    from homeassistant import loader  # noqa: PLC0415
+    from homeassistant.const import EVENT_STATE_CHANGED  # noqa: PLC0415
+    from homeassistant.core import Event, callback  # noqa: PLC0415
+    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
+        async_test_home_assistant,
+    )
+
+    from tests.helpers import async_add_camera, async_setup_hub  # noqa: PLC0415
 
     loop = asyncio.get_running_loop()
-    target = MqttTarget(loop)
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench")
+    config_dir = tmp / "config"
+    config_dir.mkdir()
+    results: list[Camera] = []
+    client: Any = None
+    mqtt_target = Target(f"anpr2mqtt {A2M_VERSION}", loop)
+    if a2m is not None:
+        import paho.mqtt.client as mqtt  # noqa: PLC0415
 
-    def on_message(_c: Any, _u: Any, msg: Any) -> None:
-        when = time.perf_counter()
-        try:
-            payload = json.loads(msg.payload or b"{}")
-        except ValueError:
-            return
-        path = payload.get("file_path")
-        if path:
-            loop.call_soon_threadsafe(target.resolve, os.path.basename(path), when)
+        def on_message(_c: Any, _u: Any, msg: Any) -> None:
+            when = time.perf_counter()
+            try:
+                payload = json.loads(msg.payload or b"{}")
+            except ValueError:
+                return
+            if path := payload.get("file_path"):
+                loop.call_soon_threadsafe(mqtt_target.resolve, os.path.basename(path), when)
 
-    client.on_message = on_message
-    client.connect("127.0.0.1", port)
-    client.subscribe("anpr2mqtt/+/cameras/+/state")
-    client.loop_start()
-    results: list[Result] = []
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench")
+        client.on_message = on_message
+        client.connect("127.0.0.1", a2m.port)
+        client.subscribe("anpr2mqtt/+/cameras/+/state")
+        client.loop_start()
     try:
-        seq = [0]
-        for ocr in args.modes:
-            folder = folders[ocr]
-            staging = folder.parent / (folder.name + "_staging")
-            warm_ok = False
-            for attempt in range(60):  # wait until it watches, then warm up
-                name = file_name(900_000 + attempt + (1000 if ocr else 0), f"WARM{attempt:03d}")
-                fut = target.expect(name)
-                await loop.run_in_executor(WRITER, write_closed, folder / name, data)
-                try:
-                    await asyncio.wait_for(fut, 1.0)
-                    warm_ok = True
-                    break
-                except TimeoutError:
-                    if a2m.poll() is not None:
-                        break
-            if not warm_ok:
-                log = (await loop.run_in_executor(WRITER, log_path.read_text))[-2000:]
-                raise RuntimeError(f"anpr2mqtt did not publish; its log:\n{log}")
-            results.append(
-                await measure(
-                    target,
-                    folder,
-                    staging,
-                    data,
-                    ocr=ocr,
-                    files=args.files,
-                    renamed=args.renamed,
-                    burst=args.burst,
-                    wait=args.timeout,
-                    prefix="O" if ocr else "P",
-                    seq=seq,
+        async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            hass.config.allowlist_external_dirs = {str(tmp)}
+            entry = await async_setup_hub(hass)
+            hub_target = HubTarget("anpr (this integration)", loop)
+            entity_ids = {"event.bench_plate", "event.benchocr_plate"}
+
+            @callback
+            def on_state(event: Event) -> None:
+                if event.data["entity_id"] not in entity_ids:
+                    return
+                new = event.data.get("new_state")
+                if new is not None and new.attributes.get("plate"):
+                    hub_target.resolve(new.attributes["plate"], time.perf_counter())
+
+            unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, on_state)
+            for ocr in args.modes:
+                folder = tmp / ("hub_ocr" if ocr else "hub_plain")
+                staging = tmp / (folder.name + "_staging")
+                folder.mkdir()
+                staging.mkdir()
+                await async_add_camera(
+                    hass,
+                    entry,
+                    "folder",
+                    {
+                        "name": "BenchOcr" if ocr else "Bench",
+                        "path": str(folder),
+                        "time_zone": "UTC",
+                        "repeat_window": 0,
+                        "ocr": ocr,
+                    },
                 )
-            )
+                await hass.async_block_till_done()
+                cams = [Camera(hub_target, ocr, folder, staging)]
+                if a2m is not None:
+                    a_folder = a2m.folders[ocr]
+                    cams.append(
+                        Camera(
+                            mqtt_target,
+                            ocr,
+                            a_folder,
+                            a_folder.parent / (a_folder.name + "_staging"),
+                        )
+                    )
+                await interleaved(args, cams, data)
+                results += cams
+            unsub()
+            if args.verbose:
+                for camera in entry.runtime_data.cameras.values():
+                    if camera.source is not None:
+                        print(camera.name, camera.source.diagnostics())
+            await hass.config_entries.async_unload(entry.entry_id)
+            await hass.async_block_till_done()
     finally:
-        client.loop_stop()
-        client.disconnect()
+        if client is not None:
+            client.loop_stop()
+            client.disconnect()
     return results
 
 
@@ -460,7 +436,7 @@ def single_call(calls: int) -> str:
 
     field_ = ocr.OcrField()
     with ocr.decode_image(IMAGE.read_bytes()) as image:
-        crop = image.crop(field_.box.pixels(image.width, image.height)).convert("L")
+        crop = ocr.crop_field(image, field_)
     saved = os.environ.pop("OMP_THREAD_LIMIT", None)
     lines = ["| OMP_THREAD_LIMIT | one call p50 ms | p90 ms | text |", "|---|---|---|---|"]
     try:
@@ -488,7 +464,7 @@ def single_call(calls: int) -> str:
 # --------------------------------------------------------------------------- report
 
 
-def table(results: list[Result]) -> str:
+def table(results: list[Camera]) -> str:
     head = (
         "| system | OCR | closed p50 ms | closed p99 ms | n | renamed-in p50 ms | renamed-in lost "
         "| burst delivered | burst files/s |"
@@ -496,14 +472,18 @@ def table(results: list[Result]) -> str:
     lines = [head, "|" + "---|" * 9]
     for r in results:
         renamed = f"{pct(r.renamed, 50):.1f}" if r.renamed else "-"
+        lost = f" ({r.closed_lost} lost)" if r.closed_lost else ""
         lines.append(
-            f"| {r.system} | {'on' if r.ocr else 'off'} | {pct(r.closed, 50):.1f} | "
-            f"{pct(r.closed, 99):.1f} | {len(r.closed)}"
-            f"{f' ({r.closed_lost} lost)' if r.closed_lost else ''} | {renamed} | "
+            f"| {r.target.label} | {'on' if r.ocr else 'off'} | {pct(r.closed, 50):.1f} | "
+            f"{pct(r.closed, 99):.1f} | {len(r.closed)}{lost} | {renamed} | "
             f"{r.renamed_lost}/{r.renamed_tried} | {r.burst_delivered}/{r.burst_total} | "
             f"{r.burst_rate:.1f} |"
         )
     return "\n".join(lines)
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -513,10 +493,12 @@ def main() -> None:
         "--renamed", type=int, default=None, help="renamed-in files (default = --files)"
     )
     parser.add_argument("--burst", type=int, default=200, help="files in the burst")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait per file")
+    parser.add_argument("--block", type=int, default=50, help="files per alternating block")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait per file")
     parser.add_argument("--no-ocr", dest="ocr", action="store_false", help="skip the OCR runs")
     parser.add_argument("--ocr-only", action="store_true", help="only the OCR runs")
     parser.add_argument("--anpr2mqtt", action="store_true", help="measure anpr2mqtt side by side")
+    parser.add_argument("--verbose", action="store_true", help="print the sources' diagnostics")
     parser.add_argument(
         "--single-call",
         type=int,
@@ -527,36 +509,38 @@ def main() -> None:
     args = parser.parse_args()
     if args.single_call:
         print(single_call(args.single_call))
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"\n(load average {load}; 2 alternating rounds each)")
+        print(f"\n(load average {load()}; 2 alternating rounds each)")
         return
     if args.renamed is None:
         args.renamed = args.files
     args.modes = [True] if args.ocr_only else ([False, True] if args.ocr else [False])
     logging.basicConfig(level=logging.ERROR)
     data = IMAGE.read_bytes()
-    results: list[Result] = []
-    started: Callable[[], float] = time.perf_counter
-    t_start = started()
+    started = time.perf_counter()
+    load_start = load()
     with tempfile.TemporaryDirectory(prefix="anpr-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        hub_tmp = tmp / "hub"
-        hub_tmp.mkdir()
-        results += asyncio.run(run_hub(args, data, hub_tmp))
-        if args.anpr2mqtt:
-            a2m_tmp = tmp / "a2m"
-            a2m_tmp.mkdir()
-            results += run_anpr2mqtt(args, data, a2m_tmp)
+        with contextlib.ExitStack() as stack:
+            a2m = None
+            if args.anpr2mqtt:
+                a2m_tmp = tmp / "a2m"
+                a2m_tmp.mkdir()
+                a2m = stack.enter_context(anpr2mqtt_running(args.modes, a2m_tmp))
+            hub_tmp = tmp / "hub"
+            hub_tmp.mkdir()
+            results = asyncio.run(run(args, data, hub_tmp, a2m))
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print(
-        f"folder watch -> event entity / MQTT state; picture {IMAGE.name} "
-        f"({len(data)} bytes); {os.cpu_count()} cores; OMP_THREAD_LIMIT for our tesseract="
-        f"{os.environ.get('OMP_THREAD_LIMIT', '1 (set by protocols.ocr)')}"
+        f"folder watch -> event entity / MQTT state; picture {IMAGE.name} ({len(data)} bytes); "
+        f"{os.cpu_count()} cores; our tesseract runs with OMP_THREAD_LIMIT="
+        f"{os.environ.get('OMP_THREAD_LIMIT', '1')}"
     )
     print(table(results))
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n(total {started() - t_start:.0f} s; load average at the end {load})")
+    print(
+        f"\n(total {time.perf_counter() - started:.0f} s; load average at start {load_start}, "
+        f"at end {load()})"
+    )
 
 
 if __name__ == "__main__":

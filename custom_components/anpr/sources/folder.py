@@ -678,6 +678,8 @@ class FolderSource(AnprSource):
             "tesseract_missing": self._issue_raised,
             "queued": len(self._queue),
             "pending_stable_size": len(self._pending),
+            "ocr_batches": self._batcher.batches if self._batcher else 0,
+            "ocr_batched_images": self._batcher.images if self._batcher else 0,
             **self.stats,
         }
 
