@@ -947,14 +947,32 @@ async def _main(args: argparse.Namespace) -> None:
         f"  user {args.username!r}",
         flush=True,
     )
+    control: asyncio.Server | None = None
+    if args.control_port is not None:
+
+        async def on_control(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            # One command per line: "<plate> <format> <picture 0|1>" (bench/onvif_latency.py).
+            with suppress(ConnectionError):
+                while line := await reader.readline():
+                    plate, fmt, picture = line.decode().split()
+                    emulator.send_plate(plate, fmt=fmt, picture=picture == "1")
+            writer.close()
+
+        control = await asyncio.start_server(on_control, "127.0.0.1", args.control_port)
+        port = control.sockets[0].getsockname()[1]
+        print(f"control port {port}", flush=True)
     try:
         for index in itertools.count():
+            if args.interval <= 0:
+                await asyncio.Event().wait()  # plates only on command
             await asyncio.sleep(args.interval)
             plate = DEMO_PLATES[index % len(DEMO_PLATES)]
             fmt = args.format if args.format != "cycle" else FORMATS[index % len(FORMATS)]
             emulator.send_plate(plate, fmt=fmt)
             _LOGGER.info("sent %s (%s)", plate, fmt)
     finally:
+        if control is not None:
+            control.close()
         await emulator.stop()
 
 
@@ -971,7 +989,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-metadata", action="store_true", help="PullPoint only")
     parser.add_argument("--chunk-size", type=int, default=200)
     parser.add_argument("--session-timeout", type=int, default=60)
-    parser.add_argument("--interval", type=float, default=5.0, help="seconds between plates")
+    parser.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between plates (0: only on command)"
+    )
+    parser.add_argument(
+        "--control-port", type=int, default=None, help="accept '<plate> <format> <0|1>' lines"
+    )
     parser.add_argument("--format", default="cycle", choices=[*FORMATS, "cycle"])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
