@@ -98,7 +98,7 @@ MODES: Final = [MODE_AUTO, MODE_RTSP, MODE_PULLPOINT]
 # Tunables (module constants so tests and the benchmark can shorten them).
 CONNECT_TIMEOUT: float = 10.0
 BACKOFF_MIN: float = 1.0
-BACKOFF_MAX: float = 300.0
+BACKOFF_MAX: float = 60.0  # a rebooted camera is back within a minute of its return
 PICTURE_TIMEOUT: float = 3.0  # s a read waits for its picture before it is delivered without
 PULL_WAIT: float = 5.0  # PullMessages long-poll timeout (s)
 RENEW_EVERY: float = 60.0  # s between PullPoint renewals
