@@ -582,3 +582,28 @@ async def test_webhook_camera_killed_mid_body(
     assert await history_rows(entry) == 1
     assert "Traceback" not in caplog.text
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_webhook_plate_with_lone_surrogate(
+    hass: HomeAssistant, hass_client_no_auth: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A camera's JSON carries ``"AB\\ud800CD"`` (an escaped lone surrogate): json.loads keeps
+    it, UTF-8 cannot encode it. The read is shown with U+FFFD in its place and recorded."""
+    entry = await async_setup_hub(hass)
+    sub_id = await async_add_camera(hass, entry, "http_push", {"name": "Gate", "repeat_window": 0})
+    webhook_id = entry.subentries[sub_id].data["webhook_id"]
+    events = PlateEvents(hass)
+    client = await hass_client_no_auth()
+    resp = await client.post(
+        f"/api/webhook/{webhook_id}",
+        data=b'{"plate": "AB\\ud800CD", "vehicle_brand": "\\udfffFord"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert resp.status == 200
+    await events.wait(1)
+    assert events.plates == ["AB\ufffdCD"]
+    assert state(hass, "sensor.gate_last_plate") == "AB\ufffdCD"
+    "".join(str(v) for v in events.events[0].values()).encode("utf-8")  # serialisable
+    assert await history_rows(entry) == 1
+    assert "could not record a sighting" not in caplog.text
+    assert await hass.config_entries.async_unload(entry.entry_id)

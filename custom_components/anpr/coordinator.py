@@ -153,6 +153,7 @@ class CameraCoordinator:
     @callback
     def async_deliver(self, read: PlateRead) -> None:
         """Hand a read from the source to the pipeline (event loop; never raises)."""
+        _scrub_surrogates(read)
         read.camera_id = self.camera_id
         read.source = read.source or self.spec.kind
         self.counters["reads"] += 1
@@ -315,6 +316,26 @@ class AnprRuntime:
     def async_on_stop(self, _event: Event) -> None:
         """Flush the list store at HA stop (history commits every write)."""
         self.lists.async_schedule_save()
+
+
+def _scrub_surrogates(read: PlateRead) -> None:
+    """Replace lone UTF-16 surrogates in a read's text fields with U+FFFD.
+
+    Fault-injection finding (tests/test_faults.py::test_webhook_plate_with_lone_surrogate): a
+    JSON push may carry escaped lone surrogates (backslash-u D800), which ``json.loads`` keeps;
+    such text cannot be encoded as UTF-8, so the history write failed and the state, the bus
+    event and the recorder would carry a string that cannot be serialised.
+    """
+    for name in (
+        "plate", "direction_raw", "country", "original_plate", "plate_type", "plate_colour",
+        "vehicle_type", "vehicle_colour", "vehicle_make", "vehicle_model", "vendor_id",
+        "camera_list_name",
+    ):  # fmt: skip
+        value = getattr(read, name)
+        if isinstance(value, str) and not value.isascii():
+            clean = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+            if clean != value:
+                setattr(read, name, clean)
 
 
 def history_path(hass: HomeAssistant) -> Path:
