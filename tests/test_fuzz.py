@@ -19,10 +19,12 @@ import pytest
 
 from tests.fuzz_targets import TARGETS, Target
 
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+#: Applied per fuzz test (not loaded globally, so other hypothesis tests keep their settings).
+PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _make(target: Target) -> Any:
+    @settings(PROFILE)
     @given(target.strategy)
     def run(value: Any) -> None:
         target.check(value)
