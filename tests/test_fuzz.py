@@ -253,16 +253,8 @@ def test_nvr_text_next_start_string_survives_an_overlong_read() -> None:
         assert [t for t in texts if isinstance(t, str)] == ["AB12CDE"], cut
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Milesight resync heuristic: a packet whose payload contains a complete, well-framed "
-        "packet of a known command is declared truncated when a TCP read ends right after the "
-        "embedded packet (PacketDecoder._truncated_before). The read is lost and a phantom "
-        "packet is emitted. Split-invariance cannot hold together with the early truncation "
-        "detection; no obvious fix (the protocol has no checksum). Reported to the lead."
-    ),
-)
+# Fixed: an embedded framed packet only proves a cut when another header follows it or the
+# stream went quiet (PacketDecoder._truncated_before / flush_stalled).
 def test_milesight_payload_containing_a_packet_is_split_invariant() -> None:
     """A picture whose bytes contain ``CC FF 01 80 <len> {...} FF DD`` (found while reviewing
     the milesight_split_invariance target): the post must come out whole for any split."""

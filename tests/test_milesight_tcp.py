@@ -24,6 +24,7 @@ pytestmark = pytest.mark.enable_socket
 async def camera(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[MilesightCamera]:
     monkeypatch.setattr(MilesightTcpSource, "backoff_initial", 0.05)
     monkeypatch.setattr(MilesightTcpSource, "backoff_max", 0.2)
+    monkeypatch.setattr(MilesightTcpSource, "stall_timeout", 0.2)
     cam = MilesightCamera(password="1234")
     await cam.start()
     yield cam
@@ -134,8 +135,15 @@ async def test_restart_garbage_truncation_oversize(
     await camera.inject(bytes(bad_end))
     await camera.send_read("GOOD004")
     await events.wait(8)
+    # A post cut short (claiming a big picture), then one good post and silence: the good
+    # one arrives once the stream has been quiet for stall_timeout.
+    big = camera.recog_packet("CUTBIG1", images=(b"\xff\xd8" + b"\x00" * 100_000,))
+    await camera.inject(big[:300])
+    await camera.send_read("GOOD005")
+    await events.wait(9)
     assert events.plates == [
         "PRE0001", "PRE0002", "PRE0003", "POST001", "GOOD001", "GOOD002", "GOOD003", "GOOD004",
+        "GOOD005",
     ]  # fmt: skip
     text = caplog.text
     assert "garbage before a packet signature" in text

@@ -245,3 +245,38 @@ def test_recog_post_fuzz_only_protocol_errors(data: bytes, meta_len: int) -> Non
         except MilesightTcpError:
             continue
         assert isinstance(read.plate, str)
+
+
+def test_cut_packet_then_one_packet_then_silence() -> None:
+    """A packet the camera cut short, then one complete packet and nothing more: decided when
+    another header follows, or by flush_stalled() once the stream is quiet."""
+    camera = MilesightCamera()
+    cut = camera.recog_packet("CUT0000", images=(fake_jpeg(1280, 720, 5000),))[:200]
+    good = camera.recog_packet("GOOD000")
+    nxt = camera.recog_packet("NEXT000")
+    decoder = PacketDecoder()
+    assert _packets(decoder.feed(cut + good)) == []  # could still be picture bytes
+    assert decoder.flush_stalled() != []
+    assert decoder.buffered == 0
+    decoder = PacketDecoder()
+    out = decoder.feed(cut + good + nxt[:6])  # a second header right behind: a cut for sure
+    assert _packets(out) == ["GOOD000"]
+    assert _packets(decoder.feed(nxt[6:])) == ["NEXT000"]
+    # Quiet inside a packet that simply arrives slowly: nothing is dropped.
+    decoder = PacketDecoder()
+    assert decoder.feed(good[:50]) == []
+    assert decoder.flush_stalled() == []
+    assert _packets(decoder.feed(good[50:])) == ["GOOD000"]
+    assert PacketDecoder().flush_stalled() == []
+
+
+def test_picture_containing_a_framed_packet_survives_any_split() -> None:
+    inner = build_packet(Command.LOGIN_REPLY, b'{"result": "200"}')
+    picture = b"\xff\xd8" + inner + b"\xff\xd9"
+    outer = build_recog_post(build_metadata(plate="AB12CDE"), [picture])
+    for cut in range(1, len(outer)):
+        decoder = PacketDecoder()
+        items = decoder.feed(outer[:cut]) + decoder.feed(outer[cut:])
+        assert [i for i in items if isinstance(i, Packet)] == [
+            Packet(Command.RECOG_POST, outer[8:-2])
+        ], cut

@@ -618,11 +618,16 @@ class PacketDecoder:
             self._probe = 0
         return out
 
-    def _truncated_before(self, limit: int) -> bool:
-        """Probe the not-yet-probed bytes of a waiting packet for an embedded complete packet.
+    def _truncated_before(self, limit: int, *, stalled: bool = False) -> bool:
+        """Probe the not-yet-probed bytes of a waiting packet for the packet that followed a cut.
 
-        Sets ``_probe`` to the embedded packet's start and returns True when one is found; a
-        plausible header whose body is still arriving is re-checked on the next feed.
+        A complete, well-framed packet found inside the waiting one only proves a truncation
+        when the bytes right after it start another packet header (``CC FF`` + known command):
+        a picture may contain such bytes by chance (fuzz finding, tests/test_fuzz.py), but not
+        two framed packets back to back. With ``stalled`` (no byte arrived for a while, see
+        :meth:`flush_stalled`) the first embedded packet is enough. Sets ``_probe`` to the
+        embedded packet's start and returns True when the waiting packet is truncated; positions
+        that cannot be decided yet are re-checked on the next feed.
         """
         buf = self._buf
         pos = max(self._probe, 2)
@@ -631,13 +636,50 @@ class PacketDecoder:
             if pos < 0:
                 self._probe = max(2, limit - 1)
                 return False
-            if self._valid_at(pos) is not None:
-                self._probe = pos
-                return True
+            end = self._valid_at(pos)
+            if end is not None:
+                if stalled or self._header_at(end):
+                    self._probe = pos
+                    return True
+                if end + 4 > len(buf):  # cannot tell yet what follows it
+                    self._probe = pos
+                    return False
+                pos += 1  # framed bytes inside a picture: keep them as payload
+                continue
             if self._may_grow(pos):
                 self._probe = pos
                 return False
             pos += 1
+
+    def _header_at(self, pos: int) -> bool:
+        """Return True when a packet signature and a known command start at ``pos``."""
+        buf = self._buf
+        return (
+            pos + 4 <= len(buf)
+            and buf[pos : pos + 2] == SIG_START
+            and int.from_bytes(buf[pos + 2 : pos + 4], "little") in KNOWN_COMMANDS
+        )
+
+    def flush_stalled(self) -> list[Packet | StreamIssue]:
+        """Resolve a waiting packet after the stream went quiet (call after ~1 s without data).
+
+        When a complete packet sits inside the incomplete one, the incomplete one was cut by the
+        camera: it is dropped and the rest decoded. Otherwise nothing changes (a slow sender).
+        """
+        if len(self._buf) < HEADER_SIZE:
+            return []
+        end = HEADER_SIZE + int.from_bytes(self._buf[4:8], "little")
+        if len(self._buf) >= end:
+            return []
+        self._probe = 2
+        out: list[Packet | StreamIssue] = []
+        if self._truncated_before(len(self._buf), stalled=True):
+            command = int.from_bytes(self._buf[2:4], "little")
+            self._drop(
+                self._probe, f"truncated packet 0x{command:04x} (next packet started early)", out
+            )
+            out += self.feed(b"")
+        return out
 
     def _may_grow(self, pos: int) -> bool:
         """Return True when a header at ``pos`` is plausible but its packet is not complete yet."""

@@ -165,6 +165,8 @@ class MilesightTcpSource(AnprSource):
     #: Back-off bounds in seconds (tests lower them).
     backoff_initial = 1.0
     backoff_max = 60.0
+    #: Seconds without data inside a packet before a cut-short packet is resolved.
+    stall_timeout = 1.0
 
     def __init__(self, ctx: SourceContext) -> None:
         """Read settings; nothing connects until :meth:`async_start`."""
@@ -262,7 +264,17 @@ class MilesightTcpSource(AnprSource):
             try:
                 self._handle(first)
                 while True:
-                    data = await reader.read(_READ_SIZE)
+                    if self.decoder.buffered:
+                        # Inside a packet: if the camera goes quiet, a packet it cut short may
+                        # be hiding a complete one (PacketDecoder.flush_stalled).
+                        try:
+                            async with asyncio.timeout(self.stall_timeout):
+                                data = await reader.read(_READ_SIZE)
+                        except TimeoutError:
+                            self._handle(self.decoder.flush_stalled())
+                            data = await reader.read(_READ_SIZE)
+                    else:
+                        data = await reader.read(_READ_SIZE)
                     if not data:
                         break
                     self._handle(self.decoder.feed(data))
