@@ -56,12 +56,21 @@ DEFAULT_IDLE_TIMEOUT = 300.0
 DEFAULT_MAX_CONNECTIONS = 4
 REBIND_DELAY = 30.0
 _READ_SIZE = 16 * 1024
-#: hass.data key: (host, port) → camera name of the running listeners.
-_LISTENERS = f"{DOMAIN}_nvr_text_listeners"
 
 
 def _listeners(hass: HomeAssistant) -> dict[tuple[str, int], str]:
-    result: dict[tuple[str, int], str] = hass.data.setdefault(_LISTENERS, {})
+    """Return (host, port) → camera name of every nvr_text camera of the hub now listening.
+
+    Read from the running cameras in ``entry.runtime_data`` (no state of our own in
+    ``hass.data``).
+    """
+    result: dict[tuple[str, int], str] = {}
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        cameras = getattr(getattr(entry, "runtime_data", None), "cameras", {})
+        for camera in cameras.values():
+            source = getattr(camera, "source", None)
+            if isinstance(source, NvrTextSource) and source.listening:
+                result[(source.host, source.port)] = source.ctx.name
     return result
 
 
@@ -190,7 +199,6 @@ class NvrTextSource(AnprSource):
                     REBIND_DELAY,
                 )
             return False
-        _listeners(self.ctx.hass)[(self.host, self.port)] = self.ctx.name
         LOGGER.debug("Camera %s: listening on %s:%s", self.ctx.name, self.host, self.port)
         return True
 
@@ -201,6 +209,11 @@ class NvrTextSource(AnprSource):
                 break
         LOGGER.info("Camera %s: now listening on %s:%s", self.ctx.name, self.host, self.port)
 
+    @property
+    def listening(self) -> bool:
+        """True while the listener socket is open."""
+        return self._server is not None and self._server.is_serving()
+
     async def async_stop(self) -> None:
         """Close the listener and every connection."""
         if self._bind_task is not None:
@@ -210,9 +223,6 @@ class NvrTextSource(AnprSource):
             self._bind_task = None
         if self._server is not None:
             self._server.close()
-            listeners = _listeners(self.ctx.hass)
-            if listeners.get((self.host, self.port)) == self.ctx.name:
-                del listeners[(self.host, self.port)]
         for writer in list(self._writers):
             writer.close()
         for task in list(self._connections):
