@@ -742,3 +742,46 @@ async def test_self_signed_certificate_refused_when_verified(tmp_path: Path) -> 
                 assert (await client.device_info()).serial == emu.serial
         finally:
             await emu.stop()
+
+
+async def test_reconfigure_keeps_the_same_camera(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    """Reconfigure: new address of the same camera is taken; another camera is refused."""
+    entry, camera_id, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    moved = HikvisionEmulator(serial=emulator.serial)  # same camera, new address
+    other = HikvisionEmulator(serial="DS-2CD4A26FWD-IZS0000000000000000")
+    await moved.start()
+    await other.start()
+    try:
+
+        async def reconfigure(emu: HikvisionEmulator) -> dict[str, Any]:
+            result = await hass.config_entries.subentries.async_init(
+                (entry.entry_id, SUBENTRY_CAMERA),
+                context={"source": "reconfigure", "subentry_id": camera_id},
+            )
+            assert result["type"] is FlowResultType.FORM
+            assert result["step_id"] == "reconfigure_hikvision"
+            data = camera_data(emu)
+            data.pop("name")
+            return dict(
+                await hass.config_entries.subentries.async_configure(result["flow_id"], data)
+            )
+
+        result = await reconfigure(other)
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "unique_id_mismatch"
+        result = await reconfigure(moved)
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert entry.subentries[camera_id].data["port"] == moved.port
+        await wait_for(lambda: moved.connections == 1)
+        await moved.push_anpr("MOVED1")
+        await events.wait(1)
+        assert events.plates == ["MOVED1"]
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await moved.stop()
+        await other.stop()
