@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 import re
 
 from .models import ProtocolError
@@ -72,6 +73,12 @@ def header_params(value: str) -> tuple[str, dict[str, str]]:
 
     Parameter names are lower-cased; quotes and backslash escapes are removed. Never raises.
     """
+    main, params = _header_params(value[:4096])
+    return main, dict(params)
+
+
+@lru_cache(maxsize=512)
+def _header_params(value: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
     for match in _PARAM_RE.finditer(rest):
@@ -79,7 +86,7 @@ def header_params(value: str) -> tuple[str, dict[str, str]]:
         params[match.group(1).lower()] = (
             re.sub(r"\\(.)", r"\1", raw) if raw is not None else (match.group(3) or "")
         )
-    return main.strip().lower(), params
+    return main.strip().lower(), tuple(params.items())
 
 
 @dataclass(frozen=True, slots=True)
