@@ -785,3 +785,67 @@ async def test_reconfigure_keeps_the_same_camera(
     finally:
         await moved.stop()
         await other.stop()
+
+
+async def test_isapi_client_odd_answers(emulator: HikvisionEmulator) -> None:
+    """Slow, booting or odd firmware answers become the documented client errors."""
+    async with httpx.AsyncClient() as session:
+        client = IsapiClient(session, emulator.base_url, "admin", emulator.password, timeout=0.3)
+        emulator.response_delay = 1.0
+        with pytest.raises(IsapiConnectionError, match="timeout"):
+            await client.device_info()
+        emulator.response_delay = 0.0
+        emulator.time_body = b"<Time><localTime>yesterday</localTime></Time>"
+        assert await client.local_time() is None
+        emulator.time_body = b"<Time><timeMode>NTP</timeMode></Time>"
+        assert await client.local_time() is None
+        emulator.plates_body = b"<Plates><Plate>"
+        with pytest.raises(IsapiError, match="unusable plate log"):
+            await client.plates_after(1, "0")
+        emulator.alert_stream_status = 503
+        with pytest.raises(IsapiError, match="HTTP 503"):
+            async with client.alert_stream(1.0):
+                pass
+
+
+async def test_stream_source_odd_cases(
+    hass: HomeAssistant,
+    emulator: HikvisionEmulator,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Booting camera (503), plate-log picture, MNPR answer without a plate."""
+    emulator.alert_stream_status = 503
+    entry, camera_id, events = await setup_camera(hass, emulator)
+    await wait_for(lambda: emulator.stats.stream_requests >= 3)  # it keeps retrying
+    assert state(hass, "binary_sensor.gate_connectivity") == "off"
+    emulator.alert_stream_status = 200
+    await wait_connected(hass, emulator)
+    await asyncio.sleep(0.3)
+    source = entry.runtime_data.cameras[camera_id].source
+    assert source.configuration_url == emulator.base_url
+    # Caught up from the plate log: the picture comes from /doc/ui/images/plate/<picName>.jpg.
+    port = emulator.port
+    await emulator.stop()
+    emulator._capture("LOGPIC1", "forward")
+    emulator.port = port
+    await emulator.start()
+    await events.wait(1)
+    await hass.async_block_till_done()
+    assert events.plates == ["LOGPIC1"]
+    assert hass.states.get("image.gate_picture").state != "unknown"
+    # MNPR answering only a "no plate" alert: nothing delivered, one info line.
+    caplog.set_level(logging.INFO, logger="custom_components.anpr")
+    body = (
+        b'--b\r\nContent-Type: application/xml\r\n\r\n'
+        + emulator.anpr_xml("noPlate", pictures=()) + b"\r\n--b\r\n"
+        b"Content-Type: application/json\r\n\r\n{broken\r\n--b--\r\n"
+    )
+    emulator.mnpr_body = ("multipart/form-data; boundary=b", body)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.gate_read_plate"}, blocking=True
+    )
+    assert "manual recognition found no plate" in caplog.text
+    assert "skipped an MNPR answer part" in caplog.text
+    assert events.plates == ["LOGPIC1"]
+    assert await hass.config_entries.async_unload(entry.entry_id)

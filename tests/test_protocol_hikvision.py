@@ -477,3 +477,113 @@ def test_catch_up_tracker_ignores_bad_state() -> None:
     tracker = CatchUpTracker("not-digits", [["x"], ["AB", "nan?", None], 5])  # type: ignore[list-item]
     assert tracker.cursor is None
     assert tracker.recent == []
+
+
+# --- Edge cases seen in the field or found by fuzzing --------------------------------------
+
+
+def test_odd_field_values_are_tolerated() -> None:
+    body = (
+        ALERT.replace(b"<line>2</line>", b"<line>two</line>")
+        .replace(b"<speed>23</speed>", b"<speed>fast</speed>")
+        .replace(b"<X>412</X><Y>655</Y>", b"<x>412</x><y>655</y>")
+        .replace(b"<X>412</X>", b"<x>412</x>")
+        .replace(b"<Y>655</Y>", b"<y>655</y>")
+    )
+    (alert,) = parse_alert_xml(body)
+    assert alert.read is not None
+    assert alert.read.lane is None and alert.read.speed is None
+    assert alert.read.plate_box == pytest.approx((0.412, 0.655, 0.098, 0.031))  # lower-case x/y
+    broken_rect = ALERT.replace(b"<width>98</width>", b"")
+    assert parse_alert_xml(broken_rect)[0].read.plate_box is None  # type: ignore[union-attr]
+    unknown_picture = ALERT.replace(b"<type>detectionPicture</type>", b"<type>pic</type>")
+    unknown_picture = unknown_picture.replace(b"detectionPicture.jpg", b"p2.jpg")
+    assert parse_alert_xml(unknown_picture)[0].pictures[1].role is ImageRole.FULL
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20200424T161627+0100", datetime(2020, 4, 24, 15, 16, 27, tzinfo=UTC)),
+        ("20200424T161627Z", datetime(2020, 4, 24, 16, 16, 27, tzinfo=UTC)),
+        ("20251399999999", None),  # month 13
+        ("20250602103045", datetime(2025, 6, 2, 10, 30, 45, tzinfo=UTC)),
+        ("0001-01-01T00:00:00+01:00", None),  # leaves datetime's range in UTC
+    ],
+)
+def test_more_time_forms(text: str, expected: datetime | None) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0" encoding="TTF-8"?><EventNotificationAlert/>',  # unknown encoding
+        b"<EventNotificationAlert/><EventNotificationAlert>",  # second document truncated
+    ],
+)
+def test_more_malformed_xml(body: bytes) -> None:
+    with pytest.raises(HikvisionError, match="malformed"):
+        parse_alert_xml(body)
+
+
+def test_json_shapes() -> None:
+    single = b'{"eventType": "mixedTargetDetection", "CaptureResult": {"Vehicle": {"Property":'
+    single += b' [{"description": "plateNo", "value": "AB1"}], "PlateRect": [1]}}}'
+    (alert,) = parse_alert_json(single)
+    assert alert.read is not None and alert.read.plate == "AB1" and alert.read.plate_box is None
+    no_vehicle = b'{"eventType": "mixedTargetDetection", "CaptureResult": [{"Human": {}}]}'
+    assert parse_alert_json(no_vehicle) == []
+    no_plate = b'{"eventType": "mixedTargetDetection", "CaptureResult": [{"Vehicle":'
+    no_plate += b' {"Property": "oops"}}]}'
+    (alert,) = parse_alert_json(no_plate)
+    assert alert.no_plate and alert.read is None
+    other = parse_alert_json(b'{"eventType": "VMD", "eventState": "active"}')
+    assert not other[0].is_anpr and not other[0].is_heartbeat
+    listening = b'{"eventType": "ANPR", "ANPR": {"licensePlate": "X1", "pictureInfoList":'
+    listening += b' [{"fileName": "licensePlatePicture.jpg"}, 5]}}'
+    (alert,) = parse_alert_json(listening)
+    assert [p.file_name for p in alert.pictures] == ["licensePlatePicture.jpg"]
+
+
+def test_assembler_counts_and_limits() -> None:
+    asm = HikvisionEventAssembler(dedupe_size=2)
+    vmd = b"<EventNotificationAlert><eventType>VMD</eventType></EventNotificationAlert>"
+    assert asm.add(xml_part(vmd)) == []
+    assert asm.stats.other_events == 1
+    base = ALERT.replace(b"<picNum>2</picNum>", b"<picNum>0</picNum>")
+    for n in range(4):
+        body = base.replace(b"0f6c1f7e", b"%08d" % n)
+        assert len(asm.add(xml_part(body))) == 1
+    assert len(asm._seen) == 2  # bounded
+    with pytest.raises(HikvisionError, match="size cap"):
+        asm.add(Part(headers={"content-type": "text/xml"}, body=b"", oversize=True, size=10**9))
+
+
+def test_unannounced_pictures_join_the_last_read() -> None:
+    """Guide form of listening mode: ``Event_Type`` part then ``Picture_Name`` parts."""
+    body = ALERT.replace(b"<picNum>2</picNum>", b"")
+    body = body.replace(b"<pictureInfoList>", b"<x>").replace(b"</pictureInfoList>", b"</x>")
+    asm = HikvisionEventAssembler(hold_unannounced=True)
+    asm.add(xml_part(body))
+    disposition = 'form-data; name="Picture_Name"'
+    assert asm.add(image_part(**{"content-disposition": disposition})) == []
+    empty = Part(headers={"content-type": "image/pjpeg", "content-id": "x"}, body=b"")
+    asm.add(empty)  # Content-Length 0 picture: nothing to attach
+    (read,) = asm.flush()
+    assert len(read.images) == 1 and read.images[0].role is ImageRole.FULL
+
+
+def test_plate_log_single_plate_root_and_status_bodies() -> None:
+    (entry,) = parse_plates(b"<Plate><picName>1</picName><plateNumber>A</plateNumber></Plate>")
+    assert entry.pic_name == "1"
+    assert parse_response_status(b"{bad json") is None
+    assert parse_response_status(b"[1, 2]") is None
+
+
+def test_tracker_bounds_its_memory() -> None:
+    tracker = CatchUpTracker(tz=UTC, max_recent=3)
+    for n in range(10):
+        tracker.note_live(PlateRead(plate=f"P{n}", time=datetime(2026, 1, 1, 0, 0, n, tzinfo=UTC)))
+    assert len(tracker.recent) == 3
+    assert CatchUpTracker().select([]) == []  # no cursor yet: nothing to prune

@@ -355,3 +355,43 @@ def test_length_landing_on_a_later_delimiter(size: int) -> None:
     )
     parts = feed_in(MultipartStreamParser("boundary"), data, size)
     assert [p.body for p in parts] == [HEARTBEAT, JPEG[:500]]
+
+
+def test_more_framing_oddities() -> None:
+    # A boundary parameter that is empty or absurdly long: fall back to the literal.
+    assert boundary_from_content_type('multipart/mixed; boundary=""') == "boundary"
+    assert boundary_from_content_type("multipart/mixed; boundary=" + "x" * 300) == "boundary"
+    # Header lines without a colon are ignored; a non-numeric Content-Length is ignored.
+    data = (
+        b"--boundary\r\nContent-Type: text/xml\r\ngarbage line\r\nContent-Length: many\r\n\r\n"
+        b"<a/>\r\n--boundary\r\n"
+    )
+    (part,) = MultipartStreamParser("boundary").feed(data)
+    assert part.body == b"<a/>" and part.headers == {
+        "content-type": "text/xml",
+        "content-length": "many",
+    }
+    # A part without any header line.
+    (part,) = MultipartStreamParser("boundary").feed(b"--boundary\r\n\r\n<a/>\r\n--boundary\r\n")
+    assert part.body == b"<a/>" and part.headers == {}
+    # LF-only framing with an exact Content-Length.
+    data = b"--boundary\nContent-Length: 4\n\n<a/>\n--boundary\n"
+    assert [p.body for p in MultipartStreamParser("boundary").feed(data)] == [b"<a/>"]
+    # "--boundary" followed by 300 bytes without a line end is not a delimiter line.
+    parser = MultipartStreamParser("boundary")
+    data = b"--boundary" + b"x" * 300 + b"\r\n--boundary\r\nContent-Type: text/xml\r\n\r\n<a/>\r\n"
+    assert [p.body for p in parser.feed(data + b"--boundary\r\n")] == [b"<a/>"]
+
+
+def test_oversize_part_found_in_one_read() -> None:
+    parser = MultipartStreamParser("boundary", max_part_size=100)
+    data = b"--boundary\r\nContent-Type: image/jpeg\r\n\r\n" + b"\xff" * 150 + b"\r\n--boundary\r\n"
+    (part,) = parser.feed(data)
+    assert part.oversize and part.size == 150 and part.body == b""
+
+
+def test_adopting_a_body_boundary_only_when_sane() -> None:
+    parser = MultipartStreamParser("frontier")
+    data = b"--" + b"y" * 300 + b"\r\nContent-Type: text/xml\r\n\r\n<a/>\r\n"
+    assert parser.feed(data) == []  # 300-character "boundary": not adopted
+    assert parser.boundary == b"frontier"

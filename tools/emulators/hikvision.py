@@ -114,6 +114,7 @@ class EmulatorStats:
     """What the emulator saw (for assertions)."""
 
     stream_connects: int = 0
+    stream_requests: int = 0
     auth_failures: int = 0
     mnpr_methods: list[str] = field(default_factory=list)
     plate_queries: list[str] = field(default_factory=list)
@@ -161,6 +162,14 @@ class HikvisionEmulator:
         self.http_hosts_status = 200
         #: Path spelling this firmware answers the plate log on (ex_nvr's mock: lower case).
         self.plates_path = "vehicleDetect"
+        #: Seconds every answer but the alertStream waits before it is sent (a slow camera).
+        self.response_delay = 0.0
+        #: Replace the answers of /ISAPI/System/time, the plate log and MNPR (odd firmware).
+        self.time_body: bytes | None = None
+        self.plates_body: bytes | None = None
+        self.mnpr_body: tuple[str, bytes] | None = None
+        #: HTTP status of the alertStream (e.g. 503 while the camera boots).
+        self.alert_stream_status = 200
         if jpeg is None:
             jpeg = FIXTURE_JPEG.read_bytes() if FIXTURE_JPEG.exists() else TINY_JPEG
         self.jpeg = jpeg
@@ -573,6 +582,7 @@ class HikvisionEmulator:
     async def _device_info(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
             return self._challenge()
+        await asyncio.sleep(self.response_delay)
         if self.device_info_override is not None:
             return web.Response(body=self.device_info_override, content_type="text/html")
         body = (
@@ -589,6 +599,8 @@ class HikvisionEmulator:
     async def _time(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
             return self._challenge()
+        if self.time_body is not None:
+            return web.Response(body=self.time_body, content_type="application/xml")
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>'
             '<Time version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">'
@@ -603,6 +615,9 @@ class HikvisionEmulator:
         to the socket; ``quirks.chunked`` uses aiohttp's chunked StreamResponse instead."""
         if not self._authorized(request):
             return self._challenge()
+        self.stats.stream_requests += 1
+        if self.alert_stream_status != 200:
+            return web.Response(status=self.alert_stream_status, text="booting")
         q = self.quirks
         ctype = "multipart/mixed"
         if q.header_boundary == "param":
@@ -686,6 +701,10 @@ class HikvisionEmulator:
                  "errorCode": 1073741825, "errorMsg": "notSupport"},
                 status=403,
             )
+        if self.mnpr_body is not None:
+            return web.Response(
+                body=self.mnpr_body[1], headers={"Content-Type": self.mnpr_body[0]}
+            )
         entry = self._capture(self.mnpr_plate, "forward")
         uuid = secrets.token_hex(16)
         body = self._anpr_part(
@@ -702,6 +721,8 @@ class HikvisionEmulator:
             return self._challenge()
         if f"/{self.plates_path}/" not in request.path:
             raise web.HTTPNotFound
+        if self.plates_body is not None:
+            return web.Response(body=self.plates_body, content_type="application/xml")
         text = (await request.read()).decode("utf-8", "replace")
         match = re.search(r"<picTime>\s*(\d+)\s*</picTime>", text)
         if not match:

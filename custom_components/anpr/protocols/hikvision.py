@@ -153,7 +153,6 @@ def parse_xml(data: bytes, max_size: int = MAX_EVENT_SIZE) -> list[Element]:
 # --- Time -----------------------------------------------------------------------------------
 
 _BROKEN_OFFSET = re.compile(r"^(.*T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(\d{2}:\d{2})$")
-_COMPACT = re.compile(r"^(\d{8})T?(\d{6})(\d*)([+-]\d{2}:?\d{2}|Z)?$")
 _DIGITS = re.compile(r"^\d{14,30}$")
 
 
@@ -176,23 +175,13 @@ def parse_time(value: str | None, tz: tzinfo = UTC) -> datetime | None:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             parsed = None
-    if parsed is None:
-        compact = _COMPACT.match(text) if not _DIGITS.match(text) else None
-        digits = text if _DIGITS.match(text) else None
+    else:  # yyyyMMddHHmmss[SSS...] (absTime, picName); the compact "T" form is ISO basic
         try:
-            if compact:
-                parsed = datetime.strptime(compact.group(1) + compact.group(2), "%Y%m%d%H%M%S")
-                offset = compact.group(4)
-                if offset:
-                    parsed = datetime.fromisoformat(
-                        parsed.isoformat() + ("+00:00" if offset == "Z" else offset)
-                    )
-            elif digits:
-                parsed = datetime.strptime(digits[:14], "%Y%m%d%H%M%S")
-                if len(digits) >= 17:
-                    parsed = parsed.replace(microsecond=int(digits[14:17]) * 1000)
+            parsed = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
         except ValueError:
             return None
+        if len(text) >= 17:
+            parsed = parsed.replace(microsecond=int(text[14:17]) * 1000)
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -620,8 +609,11 @@ class _Pending:
     read: PlateRead
     expected: list[PictureRef]
     count: int | None
+    hold: bool = False  # nothing announced: wait for flush() (end of a one-shot body)
 
     def complete(self) -> bool:
+        if self.hold:
+            return False
         wanted = self.count if self.count is not None else len(self.expected)
         return len(self.read.images) >= wanted
 
@@ -702,12 +694,12 @@ class HikvisionEventAssembler:
             count = alert.picture_count
             if count is not None and expected:
                 count = min(count, len(expected))
-            pending = _Pending(alert.read, expected, count)
-            if (count == 0 or (count is None and not expected)) and not self.hold_unannounced:
+            unannounced = count is None and not expected
+            if count == 0 or (unannounced and not self.hold_unannounced):
                 self.stats.reads += 1
                 out.append(alert.read)
             else:
-                self._pending.append(pending)
+                self._pending.append(_Pending(alert.read, expected, count, hold=unannounced))
         return out
 
     def _add_picture(self, part: Part) -> list[PlateRead]:
