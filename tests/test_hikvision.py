@@ -28,6 +28,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 import httpx
 import pytest
@@ -848,4 +849,51 @@ async def test_stream_source_odd_cases(
     assert "manual recognition found no plate" in caplog.text
     assert "skipped an MNPR answer part" in caplog.text
     assert events.plates == ["LOGPIC1"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_urls_without_a_configured_home_assistant_url(
+    hass: HomeAssistant, emulator: HikvisionEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert hik._base_url({"host": "fe80::1", "port": 80}) == "http://[fe80::1]:80"
+    assert hik._base_url({"host": "cam.lan", "ssl": True}) == "https://cam.lan:443"
+
+    def no_url(*args: Any, **kwargs: Any) -> str:
+        raise NoURLAvailableError
+
+    monkeypatch.setattr(hik, "get_url", no_url)
+    assert hik.webhook_url(hass, "abc") == "http://<home-assistant-ip>:8123/api/webhook/abc"
+    entry = await async_setup_hub(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "hikvision"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], camera_data(emulator, mode="listening", configure_http_host=True)
+    )
+    assert result["errors"] == {"base": "no_local_url"}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_webhook_refuses_an_oversize_chunked_body(
+    hass: HomeAssistant,
+    emulator: HikvisionEmulator,
+    aiohttp_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hik, "MAX_WEBHOOK_BODY", 100_000)
+    assert await async_setup_component(hass, "http", {})
+    entry, camera_id, events = await setup_camera(hass, emulator, mode="listening")
+    client = await aiohttp_client(hass.http.app)
+    url = f"/api/webhook/{entry.subentries[camera_id].data['webhook_id']}"
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(20):  # 200 KB without a Content-Length (chunked)
+            yield b"x" * 10_000
+
+    resp = await client.post(url, data=body(), headers={"Content-Type": "application/xml"})
+    assert resp.status == 413
+    assert events.plates == []
     assert await hass.config_entries.async_unload(entry.entry_id)
