@@ -268,3 +268,21 @@ def test_milesight_payload_containing_a_packet_is_split_invariant() -> None:
     items = decoder.feed(outer[:cut]) + decoder.feed(outer[cut:])
     packets = [i for i in items if isinstance(i, ms.Packet)]
     assert [(p.command, p.data) for p in packets] == [(ms.Command.RECOG_POST, outer[8:-2])]
+
+
+def test_milesight_corrupt_packet_ending_on_the_next_signature_byte() -> None:
+    """A packet whose DATA_SIZE is one too big ends (claimed) on the first byte of the next
+    packet, and the TCP read ends right there: the next packet must survive (found by
+    milesight_length_mutation in the long campaign; it was dropped with the corrupt one)."""
+    import struct  # noqa: PLC0415
+
+    from custom_components.anpr.protocols import milesight_tcp as ms  # noqa: PLC0415
+
+    bad = bytearray(ms.build_packet(ms.Command.LOGIN_REQ, b"\x00\x00\x00"))
+    bad[4:8] = struct.pack("<I", 6)  # claims one byte more than it has
+    good = ms.build_packet(ms.Command.LOGIN_REQ, b"ok")
+    stream = bytes(bad) + good
+    for cut in range(1, len(stream)):
+        decoder = ms.PacketDecoder()
+        items = decoder.feed(stream[:cut]) + decoder.feed(stream[cut:])
+        assert [i.data for i in items if isinstance(i, ms.Packet)] == [b"ok"], cut

@@ -606,6 +606,10 @@ class PacketDecoder:
             if buf[end - 2 : end] != SIG_END:
                 # Truncated or corrupt: look for the next signature inside this packet.
                 nxt = buf.find(SIG_START, 2)
+                if nxt < 0 and len(buf) == end and buf[-1:] == SIG_START[:1]:
+                    # Fuzz finding (milesight_length_mutation): the read ended on the first
+                    # byte of the next packet's signature; dropping it lost that packet.
+                    nxt = end - 1
                 self._drop(
                     nxt if nxt > 0 else end,
                     f"truncated or corrupt packet 0x{header.command:04x} (no FF DD end signature)",
