@@ -897,3 +897,22 @@ async def test_webhook_refuses_an_oversize_chunked_body(
     assert resp.status == 413
     assert events.plates == []
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_read_cut_mid_picture_arrives_once(
+    hass: HomeAssistant, emulator: HikvisionEmulator
+) -> None:
+    """The alert arrived, its picture was cut: deliver it now, and not again from the log."""
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    await asyncio.sleep(0.3)
+    await emulator.push_anpr_and_crash("HALFPIC1", keep=0.5)
+    await events.wait(1)
+    await wait_connected(hass, emulator, count=2)  # reconnected, catch-up ran
+    await asyncio.sleep(0.5)
+    await emulator.push_anpr("NEXT1")
+    await events.wait(2)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["HALFPIC1", "NEXT1"]
+    assert len(emulator.stats.plate_queries) >= 2
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -467,6 +467,22 @@ class HikvisionEmulator:
         await self.push_raw(data)
         return entry
 
+    async def push_anpr_and_crash(self, plate: str, keep: float = 0.5) -> LogEntry:
+        """Capture a plate, send its alert and only ``keep`` (0-1) of its pictures, then crash.
+
+        The camera logged the plate (plate log) but the stream dies mid-picture.
+        """
+        entry = self._capture(plate, "forward")
+        uuid = secrets.token_hex(16)
+        xml_only = self._anpr_part(
+            plate, "forward", 95, uuid, None, ("licensePlatePicture.jpg",), when=entry.time
+        )
+        data = xml_only[: len(xml_only) - int(len(self.jpeg) * (1 - keep))]
+        await self.push_raw(data)
+        await asyncio.sleep(0.2)
+        await self.cut()
+        return entry
+
     async def push_heartbeat(self, count: int = 1) -> None:
         """Send ``count`` videoloss heartbeats in ONE part (several alerts per part)."""
         body = b"\r\n".join(self.heartbeat_xml() for _ in range(count))
