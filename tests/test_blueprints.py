@@ -60,7 +60,14 @@ async def _hub_with_cameras(hass: HomeAssistant) -> None:
     )
 
 
-def _push(camera: str, plate: str, direction: Direction = Direction.IN, later: float = 0) -> None:
+def _push(
+    camera: str,
+    plate: str,
+    direction: Direction = Direction.IN,
+    later: float = 0,
+    *,
+    catch_up: bool = False,
+) -> None:
     kinds.RUNNING[camera].push(
         PlateRead(
             plate=plate,
@@ -68,6 +75,7 @@ def _push(camera: str, plate: str, direction: Direction = Direction.IN, later: f
             confidence=0.9,
             time=datetime.now(UTC) + timedelta(seconds=later),
             images=[ReadImage(JPEG, role=ImageRole.FULL)],
+            extra={"catch_up": True} if catch_up else {},
         )
     )
 
@@ -100,12 +108,13 @@ async def test_open_gate_blueprint(hass: HomeAssistant, config_dir: Path) -> Non
     _push("Gate", "XX99XXX")  # unknown: no
     _push("Street", "AB12CDE")  # known but another camera: no
     _push("Gate", "AB12CDE", Direction.OUT)  # known but leaving: no
-    await events.wait(3)
+    _push("Gate", "AB12CDE", later=30, catch_up=True)  # known, but delivered late: no
+    await events.wait(4)
     await hass.async_block_till_done()
     assert opened == []
 
     _push("Gate", "AB 12 CDE", later=60)  # known, arriving, gate camera: open
-    await events.wait(4)
+    await events.wait(5)
     await hass.async_block_till_done()
     assert len(opened) == 1
     assert opened[0].data["entity_id"] == ["cover.drive_gate"]

@@ -218,3 +218,16 @@ async def test_reads_diagnostic_sensor_disabled_by_default(hass: HomeAssistant) 
     await events.wait(1)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.gate_reads_received").state == "1"
+
+
+async def test_catch_up_and_manual_reads_are_flagged(hass: HomeAssistant) -> None:
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
+    events = PlateEvents(hass)
+    kinds.RUNNING["Gate"].push(PlateRead(plate="AB12CDE", time=T0, extra={"catch_up": True}))
+    await events.wait(1)
+    await hass.async_block_till_done()
+    assert events.events[0]["catch_up"] is True
+    assert events.events[0]["manual"] is False
+    assert hass.states.get("event.gate_plate").attributes["catch_up"] is True
+    assert hass.states.get("sensor.gate_last_plate").attributes["catch_up"] is True

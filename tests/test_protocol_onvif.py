@@ -600,7 +600,7 @@ def test_initialized_state_after_a_reconnection_catches_up_a_missed_plate() -> N
     assert run(doc("A", 1, "Changed")) == ["A"]
     assert run(doc("A", 1, "Initialized")) == []  # reconnected, nothing missed
     (missed,) = filt.filter(parse_plates(doc("B", 5, "Initialized")))  # read while away
-    assert missed.read.plate == "B" and missed.read.extra["caught_up"] is True
+    assert missed.read.plate == "B" and missed.read.extra["catch_up"] is True
     assert run(doc("B", 5, "Initialized")) == []  # delivered once only
     assert run(doc("C", 2, "Initialized")) == []  # older than what we have
     assert filt.caught_up == 1

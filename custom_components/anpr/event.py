@@ -20,7 +20,7 @@ PLATE_EVENT = EventEntityDescription(
 EVENT_ATTRIBUTES = (
     "plate", "camera", "direction", "confidence", "category", "list", "description",
     "priority", "previous_sightings", "last_sighting", "matched_by", "reason", "country",
-    "vehicle_type", "vehicle_colour", "vehicle_make", "time", "id",
+    "vehicle_type", "vehicle_colour", "vehicle_make", "time", "id", "catch_up", "manual",
 )  # fmt: skip
 
 

@@ -154,6 +154,11 @@ class Sighting:
             "vendor_id": read.vendor_id,
             "reginfo": self.reginfo,
             "reads": self.reads,
+            # Delivered late (Hikvision plate-log / ONVIF catch-up after a reconnection): the
+            # time is the capture time; automations that open gates should skip these.
+            "catch_up": bool(read.extra.get("catch_up")),
+            # Answer to a manual trigger (button / trigger_recognition).
+            "manual": bool(read.extra.get("trigger")),
             "images": [img.role.value for img in read.images],
         }
 

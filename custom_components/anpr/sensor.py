@@ -36,7 +36,7 @@ ATTRIBUTES = (
     "known", "dangerous", "ignore", "matched_by", "reason", "corrections", "reginfo",
     "country", "plate_colour", "plate_type", "vehicle_type", "vehicle_colour", "vehicle_make",
     "vehicle_model", "speed", "lane", "read_plate", "original_plate", "time", "source", "reads",
-    "rule", "listed_plate", "plate_format",
+    "rule", "listed_plate", "plate_format", "catch_up", "manual",
 )  # fmt: skip
 
 

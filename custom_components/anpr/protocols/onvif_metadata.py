@@ -554,7 +554,7 @@ class PlateEventFilter:
       (ONVIF Core "Properties"); it is the *last* plate, not a new one, so it is dropped ...
     - ... except after a reconnection: when this filter already delivered a read on the same
       topic and the camera's state now holds a *different* plate with a *later* time, that plate
-      was read while we were disconnected, so it is delivered once (``extra["caught_up"]``).
+      was read while we were disconnected, so it is delivered once (``extra["catch_up"]``, as for Hikvision catch-up).
       On the first connection nothing is replayed.
     - ``"Deleted"``: the property went away; nothing to report.
     - ``"Changed"`` or no operation: a new read.
@@ -585,7 +585,7 @@ class PlateEventFilter:
                     self._last[topic] = (plate, when)  # the state we start from
                 return False
             self.caught_up += 1
-            event.read.extra["caught_up"] = True
+            event.read.extra["catch_up"] = True
         elif operation == "deleted":
             return False
         if event.object_id is not None and event.topic is None:
