@@ -114,3 +114,16 @@ register(
         auth_fields=("username", "password"),
     )
 )
+
+
+#: Same camera, but its unique id comes from a setting (like the folder kind's path).
+KIND_PATH = "test_path"
+register(
+    SourceKind(
+        kind=KIND_PATH,
+        factory=TestSource,
+        schema=_schema,
+        validate=_validate,
+        unique_id_from_config=True,
+    )
+)

@@ -204,3 +204,22 @@ async def test_reauth_kind_without_credentials(hass: HomeAssistant) -> None:
     result = await entry.start_reauth_flow(hass, context={"subentry_id": sub.subentry_id})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "camera_not_found"
+
+
+async def test_reconfigure_moves_config_derived_unique_id(hass: HomeAssistant) -> None:
+    entry = await async_setup_hub(hass)
+    sid = await async_add_camera(hass, entry, kinds.KIND_PATH, {"name": "Ftp", "serial": "/a"})
+    await async_add_camera(hass, entry, kinds.KIND_PATH, {"name": "Ftp2", "serial": "/b"})
+    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"serial": "/b", "token": ""}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"serial": "/c", "token": ""}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.subentries[sid].unique_id == "/c"

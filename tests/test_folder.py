@@ -14,6 +14,7 @@ from typing import Any
 from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from PIL import Image
 import pytesseract
@@ -495,4 +496,27 @@ async def test_unreadable_overlay_unsupported_format_size_cap_and_diagnostics(
     assert diag["skipped"] == 2
     assert diag["ocr_unreadable"] == 1
     assert "SIDE1" not in str(diag)  # no plates in diagnostics
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_moves_camera_to_new_folder(
+    hass: HomeAssistant, watched: Path, tmp_path: Path
+) -> None:
+    """A new path is the same camera moved, not another device (unique id follows the path)."""
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"path": str(moved), "time_zone": "Europe/London"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.subentries[sid].unique_id == str(moved.resolve())
+    events = PlateEvents(hass)
+    await write(hass, moved / name("MV12ABC"), JPEG)
+    await events.wait(1)
+    assert events.plates == ["MV12ABC"]
     assert await hass.config_entries.async_unload(entry.entry_id)

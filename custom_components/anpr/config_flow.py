@@ -307,7 +307,20 @@ class CameraSubentryFlow(ConfigSubentryFlow):
                     and result.unique_id is not None
                     and result.unique_id != subentry.unique_id
                 ):
-                    return self.async_abort(reason="unique_id_mismatch")
+                    if not spec.unique_id_from_config:
+                        return self.async_abort(reason="unique_id_mismatch")
+                    if any(
+                        other.unique_id == result.unique_id
+                        for other in entry.subentries.values()
+                        if other.subentry_id != subentry.subentry_id
+                    ):
+                        return self.async_abort(reason="already_configured")
+                    return self.async_update_and_abort(
+                        entry,
+                        subentry,
+                        data=_stored_data(subentry.data, result),
+                        unique_id=result.unique_id,
+                    )
                 return self.async_update_and_abort(
                     entry, subentry, data=_stored_data(subentry.data, result)
                 )

@@ -166,6 +166,9 @@ class SourceKind:
       webhook id); they are kept in the subentry data.
     - ``placeholders(hass, flow_data)``: description placeholders for the form (webhook URL).
     - ``auth_fields``: fields asked again in the reauth flow (empty: no credentials).
+    - ``unique_id_from_config``: the unique id is derived from settings the user may change
+      (a folder path), not read from the device: reconfigure then moves the camera to the new
+      unique id instead of refusing it as another device.
     """
 
     kind: str
@@ -177,6 +180,7 @@ class SourceKind:
     is_stream: bool = False
     supports_trigger: bool = False
     auth_fields: tuple[str, ...] = ()
+    unique_id_from_config: bool = False
     manufacturer: str = "Generic"
     model: str = "ANPR camera"
 

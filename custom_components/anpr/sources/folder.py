@@ -717,6 +717,7 @@ SOURCE_KIND = register(
         factory=FolderSource,
         schema=_schema,
         validate=_validate,
+        unique_id_from_config=True,
         manufacturer="Generic",
         model="Folder upload (FTP/NAS)",
     )
