@@ -48,6 +48,8 @@ def test_real_home_assistant_reads_real_picture(hass_process: tuple[HassProcess,
         "folder",
         {"name": "Driveway", "path": str(watch), "ocr": True, "time_zone": "Europe/London"},
     )
+    # The camera starts in the background after the flow; its entities appear once it watches.
+    proc.wait_state("sensor.driveway_last_plate", lambda s: True)
     # Upload the way FTP servers do: write under a temporary name, then rename into place.
     tmp = watch / ".upload.tmp"
     shutil.copyfile(IMAGE, tmp)

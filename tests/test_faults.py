@@ -242,7 +242,11 @@ async def test_disk_full_while_saving_pictures(
     # 1: a normal save works (the control).
     await milesight.send_read("DF01AAA", images=SMALL_JPEG, time_ms=base_ms)
     await events.wait(1)
-    await wait_for(lambda: target("DF01AAA", 0).exists())
+    # The saver creates the file, then writes it: wait for the whole picture.
+    await wait_for(
+        lambda: target("DF01AAA", 0).exists()
+        and target("DF01AAA", 0).stat().st_size == len(SMALL_JPEG[0])
+    )
     assert target("DF01AAA", 0).read_bytes() == SMALL_JPEG[0]
     # 2: the disk is full: the write fails with ENOSPC from the kernel.
     full = target("DF02AAA", 1)
@@ -264,7 +268,11 @@ async def test_disk_full_while_saving_pictures(
     day.unlink()
     await milesight.send_read("DF04AAA", images=SMALL_JPEG, time_ms=base_ms + 3000)
     await events.wait(4)
-    await wait_for(lambda: target("DF04AAA", 3).exists())
+    # The saver creates the file, then writes it: wait for the whole picture.
+    await wait_for(
+        lambda: target("DF04AAA", 3).exists()
+        and target("DF04AAA", 3).stat().st_size == len(SMALL_JPEG[0])
+    )
     assert events.plates == ["DF01AAA", "DF02AAA", "DF03AAA", "DF04AAA"]
     assert state(hass, "sensor.barrier_last_plate") == "DF04AAA"
     assert await history_rows(entry) == 4

@@ -41,6 +41,8 @@ class Demo:
 
 def _folder_after(ctx: dict[str, Any], proc: HassProcess) -> None:
     """Upload the real picture the way an FTP server does: temporary name, then rename."""
+    # The camera starts in the background after the flow; wait until it watches the folder.
+    proc.wait_state("sensor.driveway_last_plate", lambda s: True, 60)
     watch: Path = ctx["watch"]
     target = watch / FIXTURE.name
     if target.exists():
