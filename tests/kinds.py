@@ -34,6 +34,8 @@ class TestSource(AnprSource):
     triggered = 0
 
     async def async_start(self) -> None:
+        if self.ctx.data.get("fail") == "start":
+            raise RuntimeError("camera refuses to start")
         RUNNING[self.ctx.name] = self
         type(self).started += 1
         if self.ctx.data.get("stream"):
@@ -41,6 +43,8 @@ class TestSource(AnprSource):
 
     async def async_stop(self) -> None:
         RUNNING.pop(self.ctx.name, None)
+        if self.ctx.data.get("fail") == "stop":
+            raise RuntimeError("camera hangs up badly")
 
     def push(self, read: PlateRead) -> None:
         self.ctx.deliver(read)
@@ -89,6 +93,7 @@ def _schema(hass: HomeAssistant, defaults: Any) -> vol.Schema:
             vol.Optional("password", default=defaults.get("password", "")): str,
             vol.Optional("stream", default=defaults.get("stream", False)): bool,
             vol.Optional("trigger", default=defaults.get("trigger", False)): bool,
+            vol.Optional("fail", default=defaults.get("fail", "")): str,
         }
     )
 

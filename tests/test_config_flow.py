@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+import pytest
+
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -223,3 +225,29 @@ async def test_reconfigure_moves_config_derived_unique_id(hass: HomeAssistant) -
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.subentries[sid].unique_id == "/c"
+
+
+async def test_options_correction_with_huge_repeat_refused(hass: HomeAssistant) -> None:
+    entry = await async_setup_hub(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    if result["type"] is FlowResultType.MENU:
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": "settings"}
+        )
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"corrections": ["A{99999999999} => B"]}
+    )
+    assert bad["errors"] == {"corrections": "invalid_correction"}
+
+
+async def test_subentry_flow_has_no_unknown_steps(hass: HomeAssistant) -> None:
+    """Asking the camera flow for a step that does not exist fails like any flow."""
+    from custom_components.anpr.config_flow import CameraSubentryFlow
+
+    flow = CameraSubentryFlow()
+    assert callable(flow.async_step_folder)
+    assert callable(flow.async_step_reconfigure_folder)
+    with pytest.raises(AttributeError):
+        flow.async_step_nope  # noqa: B018
+    with pytest.raises(AttributeError):
+        flow.something_else  # noqa: B018

@@ -231,3 +231,46 @@ async def test_catch_up_and_manual_reads_are_flagged(hass: HomeAssistant) -> Non
     assert events.events[0]["manual"] is False
     assert hass.states.get("event.gate_plate").attributes["catch_up"] is True
     assert hass.states.get("sensor.gate_last_plate").attributes["catch_up"] is True
+
+
+async def test_history_database_unusable_retries_setup(
+    hass: HomeAssistant, isolated_history
+) -> None:
+    """The sightings database cannot be opened (a folder in its place): setup retries later."""
+    from homeassistant.config_entries import ConfigEntryState
+
+    isolated_history.mkdir()
+    entry = MockConfigEntry(domain=DOMAIN, title="ANPR", data={})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_trigger_on_camera_that_did_not_start(hass: HomeAssistant) -> None:
+    entry = await async_setup_hub(hass)
+    sid = await async_add_camera(
+        hass, entry, kinds.KIND, {"name": "Broken", "trigger": True, "fail": "start"}
+    )
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sid)})
+    with pytest.raises(HomeAssistantError, match="Camera Broken is not running"):
+        await hass.services.async_call(
+            DOMAIN, "trigger_recognition", {"device_id": device.id}, blocking=True
+        )
+
+
+async def test_renamed_sensor_shows_current_plate(hass: HomeAssistant) -> None:
+    """An entity re-added while the camera has a sighting shows it at once."""
+    from homeassistant.helpers import entity_registry as er
+
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
+    events = PlateEvents(hass)
+    kinds.RUNNING["Gate"].push(PlateRead(plate="AB12CDE", time=T0))
+    await events.wait(1)
+    er.async_get(hass).async_update_entity(
+        "sensor.gate_last_plate", new_entity_id="sensor.drive_gate_plate"
+    )
+    await hass.async_block_till_done()
+    state = hass.states.get("sensor.drive_gate_plate")
+    assert state.state == "AB12CDE"
+    assert state.attributes["camera"] == "Gate"

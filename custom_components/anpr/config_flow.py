@@ -10,6 +10,7 @@ credentials again when it refuses them.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
+import re
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -184,11 +185,9 @@ class AnprConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 def _stored_data(previous: Mapping[str, Any], validated: ValidatedCamera) -> dict[str, Any]:
+    """Subentry data: the validated settings plus device details (kept across reconfigure)."""
     data = dict(validated.data)
-    device = dict(previous.get("device", {}))
-    device.update(validated.device)
-    if device:
-        data["device"] = device
+    data["device"] = dict(previous.get("device", {})) | validated.device
     return data
 
 
@@ -335,12 +334,11 @@ class CameraSubentryFlow(ConfigSubentryFlow):
 
 
 def _validate_corrections(lines: list[str]) -> str | None:
+    """Return the first correction line that does not parse, or None."""
     for line in lines:
-        if not line.strip():
-            continue
         try:
             Correction.parse(line)
-        except (ValueError, Exception):  # re.error is a ValueError subclass in 3.13
+        except (ValueError, re.error, OverflowError):
             return line
     return None
 

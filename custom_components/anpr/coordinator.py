@@ -10,6 +10,7 @@ are added, removed or changed, without reloading the hub (dynamic devices).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +109,7 @@ class CameraCoordinator:
         self._listeners.append(listener)
 
         def remove() -> None:
-            if listener in self._listeners:
+            with contextlib.suppress(ValueError):
                 self._listeners.remove(listener)
 
         return remove
@@ -136,8 +137,10 @@ class CameraCoordinator:
             request_reauth=self.async_request_reauth,
             device=self.device,
         )
-        self.source = self.spec.factory(ctx)
-        await self.source.async_start()
+        source = self.spec.factory(ctx)
+        await source.async_start()
+        # Only a source that started is kept (triggered, stopped); a failed one is dropped.
+        self.source = source
 
     async def async_stop(self) -> None:
         """Stop the source and let reads already received finish the pipeline."""

@@ -8,7 +8,7 @@ it the history recorder (an async callable running on the history thread) and re
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import re
@@ -101,11 +101,6 @@ class Sighting:
     reginfo: dict[str, Any] | None = None
     reads: int = 1
 
-    @property
-    def confidence(self) -> float | None:
-        """Best confidence of the merged reads (0–1)."""
-        return self.read.confidence
-
     def image(self, *roles: ImageRole) -> ReadImage | None:
         """Return the best picture for ``roles`` (see :meth:`PlateRead.image`)."""
         return self.read.image(*roles)
@@ -196,7 +191,7 @@ class Pipeline:
         lists: PlateLists,
         recorder: Recorder,
         on_sighting: SightingCallback,
-        corrections: Mapping[str, str] | list[str] | None = None,
+        corrections: list[str] | None = None,
         fuzzy_distance: int = 1,
     ) -> None:
         """Create the pipeline around the list store and the history recorder."""
@@ -215,12 +210,9 @@ class Pipeline:
         self.stats = {"reads": 0, "sightings": 0, "merged": 0, "dropped_no_plate": 0,
                       "dropped_low_confidence": 0, "ignored": 0}  # fmt: skip
 
-    def set_corrections(self, lines: Mapping[str, str] | list[str]) -> None:
-        """Replace the global corrections (``"PATTERN => REPLACEMENT"`` lines or a mapping)."""
-        if isinstance(lines, Mapping):
-            self.corrections = [Correction(re.compile(k), v) for k, v in lines.items()]
-        else:
-            self.corrections = [Correction.parse(line) for line in lines if line.strip()]
+    def set_corrections(self, lines: list[str]) -> None:
+        """Replace the global corrections (``"PATTERN => REPLACEMENT"`` lines, in order)."""
+        self.corrections = [Correction.parse(line) for line in lines if line.strip()]
 
     def correct(self, plate: str, read: PlateRead | None = None) -> tuple[str, list[str]]:
         """Apply global corrections in order, then the country format fix (matching.py).
@@ -244,10 +236,6 @@ class Pipeline:
                 applied.append(f"format {fix.format}: {plate} => {fix.plate}")
                 plate = fix.plate
         return plate, applied
-
-    def match(self, plate: str, read: PlateRead, camera_id: str) -> ListMatch | None:
-        """Match against the lists (see :class:`Matcher`); the camera's verdict is the fallback."""
-        return self.match_outcome(plate, read, camera_id).match
 
     def match_outcome(self, plate: str, read: PlateRead, camera_id: str) -> MatchOutcome:
         """Like :meth:`match`, also saying why a textual match did not apply (scope/validity)."""
@@ -274,6 +262,11 @@ class Pipeline:
         if current is not None and abs(read.time - current.read.time) <= window:
             _merge(current.read, read)
             current.reads += 1
+            if current.direction is Direction.UNKNOWN:
+                # A later read of the same vehicle may be the first to report its direction.
+                current.direction = _apply_direction_mode(
+                    current.read.direction, camera.direction_mode
+                )
             self.stats["merged"] += 1
             self._on_sighting(current, False)
             return current
@@ -357,7 +350,9 @@ class Pipeline:
             listed_plate = found.entry.plate
         elif read.camera_list in (CameraListVerdict.ALLOWED, CameraListVerdict.ALERT):
             category = (
-                CATEGORY_ALLOWED if read.camera_list is CameraListVerdict.ALLOWED else CATEGORY_ALERT
+                CATEGORY_ALLOWED
+                if read.camera_list is CameraListVerdict.ALLOWED
+                else CATEGORY_ALERT
             )
             list_name = read.camera_list_name or category
             description = list_name
