@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 import io
 import logging
 import os
@@ -16,6 +17,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util.dt import utcnow as dt_now
 from PIL import Image
 import pytesseract
 import pytest
@@ -520,3 +522,155 @@ async def test_reconfigure_moves_camera_to_new_folder(
     await events.wait(1)
     assert events.plates == ["MV12ABC"]
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def bomb_png(width: int = 20_000, height: int = 10_000) -> bytes:
+    """A tiny PNG whose header claims a huge picture (decompression bomb)."""
+    import struct  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def corrupt_png() -> bytes:
+    """A PNG with valid chunk CRCs whose pixel data is not zlib: passes the check, not decoding."""
+    import struct  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 200, 100, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"this is not deflate data" * 4)
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_moved_out_dangling_link_and_bomb_are_skipped(
+    hass: HomeAssistant, watched: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An archive script moving pictures out, a dangling link and a bomb: one line each at most."""
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched)
+    events = PlateEvents(hass)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    await write(hass, watched / name("KEEP1"), JPEG)
+    await events.wait(1)
+    # the user's clean-up script moves the processed picture out of the folder: not a read
+    await run(hass, os.rename, watched / name("KEEP1"), archive / name("KEEP1"))
+    # a link to a picture that is gone, moved in (FTP servers that link uploads)
+    await run(hass, os.symlink, str(tmp_path / "gone.jpg"), archive / name("LINK1", 1))
+    await run(hass, os.rename, archive / name("LINK1", 1), watched / name("LINK1", 1))
+    # a decompression bomb: a 30-byte picture claiming 200 megapixels
+    await write(hass, watched / name("BOMB1", 2).replace(".jpg", ".png"), bomb_png())
+    await write(hass, watched / name("GOOD2", 3), JPEG)
+    await events.wait(2)
+    await asyncio.sleep(0.3)
+    assert events.plates == ["KEEP1", "GOOD2"]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == LOGGER_NAME and r.levelno >= logging.WARNING
+    ]
+    assert len(warnings) == 2, warnings
+    assert f"{name('LINK1', 1)}: cannot read (No such file or directory)" in warnings[0]
+    assert "picture too large" in warnings[1]
+    source = entry.runtime_data.cameras[sid].source
+    assert source is not None
+    diag = source.diagnostics()
+    assert diag["skipped"] == 2
+    assert diag["delivered"] == 2
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_polling_drops_vanished_uploads_and_names_without_time(
+    hass: HomeAssistant, watched: Path
+) -> None:
+    """Polling: a temporary upload renamed before it is stable is read once, under its new name.
+
+    The custom pattern has no time: the read carries the time it arrived.
+    """
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(
+        hass,
+        entry,
+        watched,
+        polling=True,
+        poll_interval=0.2,
+        pattern="custom",
+        regex=r"(?P<plate>[A-Z0-9]+)\.jpg",
+    )
+    events = PlateEvents(hass)
+    await asyncio.sleep(0.5)  # a few idle polls
+    before = dt_now()
+    part = watched / "PART1.jpg.part"
+    handle = await run(hass, open, part, "wb")
+    await run(hass, handle.write, JPEG[:100])
+    await run(hass, handle.flush)
+    await asyncio.sleep(0.3)  # seen growing by the poller
+    await run(hass, handle.write, JPEG[100:])
+    await run(hass, handle.close)
+    await run(hass, os.rename, part, watched / "PART1.jpg")
+    await events.wait(1, timeout=10)
+    await asyncio.sleep(0.6)
+    assert events.plates == ["PART1"]
+    read_time = datetime.fromisoformat(events.events[0]["time"])
+    assert before <= read_time <= dt_now()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_corrupt_pixels_still_deliver_the_read_without_direction(
+    hass: HomeAssistant, watched: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A picture whose header and CRCs are fine but whose pixels are broken: read, no direction."""
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await write(hass, watched / name("CORR1").replace(".jpg", ".png"), corrupt_png())
+    await write(hass, watched / name("FWD1", 1), band_picture("Direction:Forward"))
+    await events.wait(2, timeout=20)
+    assert events.plates == ["CORR1", "FWD1"]
+    assert [e["direction"] for e in events.events] == ["unknown", "in"]
+    assert f"OCR of {name('CORR1').replace('.jpg', '.png')} failed" in caplog.text
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_unload_during_an_ocr_burst_stops_quickly(hass: HomeAssistant, watched: Path) -> None:
+    """Unloading while a burst is being read drops the rest: nothing arrives after the unload."""
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    picture_bytes = band_picture("Direction:Forward")
+    await write(hass, watched / name("FIRST1"), picture_bytes)
+    await events.wait(1, timeout=20)
+
+    def burst() -> None:
+        for i in range(40):
+            (watched / name(f"DROP{i:02d}", i)).write_bytes(picture_bytes)
+
+    await run(hass, burst)
+    await asyncio.sleep(0.2)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert loop.time() - start < 10
+    seen = len(events.events)
+    assert seen < 41  # the burst was not read to the end
+    await write(hass, watched / name("LATE1", 999), picture_bytes)
+    await asyncio.sleep(0.5)
+    assert len(events.events) == seen

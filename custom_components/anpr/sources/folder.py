@@ -638,7 +638,10 @@ class FolderSource(AnprSource):
             self.stats["skipped"] += 1
             return _Outcome(None)
         read = self._make_read(parsed, data, content_type, name, path)
-        if self.ocr_field is None or self._batcher is None:
+        # One look at the batcher: async_stop sets it to None while workers may still run here
+        # (a closed batcher fails the crop with "OCR stopped"; the stopping source drops it).
+        batcher = self._batcher
+        if self.ocr_field is None or batcher is None:
             return _Outcome(read, name)
         try:
             with ocr.decode_image(data) as image:  # the original picture, decoded once
@@ -647,7 +650,7 @@ class FolderSource(AnprSource):
             _LOGGER.warning("%s: OCR of %s failed: %s", self.ctx.name, name, err)
             self.stats["ocr_unreadable"] += 1
             return _Outcome(read, name)
-        return _Outcome(read, name, ocr_future=self._batcher.submit(crop))
+        return _Outcome(read, name, ocr_future=batcher.submit(crop))
 
     def _make_read(
         self, parsed: ParsedName, data: bytes, content_type: str, name: str, path: str
