@@ -90,6 +90,28 @@ def check_translations() -> dict:
         ) or key in en.get("selector", {})
         if not found:
             problem(f"en.json: translation_key {key!r} used in code is not translated")
+    # Flow errors and aborts used in code must be translated where the flow shows them.
+    camera = en.get("config_subentries", {}).get("camera", {})
+    known_errors = (
+        set(camera.get("error", {}))
+        | set(en.get("config", {}).get("error", {}))
+        | set(en.get("options", {}).get("error", {}))
+    )
+    known_aborts = (
+        set(camera.get("abort", {}))
+        | set(en.get("config", {}).get("abort", {}))
+        | set(en.get("options", {}).get("abort", {}))
+    )
+    used_errors = set(re.findall(r'SourceValidationError\(\s*"([a-z_]+)"', code))
+    used_errors |= set(re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', code))
+    if "SourceAuthError(" in code:
+        used_errors.add("invalid_auth")
+    for key in sorted(used_errors - known_errors):
+        problem(f"en.json: flow error {key!r} used in code is not translated")
+    for key in sorted(set(re.findall(r'async_abort\(reason="([a-z_]+)"\)', code)) - known_aborts):
+        if key in {"reconfigure_successful", "single_instance_allowed"} and key in known_aborts:
+            continue
+        problem(f"en.json: abort reason {key!r} used in code is not translated")
     for plat, keys in en.get("entity", {}).items():
         for key, node in keys.items():
             if "name" not in node:
