@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 import io
 import os
 from pathlib import Path
@@ -198,3 +199,95 @@ def test_batcher_tesseract_missing_and_close(monkeypatch: pytest.MonkeyPatch) ->
     batcher.close()
     with pytest.raises(ocr.OcrError, match="stopped"):
         batcher.submit(crop).result(timeout=1)
+
+
+@pytest.mark.parametrize("pattern", ["Fo(rd", "a{99999999999}"])
+def test_field_with_a_bad_correction_is_refused(pattern: str) -> None:
+    with pytest.raises(ValueError, match="invalid regular expression"):
+        ocr.OcrField(corrections=((pattern, "Forward"),))
+
+
+def test_corrections_from_lines() -> None:
+    """Corrections can come as a list of lines (e.g. a YAML list) as well as one text."""
+    assert ocr.parse_corrections(["Forward=Fo.*rd", "", "  Reverse = Re.*rse "]) == (
+        ("Fo.*rd", "Forward"),
+        ("Re.*rse", "Reverse"),
+    )
+
+
+def test_tesseract_timeout_and_failure_are_ocr_errors() -> None:
+    """A hung tesseract is killed after the timeout; a tesseract error is an OcrError."""
+    data = REAL.read_bytes()
+    with pytest.raises(ocr.OcrError, match="tesseract failed"):
+        ocr.ocr_bytes(data, ocr.OcrField(), timeout=0.000001)
+    with pytest.raises(ocr.OcrError, match="tesseract failed"):
+        ocr.ocr_bytes(data, ocr.OcrField(psm=99))  # tesseract refuses the page mode
+
+
+def _crop(text: str = "Direction:Forward") -> Image.Image:
+    field = ocr.OcrField()
+    with ocr.decode_image(band_picture(text)) as image:
+        return ocr.crop_field(image, field)
+
+
+def test_batcher_failures_fail_their_own_crops_and_the_next_crop_is_read() -> None:
+    """Timeouts and bad crops fail their futures; the runner survives and reads the next crop."""
+    crop = _crop()
+    slow = ocr.OcrBatcher(ocr.OcrField(), runners=1, timeout=0.000001)
+    try:
+        single = slow.submit(crop)
+        with pytest.raises(ocr.OcrError, match="tesseract failed"):
+            single.result(timeout=30)
+        batch = [slow.submit(crop.copy()) for _ in range(3)]
+        for fut in batch:
+            with pytest.raises(ocr.OcrError, match="tesseract failed"):
+                fut.result(timeout=30)
+    finally:
+        slow.close()
+
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1)
+    try:
+        closed = crop.copy()
+        closed.close()  # not a usable picture any more
+        bad = batcher.submit(closed)
+        with pytest.raises(ocr.OcrError, match="tesseract failed"):
+            bad.result(timeout=30)
+        assert batcher.submit(crop).result(timeout=30).value == "Forward"
+    finally:
+        batcher.close()
+
+
+def _wait_running(fut: Future[ocr.OcrResult]) -> None:
+    deadline = time.monotonic() + 10
+    while not fut.running() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert fut.running() or fut.done()
+
+
+def test_batcher_skips_cancelled_crops_and_close_fails_the_backlog() -> None:
+    """A caller may cancel a queued crop; close() does not wait for the backlog to be read."""
+    crops = [_crop("Direction:Reverse") for _ in range(8)]
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, max_batch=2)
+    first = batcher.submit(crops[0])  # starts a tesseract at once
+    _wait_running(first)
+    cancelled = [batcher.submit(c) for c in crops[1:3]]
+    assert all(f.cancel() for f in cancelled)
+    after = batcher.submit(crops[3])
+    assert first.result(timeout=30).value == "Reverse"
+    assert after.result(timeout=30).value == "Reverse"
+    assert all(f.cancelled() for f in cancelled)
+    assert batcher.images == 2  # the cancelled crops were never read
+
+    running = batcher.submit(crops[4])
+    _wait_running(running)
+    backlog = [batcher.submit(c) for c in crops[5:]]
+    backlog[-1].cancel()  # cancelled by its caller: stays cancelled
+    start = time.monotonic()
+    batcher.close()
+    assert time.monotonic() - start < 5  # waited for the running tesseract only
+    assert running.result(timeout=0).value == "Reverse"
+    for fut in backlog[:-1]:
+        with pytest.raises(ocr.OcrError, match="stopped"):
+            fut.result(timeout=0)
+    assert backlog[-1].cancelled()
+    assert batcher.images == 3

@@ -355,21 +355,25 @@ class OcrBatcher:
         return fut
 
     def close(self) -> None:
-        """Stop the runners (blocking: waits for a running tesseract); pending crops fail."""
+        """Stop the runners (blocking: waits for a running tesseract); pending crops fail.
+
+        Crops still queued fail at once with :class:`OcrError` ("OCR stopped") instead of being
+        read first, so stopping never waits for a backlog.
+        """
         with self._lock:
             self._closed = True
             threads, self._threads = self._threads, []
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None and item[1].set_running_or_notify_cancel():
+                    item[1].set_exception(OcrError("OCR stopped"))
             for _ in threads:
                 self._queue.put(None)
         for thread in threads:
             thread.join(self.timeout * self.max_batch + 5)
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is not None and item[1].set_running_or_notify_cancel():
-                item[1].set_exception(OcrError("OCR stopped"))
 
     def _run(self) -> None:
         """Runner thread: take what is queued (up to ``max_batch``) and read it in one go."""
