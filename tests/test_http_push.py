@@ -8,12 +8,14 @@ import logging
 from typing import Any
 
 import aiohttp
+from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 import pytest
 
 from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
+from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from tools.emulators import http_pusher
 from tools.emulators.hikvision import HikvisionEmulator
 
@@ -230,3 +232,112 @@ def test_pusher_discovers_webhook_url(tmp_path: Any) -> None:
         http_pusher.discover_webhook_url(tmp_path, "Webhook")
         == "http://127.0.0.1:18123/api/webhook/anpr_0123456789abcdef"
     )
+
+
+async def test_flow_without_home_assistant_url_shows_the_path(hass: HomeAssistant) -> None:
+    """Home Assistant knows no URL for itself (no internal/external URL set and only a loopback
+    address): the form shows the webhook path to complete, and the device page gets no
+    (broken) configuration link."""
+    entry = await async_setup_hub(hass)
+    assert hass.config.api is not None
+    hass.config.api.local_ip = "127.0.0.1"
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CAMERA), context={"source": "user"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "http_push"}
+    )
+    webhook_id = result["description_placeholders"]["webhook_id"]
+    assert result["description_placeholders"]["webhook_url"] == f"/api/webhook/{webhook_id}"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Gate", "local_only": True, "secret": "", "max_body_mb": 20}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    (sub_id,) = entry.subentries
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sub_id)})
+    assert device is not None
+    assert device.configuration_url is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_webhook_id_taken_by_another_handler(
+    hass: HomeAssistant, hass_client_no_auth: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another integration already owns the camera's webhook id: one clear error, the other
+    handler keeps its webhook (also after our unload), nothing is delivered to the camera."""
+    entry, sub_id, url, events = await _camera(hass, hass_client_no_auth)
+    webhook_id = entry.subentries[sub_id].data["webhook_id"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    received: list[str] = []
+
+    async def other(hass: HomeAssistant, webhook_id: str, request: Any) -> None:
+        received.append(request.method)
+
+    webhook.async_register(hass, "other", "Other", webhook_id, other, allowed_methods=("GET",))
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert "webhook id is already in use by another handler" in caplog.text
+        pusher = http_pusher.HttpPusher(url)
+        try:
+            assert (await pusher.push("query", "AB12CDE"))[0] == 200
+        finally:
+            await pusher.close()
+        assert received == ["GET"]
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert hass.data["webhook"][webhook_id]["domain"] == "other"
+    finally:
+        webhook.async_unregister(hass, webhook_id)
+    assert events.plates == []
+
+
+async def test_oversize_part_diagnostics_and_log_flood(
+    hass: HomeAssistant, hass_client_no_auth: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A picture part over the 8 MiB part cap is skipped with a warning and the plate still
+    arrives; diagnostics count what happened without the secret; a camera sending one bad
+    payload over and over warns once."""
+    entry, _sub, url, events = await _camera(hass, hass_client_no_auth, secret="s3cret")
+    pusher = http_pusher.HttpPusher(url)
+    auth = {"X-ANPR-Secret": "s3cret"}
+    try:
+        boundary = "ffboundary"
+        body = http_pusher.multipart(
+            [
+                ("event", "application/json", None, json.dumps({"plate": "PART123"}).encode()),
+                ("image", "image/jpeg", "frame.jpg", b"\xff\xd8" + b"\x00" * (9 * 1024 * 1024)),
+            ],
+            boundary,
+        )
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", **auth}
+        assert await pusher.send("POST", "", headers, body) == (200, "OK\n")
+        await events.wait(1)
+        for _ in range(3):
+            status, _ = await pusher.send("POST", "", {"Content-Type": "text/csv", **auth}, b"a")
+            assert status == 400
+        # 70 different unknown content types: every one warned once, memory stays bounded.
+        for n in range(70):
+            headers = {"Content-Type": f"application/x-cam{n}", **auth}
+            assert (await pusher.send("POST", "", headers, b"x"))[0] == 400
+        assert (await pusher.push("query", "AFTER01"))[0] == 401
+        status, _ = await pusher.send("GET", "?description=AFTER01&token=s3cret", {}, b"")
+        assert status == 200
+        await events.wait(2)
+    finally:
+        await pusher.close()
+    assert events.plates == ["PART123", "AFTER01"]
+    assert "part image over the size cap" in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("unsupported content type text/csv" in w for w in warnings) == 1
+    assert sum("unsupported content type application/x-cam69" in w for w in warnings) == 1
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    (cam,) = diagnostics["cameras"].values()
+    source = cam["source"]
+    assert source["secret_set"] is True
+    assert source["counters"]["reads"] == 2
+    assert source["counters"]["rejected"] == 73
+    assert source["counters"]["unauthorized"] == 1
+    assert source["last_format"] == "plate_query"
+    assert "s3cret" not in str(diagnostics)
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import contextlib
 import logging
+import socket
+import struct
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -12,8 +15,17 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.anpr.const import SUBENTRY_CAMERA
-from custom_components.anpr.sources.milesight_tcp import MilesightTcpSource
-from tools.emulators.milesight_tcp import MilesightCamera
+from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
+from custom_components.anpr.protocols.milesight_tcp import (
+    CHUNK_IMAGE,
+    CHUNK_META,
+    Command,
+    build_chunk,
+    build_metadata,
+    build_packet,
+)
+from custom_components.anpr.sources.milesight_tcp import STOP_DRAIN, MilesightTcpSource
+from tools.emulators.milesight_tcp import MilesightCamera, fake_jpeg
 
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
@@ -206,3 +218,161 @@ async def test_login_refused_starts_reauth(
     await camera.send_read("AFTER01")
     await events.wait(1)
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_flow_refuses_blank_host_and_a_port_that_is_no_camera(
+    hass: HomeAssistant, camera: MilesightCamera
+) -> None:
+    """A blank host, or a port where a web server answers and hangs up: "cannot connect"."""
+    entry = await async_setup_hub(hass)
+
+    async def web_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(web_server, "127.0.0.1", 0)
+    web_port = server.sockets[0].getsockname()[1]
+
+    async def submit(data: dict[str, object]) -> dict[str, object]:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "milesight_tcp"}
+        )
+        return dict(await hass.config_entries.subentries.async_configure(result["flow_id"], data))
+
+    try:
+        result = await submit(_data(camera, host="   "))
+        assert result["errors"] == {"host": "cannot_connect"}
+        result = await submit(_data(camera, port=web_port))
+        assert result["errors"] == {"base": "cannot_connect"}
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert not entry.subentries
+    assert camera.logins_ok == 0
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_unknown_packets_bad_metadata_and_cut_picture(
+    hass: HomeAssistant, camera: MilesightCamera, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Framed but unusable packets are skipped with one log line each; good reads still arrive;
+    a post whose last picture chunk is cut short is delivered with the pictures before it."""
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, "milesight_tcp", _data(camera))
+    events = PlateEvents(hass)
+    await _wait_logged_in(hass, camera)
+    # A second login reply in the middle of the stream (not a recognition post): ignored.
+    await camera.send_raw(build_packet(Command.LOGIN_REPLY, b'{"result": "200"}'))
+    await camera.send_read("GOOD001")
+    # A recognition post whose metadata chunk is not JSON.
+    await camera.send_raw(
+        build_packet(Command.RECOG_POST, build_chunk(CHUNK_META, b"not json at all"))
+    )
+    await camera.send_read("GOOD002")
+    # A recognition post whose full-scene picture chunk claims more bytes than it carries.
+    metadata = build_metadata(
+        revision="1.6", plate="CUTPIC1", time_ms=1_700_000_000_000, image_count=2,
+        direction=1, confidence=0.9, plate_type=3,
+    )  # fmt: skip
+    chunks = build_chunk(CHUNK_META, metadata) + build_chunk(CHUNK_IMAGE, fake_jpeg(240, 60))
+    chunks += build_chunk(CHUNK_IMAGE, fake_jpeg(1280, 720, 512))[:-300]
+    await camera.send_raw(build_packet(Command.RECOG_POST, chunks))
+    await camera.send_read("GOOD003")
+    await events.wait(4)
+    assert events.plates == ["GOOD001", "GOOD002", "CUTPIC1", "GOOD003"]
+    text = caplog.text
+    assert "skipped a recognition post" in text
+    assert "recognition post CUTPIC1 had a truncated picture chunk" in text
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    (cam,) = diagnostics["cameras"].values()
+    assert cam["source"]["counters"]["reads"] == 4
+    assert cam["source"]["counters"]["bad_packets"] == 1
+    assert cam["source"]["last_error"] is None
+    assert "1234" not in str(diagnostics)  # never the password
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+class _RawCamera:
+    """A camera that logs anyone in and sends one read; on the second connection (the first
+    after validation) it then resets the connection (a power cut of its network chip); after
+    that it ignores our half-close at unload (a hung firmware)."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.writers: list[asyncio.StreamWriter] = []
+        self.tasks: set[asyncio.Task[object]] = set()
+        self.server: asyncio.Server | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
+        self.connections += 1
+        self.writers.append(writer)
+        with contextlib.suppress(OSError):
+            await reader.read(65536)  # the login request
+            writer.write(build_packet(Command.LOGIN_REPLY, b'{"result": "200"}'))
+            writer.write(MilesightCamera().recog_packet(f"RAW000{self.connections}"))
+            await writer.drain()
+            if self.connections == 2:
+                await asyncio.sleep(0.2)
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                writer.transport.abort()
+                return
+            while await reader.read(65536):  # EOF from the integration: ignored, stay open
+                pass
+            await asyncio.sleep(30)
+
+    async def stop(self) -> None:
+        for writer in self.writers:
+            writer.transport.abort()
+        for task in self.tasks:
+            task.cancel()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=2)
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+async def test_connection_reset_and_hung_camera_at_unload(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reset connection: the reason is in diagnostics, the source logs in again and reads
+    keep coming. A camera that never closes its side: unload still ends within about
+    STOP_DRAIN."""
+    monkeypatch.setattr(MilesightTcpSource, "backoff_initial", 0.05)
+    raw = _RawCamera()
+    await raw.start()
+    try:
+        entry = await async_setup_hub(hass)
+        events = PlateEvents(hass)
+        await async_add_camera(
+            hass, entry, "milesight_tcp", {**_data(MilesightCamera()), "port": raw.port}
+        )
+        # Validation logged in once (its read is not delivered); RAW0002 came before the reset,
+        # RAW0003 after the reconnection.
+        await events.wait(2)
+        assert events.plates == ["RAW0002", "RAW0003"]
+        await _wait_state(hass, "binary_sensor.barrier_connectivity", "on")
+        diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+        (cam,) = diagnostics["cameras"].values()
+        assert cam["source"]["counters"]["connects"] == 2
+        assert "reset" in str(cam["source"]["last_error"]).lower()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert loop.time() - started < STOP_DRAIN + 2
+    finally:
+        await raw.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import struct
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER
@@ -13,6 +14,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.anpr.const import SUBENTRY_CAMERA
+from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from custom_components.anpr.sources import nvr_text as nvr_source
 from tools.emulators.nvr_text import NvrTextSender
 
@@ -214,4 +216,92 @@ async def test_port_taken_at_start_is_retried(
     finally:
         await sender.close()
     assert events.plates == ["LATE001"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_flow_refuses_bad_markers_and_foreign_host(hass: HomeAssistant) -> None:
+    """No end string, a start string the encoding cannot write, an address that is not on
+    this machine: each gets its own form error; a webhook camera on the same hub is no
+    listener and does not get in the way."""
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, "http_push", {"name": "Gate", "repeat_window": 0})
+
+    async def submit(data: dict[str, Any]) -> dict[str, Any]:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "nvr_text"}
+        )
+        return dict(await hass.config_entries.subentries.async_configure(result["flow_id"], data))
+
+    result = await submit(_data(_free_port(), end_string=""))
+    assert result["errors"] == {"end_string": "end_string_required"}
+    result = await submit(_data(_free_port(), start_string="«"))
+    assert result["errors"] == {"encoding": "invalid_encoding"}
+    result = await submit(_data(_free_port(), host="192.0.2.1"))  # TEST-NET-1: not ours
+    assert result["errors"] == {"host": "invalid_host"}
+    result = await submit(_data(_free_port()))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(entry.subentries) == 2
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_port_held_by_another_program_until_unload(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The port stays taken: one error line (no flood from the retries), diagnostics say
+    "not listening", and unloading while still waiting for the port is clean."""
+    monkeypatch.setattr(nvr_source, "REBIND_DELAY", 0.05)
+    port = _free_port()
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, "nvr_text", _data(port))
+    await hass.config_entries.async_unload(entry.entry_id)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await asyncio.sleep(0.3)  # several rebind attempts, all refused
+        assert caplog.text.count("cannot listen on 127.0.0.1") == 1
+        diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+        (cam,) = diagnostics["cameras"].values()
+        assert cam["source"]["listening"] is False
+        assert cam["source"]["port"] == port
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    assert "now listening" not in caplog.text
+
+
+async def test_sender_reset_frees_its_slot(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sender whose connection is reset (RST, e.g. its process killed) loses nothing it had
+    sent, its slot is freed and the next sender's reads arrive."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.anpr")
+    port = _free_port()
+    entry = await async_setup_hub(hass)
+    await async_add_camera(hass, entry, "nvr_text", _data(port, max_connections=1))
+    events = PlateEvents(hass)
+    reset = socket.create_connection(("127.0.0.1", port))
+    try:
+        reset.sendall(b"<LPR>RST0001</LPR>")
+        await events.wait(1)
+        reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    finally:
+        reset.close()  # linger 0: RST instead of FIN
+    sender = NvrTextSender(port=port)
+    try:
+        for _ in range(250):  # the listener noticed the reset and freed the only slot
+            if "connection error" in caplog.text:
+                break
+            await asyncio.sleep(0.02)
+        await sender.send("NEXT001")
+        await events.wait(2)
+    finally:
+        await sender.close()
+    assert events.plates == ["RST0001", "NEXT001"]
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    (cam,) = diagnostics["cameras"].values()
+    assert cam["source"]["counters"]["connections"] == 2
+    assert cam["source"]["counters"]["refused"] == 0
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -104,8 +104,8 @@ def _placeholders(hass: HomeAssistant, flow_data: Mapping[str, Any]) -> dict[str
 
 
 async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
-    if not data.get(CONF_WEBHOOK_ID):
-        data[CONF_WEBHOOK_ID] = new_webhook_id()
+    # The flow's prepare step already chose one; kept for data that lacks it.
+    data[CONF_WEBHOOK_ID] = data.get(CONF_WEBHOOK_ID) or new_webhook_id()
     data[CONF_SECRET] = str(data.get(CONF_SECRET) or "").strip()
     return ValidatedCamera(data=data, device={"model": "HTTP push"})
 

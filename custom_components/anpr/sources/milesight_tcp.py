@@ -62,13 +62,12 @@ class LoginRefused(Exception):
 
 
 def _keepalive(writer: asyncio.StreamWriter) -> None:
+    # A TCP transport from open_connection always has its socket.
     sock = writer.get_extra_info("socket")
-    if sock is None:
-        return
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         for name, value in (("TCP_KEEPIDLE", 30), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3)):
-            if hasattr(socket, name):
+            if hasattr(socket, name):  # pragma: no branch - all three exist on Linux
                 sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
     except OSError:  # pragma: no cover - platform without these options
         pass

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
-import errno
 import socket
 from typing import Any
 
@@ -143,7 +142,10 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
             server = await asyncio.start_server(lambda r, w: None, host, port, reuse_address=True)
         except OSError as err:
             LOGGER.debug("Cannot bind %s:%s: %s", host, port, err)
-            if err.errno == errno.EADDRNOTAVAIL or isinstance(err, socket.gaierror):
+            # asyncio's create_server skips addresses that fail with EADDRNOTAVAIL and, when
+            # none is left, raises an OSError without errno: the address is not on this machine
+            # (tests/test_nvr_text.py::test_flow_refuses_bad_markers_and_foreign_host).
+            if err.errno is None or isinstance(err, socket.gaierror):
                 raise SourceValidationError("invalid_host", CONF_HOST) from err
             raise SourceValidationError("port_in_use", CONF_PORT, {"port": str(port)}) from err
         server.close()
@@ -244,7 +246,6 @@ class NvrTextSource(AnprSource):
         }
 
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
         if len(self._writers) >= self.max_connections:
             self.counters["refused"] += 1
             log = LOGGER.debug if self._warned_limit else LOGGER.warning
@@ -257,8 +258,9 @@ class NvrTextSource(AnprSource):
             )
             writer.close()
             return
-        if task is not None:
-            self._connections.add(task)
+        task = asyncio.current_task()
+        assert task is not None  # start_server runs every connection callback in a task
+        self._connections.add(task)
         self._writers.add(writer)
         self.counters["connections"] += 1
         decoder = _decoder(self.ctx.data)
@@ -281,8 +283,7 @@ class NvrTextSource(AnprSource):
         finally:
             self._writers.discard(writer)
             writer.close()
-            if task is not None:
-                self._connections.discard(task)
+            self._connections.discard(task)
 
     def _handle(self, items: list[str | TextIssue]) -> None:
         for item in items:
