@@ -674,3 +674,26 @@ async def test_unload_during_an_ocr_burst_stops_quickly(hass: HomeAssistant, wat
     await write(hass, watched / name("LATE1", 999), picture_bytes)
     await asyncio.sleep(0.5)
     assert len(events.events) == seen
+
+
+async def test_tesseract_without_language_data_warns_per_file_and_reads_arrive(
+    hass: HomeAssistant,
+    watched: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Tesseract installed without its language data (no tesseract-ocr-eng) fails every OCR."""
+    empty = tmp_path / "tessdata"
+    empty.mkdir()
+    monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await write(hass, watched / name("NOLANG1"), band_picture("Direction:Forward"))
+    await events.wait(1, timeout=20)
+    assert events.events[0]["direction"] == "unknown"
+    assert f"OCR of {name('NOLANG1')} failed: tesseract failed" in caplog.text
+    # not the "tesseract missing" repair issue: tesseract is there
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"tesseract_missing_{sid}") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -269,8 +269,6 @@ def check_picture(data: bytes) -> str:
     the EOI marker ``FF D9`` (trailing zero padding allowed), a PNG must pass ``verify()`` (chunk
     CRCs, IEND present). Raises :class:`BadFile` otherwise.
     """
-    if not data:
-        raise BadFile("empty file")
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format or ""
@@ -302,31 +300,32 @@ class _Outcome:
 
 
 class _Handler(FileSystemEventHandler):
-    """Runs in the watchdog thread: filters events and hands paths to the event loop."""
+    """Runs in the watchdog thread: filters events and hands paths to the event loop.
+
+    The observer's ``event_filter`` (see ``_start_observer``) already lets through only file
+    closes and file moves (inotify) or file creates, modifications and moves (polling); a
+    directory arrives only as ``DirCreatedEvent`` (inotify, so new sub-folders get watched).
+    """
 
     def __init__(self, source: FolderSource) -> None:
         self._source = source
 
     def on_closed(self, event: FileSystemEvent) -> None:
         """Inotify close-write: the writer is done with the file."""
-        if not self._source.polling:
-            self._source.threadsafe_file(os.fsdecode(event.src_path))
+        self._source.threadsafe_file(os.fsdecode(event.src_path))
 
     def on_moved(self, event: FileSystemEvent) -> None:
         """Hand over a file renamed/moved into the folder (destination inside)."""
-        if event.is_directory:
-            return
         self._source.threadsafe_file(os.fsdecode(event.dest_path), moved=True)
 
     def on_created(self, event: FileSystemEvent) -> None:
         """Hand over a new file (polling only; processed once its size is stable)."""
-        if self._source.polling and not event.is_directory:
+        if self._source.polling:  # inotify: only DirCreatedEvent comes here
             self._source.threadsafe_file(os.fsdecode(event.src_path))
 
     def on_modified(self, event: FileSystemEvent) -> None:
         """Hand over a growing file (polling only; processed once its size is stable)."""
-        if self._source.polling and not event.is_directory:
-            self._source.threadsafe_file(os.fsdecode(event.src_path))
+        self._source.threadsafe_file(os.fsdecode(event.src_path))
 
 
 class FolderSource(AnprSource):
@@ -494,9 +493,7 @@ class FolderSource(AnprSource):
     @callback
     def _read_done(self, final: asyncio.Future[_Outcome], stage: asyncio.Future[_Outcome]) -> None:
         """Wait for the OCR (batched) of a file that was read and checked, if it has one."""
-        if final.done():
-            return
-        if stage.cancelled():
+        if final.done() or stage.cancelled():  # stopping: async_stop cancelled both
             final.cancel()
             return
         if (exc := stage.exception()) is not None:
@@ -518,18 +515,20 @@ class FolderSource(AnprSource):
         fut: asyncio.Future[ocr.OcrResult],
     ) -> None:
         """Put the OCR result (direction) on the read, then release it for delivery."""
+        # Retrieved even when stopping ("OCR stopped"), so asyncio logs no unretrieved error.
+        exc = None if fut.cancelled() else fut.exception()
         if final.done():
             return
         read = outcome.read
-        exc = None if fut.cancelled() else fut.exception()
-        if fut.cancelled():
-            pass
-        elif isinstance(exc, ocr.TesseractMissing):
+        assert read is not None  # an OCR future is only made for a read
+        if isinstance(exc, ocr.TesseractMissing):
             outcome.tesseract_missing = True
-        elif exc is not None:
+        elif exc is not None or fut.cancelled():
             self.stats["ocr_unreadable"] += 1
-            _LOGGER.warning("%s: OCR of %s failed: %s", self.ctx.name, outcome.name, exc)
-        elif read is not None:
+            _LOGGER.warning(
+                "%s: OCR of %s failed: %s", self.ctx.name, outcome.name, exc or "cancelled"
+            )
+        else:
             result = fut.result()
             outcome.ocr_ok = True
             read.extra["ocr_text"] = result.text
@@ -601,8 +600,6 @@ class FolderSource(AnprSource):
             sizes = await self.ctx.hass.async_add_executor_job(_sizes, paths)
             for path in paths:
                 size = sizes.get(path)
-                if path not in self._pending:
-                    continue
                 if size is None:  # gone again
                     del self._pending[path]
                 elif size == self._pending[path]:
