@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime, timedelta
 import json
+import logging
 from pathlib import Path
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.mirror import MqttMirror
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
 
 from . import kinds
@@ -287,6 +289,10 @@ async def test_mirror_payloads_images_vehicles_discovery(
         await hass.async_add_executor_job(late.close)
 
     # Another Home Assistant coming online (birth message) gets the discovery configs again.
+    # (Wait for this HA's own birth message first: it re-sends too, and it shows that the
+    # mirror's subscription is active.)
+    await subscriber.wait_for("homeassistant/status")
+    await until(lambda: not _mirror(entry)._queue)
     count = len(subscriber.find(f"homeassistant/image/{node}/picture/config"))
     vcount = len(subscriber.find("homeassistant/sensor/anpr_vehicle_ab12cde/last_seen/config"))
     subscriber.client.publish("homeassistant/status", "online")
@@ -456,4 +462,217 @@ async def test_burst_and_reads_without_picture(
     vehicle = await subscriber.wait_for(f"{ROOT}/vehicles/KN0WN1/state", 301)
     assert json.loads(vehicle[-1].payload)["plate"] == "KN0WN1"
     assert subscriber.find(f"{ROOT}/lane_2/image")[-1].payload == JPEG
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _mirror(entry: MockConfigEntry) -> MqttMirror:
+    """The hub's running mirror (its sighting hook)."""
+    hooks = entry.runtime_data.sighting_hooks
+    return next(h.__self__ for h in hooks if isinstance(getattr(h, "__self__", None), MqttMirror))
+
+
+async def test_mqtt_cannot_be_imported_repair_issue(hass: HomeAssistant) -> None:
+    """MQTT's code cannot be imported (e.g. paho-mqtt not installed): the same repair issue,
+    no crash, and the hub still shows plates."""
+    with patch.dict(sys.modules, {"homeassistant.components.mqtt": None}):
+        entry = await async_setup_hub(hass, MIRROR_ON)
+        await async_add_camera(hass, entry, kinds.KIND, {"name": "Lane", "stream": True})
+        await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "mqtt_not_set_up")
+    assert issue is not None
+    assert issue.translation_placeholders == {"root": ROOT}
+    events = PlateEvents(hass)
+    kinds.RUNNING["Lane"].push(_read("LL22LLL"))
+    await events.wait(1)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.lane_last_plate").state == "LL22LLL"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.enable_socket
+@pytest.mark.usefixtures("mock_hass_config")
+async def test_mirror_started_while_broker_down(
+    hass: HomeAssistant,
+    broker: Broker,
+    subscriber: Subscriber,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Hub starts while the broker is away: discovery is published once it is reachable; a
+    later outage keeps the listed vehicle's state and re-sends its discovery on return."""
+
+    def births() -> int:
+        return caplog.text.count("birth message sent")
+
+    caplog.set_level(logging.INFO, "homeassistant.components.mqtt")
+    with patch("homeassistant.components.mqtt.client.RECONNECT_INTERVAL_SECONDS", 0.5):
+        await _setup_mqtt(hass, broker)
+        await hass.async_add_executor_job(broker.stop)
+        try:
+            await until(lambda: not mqtt.is_connected(hass))
+            entry = await async_setup_hub(hass, MIRROR_ON)
+            camera_id = await async_add_camera(
+                hass, entry, kinds.KIND, {"name": "Yard", "stream": True}
+            )
+            mirror = _mirror(entry)
+            await asyncio.wait_for(mirror.ready.wait(), 10)
+            await hass.async_block_till_done()
+            assert mirror.failed == 0  # nothing tried while the broker was away
+        finally:
+            born = births()
+            await hass.async_add_executor_job(broker.start)
+            # HA's MQTT resubscribes and sends its birth message after each reconnect: let it
+            # finish before the next outage or the end of the test.
+            await until(lambda: births() > born)
+        # Broker back: the camera's discovery arrives without any sighting.
+        node = f"anpr_{camera_id}"
+        config = await subscriber.wait_for(f"homeassistant/sensor/{node}/last_plate/config")
+        assert json.loads(config[-1].payload)["state_topic"] == f"{ROOT}/yard/state"
+
+        await hass.services.async_call(
+            DOMAIN, "add_plate", {"plate": "AB12CDE", "description": "Bob"}, blocking=True
+        )
+        vdisc = "homeassistant/sensor/anpr_vehicle_ab12cde/last_seen/config"
+        await hass.async_add_executor_job(broker.stop)
+        try:
+            await until(lambda: not mqtt.is_connected(hass))
+            events = PlateEvents(hass)
+            kinds.RUNNING["Yard"].push(_read("AB12CDE"))
+            await events.wait(1)
+            await until(lambda: not mirror._queue)
+            assert mirror.failed >= 4  # picture, state, vehicle discovery, vehicle state
+            assert hass.states.get("sensor.yard_last_plate").state == "AB12CDE"
+        finally:
+            born = births()
+            await hass.async_add_executor_job(broker.start)
+            # HA's MQTT resubscribes and sends its birth message after each reconnect: let it
+            # finish before the next outage or the end of the test.
+            await until(lambda: births() > born)
+        # Back again: the kept state, picture and vehicle state arrive, and the vehicle's
+        # discovery is re-sent (once: the failed copy was not kept besides the re-send).
+        state = await subscriber.wait_for(
+            f"{ROOT}/yard/state", where=lambda m: m.payload and json.loads(m.payload)["plate"]
+        )
+        assert json.loads(state[-1].payload)["plate"] == "AB12CDE"
+        assert (await subscriber.wait_for(f"{ROOT}/yard/image"))[-1].payload == JPEG
+        vehicle = await subscriber.wait_for(f"{ROOT}/vehicles/AB12CDE/state")
+        assert json.loads(vehicle[-1].payload)["description"] == "Bob"
+        await subscriber.wait_for(vdisc)
+        await until(lambda: not mirror._queue)
+        await asyncio.sleep(0.5)
+        assert len([m for m in subscriber.find(vdisc) if not m.retain]) <= 1
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.enable_socket
+@pytest.mark.usefixtures("mock_hass_config")
+async def test_two_cameras_status_offline_queue_cap_relative_url(
+    hass: HomeAssistant, broker: Broker, subscriber: Subscriber
+) -> None:
+    """Deleting one camera leaves the other's retained state; another HA going offline does
+    not re-send discovery; without a configured HA URL the picture URL is relative; a burst
+    over the queue's message cap drops the oldest messages but the newest plate arrives."""
+    await _setup_mqtt(hass, broker)
+    entry = await async_setup_hub(hass, MIRROR_ON)
+    north = await async_add_camera(hass, entry, kinds.KIND, {"name": "North", "stream": True})
+    await async_add_camera(hass, entry, kinds.KIND, {"name": "South", "stream": True})
+    events = PlateEvents(hass)
+    # HA without any URL of its own (no internal/external URL, HTTP API not known).
+    api, hass.config.api = hass.config.api, None
+    try:
+        kinds.RUNNING["North"].push(_read("NN11NNN"))
+        kinds.RUNNING["South"].push(_read("SS11SSS"))
+        await events.wait(2)
+    finally:
+        hass.config.api = api
+    south = await subscriber.wait_for(f"{ROOT}/south/state")
+    await subscriber.wait_for(f"{ROOT}/north/state")
+    # No URL known: a relative image proxy URL (for a client that knows the HA address).
+    assert json.loads(south[0].payload)["event_image_url"] == (
+        "/api/image_proxy/image.south_picture"
+    )
+
+    # Another HA's will message ("offline") does not re-send discovery; "online" does, once.
+    # (This HA's own birth message shows its subscriptions, the mirror's too, are active.)
+    await subscriber.wait_for("homeassistant/status")
+    topic = f"homeassistant/sensor/anpr_{north}/last_plate/config"
+    await until(lambda: not _mirror(entry)._queue)
+    count = len(subscriber.find(topic))
+    subscriber.client.publish("homeassistant/status", "offline")
+    await asyncio.sleep(0.5)
+    assert len(subscriber.find(topic)) == count
+    subscriber.client.publish("homeassistant/status", "online")
+    await subscriber.wait_for(topic, count + 1)
+    assert len(subscriber.find(topic)) == count + 1
+
+    # Deleting North empties its retained topics; South's plate stays retained.
+    assert hass.config_entries.async_remove_subentry(entry, north)
+    await hass.async_block_till_done()
+    await subscriber.wait_for(f"{ROOT}/north/state", where=lambda m: m.payload == b"")
+    late = Subscriber(broker.port)
+    try:
+        kept = await late.wait_for(f"{ROOT}/south/state")
+        assert json.loads(kept[0].payload)["plate"] == "SS11SSS"
+        assert late.find(f"{ROOT}/north/state") == []
+    finally:
+        await hass.async_add_executor_job(late.close)
+
+    # A burst over the message cap (lowered for the test): oldest dropped and counted,
+    # the newest plate is what the broker holds.
+    mirror = _mirror(entry)
+    camera = next(c for c in entry.runtime_data.cameras.values() if c.name == "South")
+    kinds.RUNNING["South"].push(PlateRead(plate="TX1", confidence=0.5))
+    await events.wait(3)
+    first = camera.last_sighting
+    kinds.RUNNING["South"].push(
+        PlateRead(plate="TX2", confidence=0.5, time=datetime.now(UTC) + timedelta(seconds=30))
+    )
+    await events.wait(4)
+    last = camera.last_sighting
+    assert first is not None and last is not None and last.plate == "TX2"
+    await until(lambda: not mirror._queue)
+    before = mirror.failed
+    with patch("custom_components.anpr.mirror.MAX_QUEUE_MESSAGES", 20):
+        for _ in range(60):
+            mirror.async_on_sighting(camera, first)
+        mirror.async_on_sighting(camera, last)
+        assert len(mirror._queue) <= 20
+    assert mirror.failed - before >= 40
+    await subscriber.wait_for(
+        f"{ROOT}/south/state", where=lambda m: json.loads(m.payload)["plate"] == "TX2"
+    )
+    await until(lambda: not mirror._queue)
+    assert json.loads(subscriber.find(f"{ROOT}/south/state")[-1].payload)["plate"] == "TX2"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.enable_socket
+@pytest.mark.usefixtures("mock_hass_config")
+async def test_unpublishable_root_logged_once(
+    hass: HomeAssistant,
+    broker: Broker,
+    subscriber: Subscriber,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A root with an MQTT wildcard cannot be published to: one clear warning, no crash,
+    and the hub keeps showing plates."""
+    await _setup_mqtt(hass, broker)
+    entry = await async_setup_hub(
+        hass, MIRROR_ON | {"mqtt_root": "anpr/+", "mqtt_discovery": False}
+    )
+    await async_add_camera(hass, entry, kinds.KIND, {"name": "Wild", "stream": True})
+    mirror = _mirror(entry)
+    events = PlateEvents(hass)
+    kinds.RUNNING["Wild"].push(_read("WW11WWW"))
+    await events.wait(1)
+    await until(lambda: mirror.failed >= 2 and not mirror._queue)
+    kinds.RUNNING["Wild"].push(_read("WW22WWW", time=datetime.now(UTC) + timedelta(seconds=30)))
+    await events.wait(2)
+    await until(lambda: mirror.failed >= 4 and not mirror._queue)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.wild_last_plate").state == "WW22WWW"
+    warnings = [r for r in caplog.records if "could not publish" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "anpr/+/wild" in warnings[0].getMessage()
+    assert mirror.published == 0
+    assert not [t for t in subscriber.topics() if t.startswith("anpr/")]
     assert await hass.config_entries.async_unload(entry.entry_id)

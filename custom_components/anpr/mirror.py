@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 import json
 from types import ModuleType
@@ -564,7 +565,7 @@ async def async_setup_mirror(hass: HomeAssistant, entry: AnprConfigEntry) -> Mqt
 
     @callback
     def _remove_hook() -> None:
-        if mirror.async_on_sighting in runtime.sighting_hooks:
+        with suppress(ValueError):  # only this callback removes the hook; never fail an unload
             runtime.sighting_hooks.remove(mirror.async_on_sighting)
         mirror.async_stop()
 
