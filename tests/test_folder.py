@@ -10,6 +10,7 @@ import logging
 import os
 from pathlib import Path
 import shutil
+import time
 from typing import Any
 
 from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
@@ -651,27 +652,49 @@ async def test_corrupt_pixels_still_deliver_the_read_without_direction(
 
 
 async def test_unload_during_an_ocr_burst_stops_quickly(hass: HomeAssistant, watched: Path) -> None:
-    """Unloading while a burst is being read drops the rest: nothing arrives after the unload."""
+    """Unloading while a burst is being read drops the rest: nothing arrives after the unload.
+
+    Files keep arriving while the camera stops (the FTP server does not know): they are ignored.
+    """
     entry = await async_setup_hub(hass)
-    await add_folder_camera(hass, entry, watched, ocr=True)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
     events = PlateEvents(hass)
     picture_bytes = band_picture("Direction:Forward")
     await write(hass, watched / name("FIRST1"), picture_bytes)
     await events.wait(1, timeout=20)
+    source = entry.runtime_data.cameras[sid].source
+    assert source is not None
 
     def burst() -> None:
         for i in range(40):
             (watched / name(f"DROP{i:02d}", i)).write_bytes(picture_bytes)
 
     await run(hass, burst)
-    await asyncio.sleep(0.2)
+    deadline = asyncio.get_running_loop().time() + 10
+    while source.diagnostics()["files"] < 41 and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110 - a counter, no event to wait on
+        await asyncio.sleep(0.005)
+    assert source.diagnostics()["files"] == 41  # all queued, most not read yet
+
+    keep_writing = True
+
+    def trickle() -> None:
+        i = 0
+        while keep_writing:
+            (watched / name(f"LATE{i:03d}", i % 1000)).write_bytes(JPEG)
+            i += 1
+            time.sleep(0.002)
+
+    writer = hass.async_add_executor_job(trickle)
+    await asyncio.sleep(0.05)
     loop = asyncio.get_running_loop()
     start = loop.time()
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert loop.time() - start < 10
+    keep_writing = False
+    await writer
     seen = len(events.events)
     assert seen < 41  # the burst was not read to the end
-    await write(hass, watched / name("LATE1", 999), picture_bytes)
+    await write(hass, watched / name("AFTER1", 999), picture_bytes)
     await asyncio.sleep(0.5)
     assert len(events.events) == seen
 
@@ -696,4 +719,26 @@ async def test_tesseract_without_language_data_warns_per_file_and_reads_arrive(
     assert f"OCR of {name('NOLANG1')} failed: tesseract failed" in caplog.text
     # not the "tesseract missing" repair issue: tesseract is there
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"tesseract_missing_{sid}") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_folder_gone_at_start_is_reported_and_comes_back_on_reload(
+    hass: HomeAssistant, watched: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The folder was deleted while Home Assistant was down (NAS share not mounted yet)."""
+    entry = await async_setup_hub(hass)
+    await add_folder_camera(hass, entry, watched, ocr=True)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await run(hass, watched.rmdir)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert "Camera Gate could not start" in caplog.text
+    # the share is back: a reload starts the camera and reads arrive
+    await run(hass, watched.mkdir)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    events = PlateEvents(hass)
+    await write(hass, watched / name("BACK1"), JPEG)
+    await events.wait(1)
+    assert events.plates == ["BACK1"]
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -376,7 +376,13 @@ class FolderSource(AnprSource):
         )
         if self.ocr_field is not None:
             self._batcher = ocr.OcrBatcher(self.ocr_field, runners=os.cpu_count() or 2)
-        await self.ctx.hass.async_add_executor_job(self._start_observer)
+        try:
+            await self.ctx.hass.async_add_executor_job(self._start_observer)
+        except Exception:
+            # e.g. the folder was deleted while Home Assistant was down: the hub drops a source
+            # that did not start, so release the pool (and batcher) here.
+            await self.async_stop()
+            raise
         if self.polling:
             self._poll_task = self.ctx.create_task(self._poll_loop(), "folder poll")
         if self.ocr_field is not None:
