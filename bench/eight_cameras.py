@@ -24,7 +24,10 @@ emulators in tools/emulators/ (helpers shared with bench/push_latency.py):
    ``CameraCoordinator.async_start`` (wrapped here, production code unchanged). Network client
    kinds are also measured offline: "refused" (nothing listens on the port) and "silent" (the
    port accepts the connection but never answers, like a hung camera). The flow's validation
-   (which talks to the camera on purpose) is not part of setup and not timed.
+   (which talks to the camera on purpose) is not part of setup and not timed. "connected after"
+   counts the client cameras whose connectivity sensor went on afterwards (within ``--timeout``
+   online, 1 s offline): the connection happens in the background. The eight cameras of part 1
+   stay configured during part 2.
 
 Usage::
 
@@ -374,9 +377,20 @@ async def part_setup(
             {"kind": kind, "variant": variant, "entities": entities_s, "start": start_s,
              "failed": failed, "connected": connected}
         )  # fmt: skip
+        # One at a time: removing camera subentries back to back (no wait in between) left
+        # some cameras running without a subentry and "Can't add entities to unknown
+        # subentry" errors (seen here on 2026-11-22; likely overlapping
+        # AnprRuntime.async_reconcile runs, each started eagerly by the update listener,
+        # restarting cameras from a stale ``wanted`` snapshot).
         for sid in added:
             hass.config_entries.async_remove_subentry(entry, sid)
-        await hass.async_block_till_done()
+            await hass.async_block_till_done()
+        if left := [sid for sid in added if sid in entry.runtime_data.cameras]:
+            print(
+                f"warning: {len(left)} cameras still running after "
+                f"removing the {kind} {variant} subentries",
+                file=sys.stderr,
+            )
 
     coordinator.CameraCoordinator.async_start = original  # type: ignore[method-assign]
     unsub()
