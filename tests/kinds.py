@@ -6,6 +6,7 @@ Real kinds are tested against their emulators; this one lets the generic tests p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -36,12 +37,16 @@ class TestSource(AnprSource):
     async def async_start(self) -> None:
         if self.ctx.data.get("fail") == "start":
             raise RuntimeError("camera refuses to start")
+        if self.ctx.data.get("fail") == "slow":
+            await asyncio.sleep(0.02)  # a camera that takes a moment, like a real one
         RUNNING[self.ctx.name] = self
         type(self).started += 1
         if self.ctx.data.get("stream"):
             self.ctx.set_connected(True)
 
     async def async_stop(self) -> None:
+        if self.ctx.data.get("fail") == "slow":
+            await asyncio.sleep(0.05)
         RUNNING.pop(self.ctx.name, None)
         if self.ctx.data.get("fail") == "stop":
             raise RuntimeError("camera hangs up badly")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -274,3 +275,24 @@ async def test_renamed_sensor_shows_current_plate(hass: HomeAssistant) -> None:
     state = hass.states.get("sensor.drive_gate_plate")
     assert state.state == "AB12CDE"
     assert state.attributes["camera"] == "Gate"
+
+
+async def test_cameras_removed_back_to_back_all_stop(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Deleting several cameras at once (no wait in between) leaves none running."""
+    entry = await async_setup_hub(hass)
+    ids = [
+        await async_add_camera(
+            hass, entry, kinds.KIND, {"name": f"Cam {n}", "stream": True, "fail": "slow"}
+        )
+        for n in range(6)
+    ]
+    for sid in ids:
+        hass.config_entries.async_remove_subentry(entry, sid)
+        await asyncio.sleep(0.01)  # the next deletion lands while cameras are still stopping
+    await hass.async_block_till_done()
+    assert entry.runtime_data.cameras == {}
+    assert not [name for name in kinds.RUNNING if name.startswith("Cam ")]
+    assert "unknown subentry" not in caplog.text
+    assert hass.states.async_entity_ids("sensor") == []

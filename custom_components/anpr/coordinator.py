@@ -237,6 +237,7 @@ class AnprRuntime:
     #: Plate intelligence (data.py: vehicles, DVLA, retention); set by data.async_setup_data.
     data: Any = None
     _started: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _reconcile_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         """Build the pipeline bound to the stores."""
@@ -257,7 +258,16 @@ class AnprRuntime:
             camera.async_handle_sighting(sighting, is_new)
 
     async def async_reconcile(self) -> None:
-        """Start new cameras, stop removed ones and restart changed ones."""
+        """Start new cameras, stop removed ones and restart changed ones.
+
+        Serialised: subentry changes made back to back (several cameras deleted at once) each
+        schedule a reconcile; each one runs alone and reads the subentries when it starts, so
+        a stale run can never restart a camera a later change removed.
+        """
+        async with self._reconcile_lock:
+            await self._async_reconcile()
+
+    async def _async_reconcile(self) -> None:
         wanted = {
             sid: sub
             for sid, sub in self.entry.subentries.items()
@@ -266,6 +276,8 @@ class AnprRuntime:
         for sid in [s for s in self.cameras if s not in wanted]:
             await self.async_stop_camera(sid)
         for sid, sub in wanted.items():
+            if sid not in self.entry.subentries:
+                continue  # removed while this run awaited; the next run has it
             snapshot = {"title": sub.title, "data": dict(sub.data)}
             camera = self.cameras.get(sid)
             if camera is not None and self._started.get(sid) == snapshot:
