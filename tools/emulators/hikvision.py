@@ -406,7 +406,7 @@ class HikvisionEmulator:
             body = body[:-2]
         return delim + head.encode() + b"\r\n" + body + lead
 
-    def _anpr_part(  # noqa: PLR0917
+    def _anpr_part(
         self,
         plate: str,
         direction: str,

@@ -554,7 +554,8 @@ class PlateEventFilter:
       (ONVIF Core "Properties"); it is the *last* plate, not a new one, so it is dropped ...
     - ... except after a reconnection: when this filter already delivered a read on the same
       topic and the camera's state now holds a *different* plate with a *later* time, that plate
-      was read while we were disconnected, so it is delivered once (``extra["catch_up"]``, as for Hikvision catch-up).
+      was read while we were disconnected, so it is delivered once (``extra["catch_up"]``, as for
+      Hikvision catch-up).
       On the first connection nothing is replayed.
     - ``"Deleted"``: the property went away; nothing to report.
     - ``"Changed"`` or no operation: a new read.
