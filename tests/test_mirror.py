@@ -292,6 +292,7 @@ async def test_mirror_payloads_images_vehicles_discovery(
     # (Wait for this HA's own birth message first: it re-sends too, and it shows that the
     # mirror's subscription is active.)
     await subscriber.wait_for("homeassistant/status")
+    await asyncio.sleep(0.5)  # HA receives its own birth too; let that re-send go out first
     await until(lambda: not _mirror(entry)._queue)
     count = len(subscriber.find(f"homeassistant/image/{node}/picture/config"))
     vcount = len(subscriber.find("homeassistant/sensor/anpr_vehicle_ab12cde/last_seen/config"))
@@ -334,9 +335,13 @@ async def test_mirror_payloads_images_vehicles_discovery(
 @pytest.mark.enable_socket
 @pytest.mark.usefixtures("mock_hass_config")
 async def test_broker_down_and_back(
-    hass: HomeAssistant, broker: Broker, subscriber: Subscriber
+    hass: HomeAssistant,
+    broker: Broker,
+    subscriber: Subscriber,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Broker outage: no crash, entities keep updating, publishing resumes when it is back."""
+    caplog.set_level(logging.INFO, "homeassistant.components.mqtt")
     # HA retries the broker every 10 s; shorten the wait so the test stays quick.
     with patch("homeassistant.components.mqtt.client.RECONNECT_INTERVAL_SECONDS", 0.5):
         await _setup_mqtt(hass, broker)
@@ -354,6 +359,7 @@ async def test_broker_down_and_back(
         await hass.async_block_till_done()
         assert hass.states.get("sensor.drive_last_plate").state == "BB22BBB"
 
+        born = caplog.text.count("birth message sent")
         await hass.async_add_executor_job(broker.start)
         # The sighting missed during the outage is published when the broker returns ...
         missed = await subscriber.wait_for(
@@ -365,6 +371,8 @@ async def test_broker_down_and_back(
         await subscriber.wait_for(
             f"{ROOT}/drive/state", where=lambda m: json.loads(m.payload)["plate"] == "CC33CCC"
         )
+        # HA's MQTT finishes its reconnect (birth message) before the test tears it down.
+        await until(lambda: caplog.text.count("birth message sent") > born)
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -595,6 +603,7 @@ async def test_two_cameras_status_offline_queue_cap_relative_url(
     # (This HA's own birth message shows its subscriptions, the mirror's too, are active.)
     await subscriber.wait_for("homeassistant/status")
     topic = f"homeassistant/sensor/anpr_{north}/last_plate/config"
+    await asyncio.sleep(0.5)  # HA receives its own birth too; let that re-send go out first
     await until(lambda: not _mirror(entry)._queue)
     count = len(subscriber.find(topic))
     subscriber.client.publish("homeassistant/status", "offline")
