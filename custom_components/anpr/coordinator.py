@@ -10,8 +10,8 @@ are added, removed or changed, without reloading the hub (dynamic devices).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 import time
