@@ -251,3 +251,22 @@ async def test_subentry_flow_has_no_unknown_steps(hass: HomeAssistant) -> None:
         flow.async_step_nope  # noqa: B018
     with pytest.raises(AttributeError):
         flow.something_else  # noqa: B018
+
+
+async def test_options_refuse_mqtt_wildcards(hass: HomeAssistant) -> None:
+    entry = await async_setup_hub(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    if result["type"] is FlowResultType.MENU:
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": "settings"}
+        )
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"mqtt_root": "anpr/+", "mqtt_discovery_prefix": "ha/#"}
+    )
+    assert bad["errors"] == {"mqtt_root": "invalid_topic", "mqtt_discovery_prefix": "invalid_topic"}
+    good = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"mqtt_root": "anpr/site1", "mqtt_discovery_prefix": "other_ha"}
+    )
+    assert good["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["mqtt_root"] == "anpr/site1"

@@ -363,7 +363,11 @@ class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
             if (bad := _validate_corrections(corrections)) is not None:
                 errors[CONF_CORRECTIONS] = "invalid_correction"
                 LOGGER.debug("Rejected correction rule %r", bad)
-            else:
+            for key in (CONF_MQTT_ROOT, CONF_MQTT_DISCOVERY_PREFIX):
+                # MQTT wildcards cannot be published to: every message would be refused.
+                if any(char in str(user_input.get(key, "")) for char in "+#"):
+                    errors[key] = "invalid_topic"
+            if not errors:
                 user_input[CONF_CORRECTIONS] = corrections
                 return self.async_create_entry(data=options | user_input)
             options.update(user_input)
