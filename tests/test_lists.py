@@ -169,3 +169,50 @@ async def test_editor_groups_and_plates(hass: HomeAssistant) -> None:
     assert done["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.runtime_data.lists.lists is lists
+
+
+async def test_editor_races_and_blank_lines(hass: HomeAssistant) -> None:
+    """Lists changed by an action while a form is open; blank lines; the hub going away."""
+    entry = await async_setup_hub(hass)
+    lists = entry.runtime_data.lists.lists
+    menu = await _options(hass, entry)
+    form = await _pick(hass, menu, "add_group")
+    menu = await _submit(hass, form, {"name": "Temp", "category": "allowed",
+                                      "priority": "low"})
+    assert "temp" in lists.groups
+
+    # The group disappears (another tab, an action) while these forms are open.
+    remove_form = await hass.config_entries.options.async_configure(
+        menu["flow_id"], {"next_step_id": "remove_group"}
+    )
+    lists.remove_group("temp")
+    menu = await _submit(hass, remove_form, {"group": "temp"})
+    assert menu["type"] is FlowResultType.MENU and "temp" not in lists.groups
+
+    add_form = await _pick(hass, menu, "add_plate")
+    await hass.services.async_call(
+        "anpr", "add_plate", {"plate": "KEEP1", "group": "allowed"}, blocking=True
+    )
+    lists.groups.pop("allowed")  # deleted under the open form
+    bad = await _submit(hass, add_form, {"plate": "AB12CDE", "group": "allowed"})
+    assert bad["errors"] == {"group": "unknown_group"}
+
+    # Removing plates ignores blank lines.
+    result = await _options(hass, entry)
+    remove = await _pick(hass, result, "remove_plates")
+    assert lists.entries
+    menu = await _submit(hass, remove, {"plates": "\n  \nKEEP1\n"})
+    assert menu["type"] is FlowResultType.MENU
+    assert lists.get("KEEP1", "allowed") is None
+
+    # The hub is unloaded while a plate is being edited: the editor closes cleanly.
+    await hass.services.async_call(
+        "anpr", "add_plate", {"plate": "ED17AAA", "group": "alert"}, blocking=True
+    )
+    result = await _options(hass, entry)
+    form = await _pick(hass, result, "edit_plate")
+    details = await _submit(hass, form, {"plate": "ED17AAA", "group": "alert"})
+    assert details["step_id"] == "edit_plate_details"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    gone = await _submit(hass, details, {"plate": "ED17AAA", "group": "alert"})
+    assert gone["type"] is FlowResultType.ABORT and gone["reason"] == "hub_not_loaded"

@@ -100,12 +100,10 @@ class ListEditorMixin(OptionsFlow):
 
     # --- groups ----------------------------------------------------------------------------
 
-    def _group_schema(self, defaults: dict[str, Any], *, with_name: bool = True) -> vol.Schema:
-        fields: dict[vol.Marker, Any] = {}
-        if with_name:
-            fields[vol.Required("name", default=defaults.get("name", ""))] = (
-                selector.TextSelector()
-            )
+    def _group_schema(self, defaults: dict[str, Any]) -> vol.Schema:
+        fields: dict[vol.Marker, Any] = {
+            vol.Required("name", default=defaults.get("name", "")): selector.TextSelector()
+        }
         fields[vol.Required("category", default=defaults.get("category", "allowed"))] = (
             selector.SelectSelector(
                 selector.SelectSelectorConfig(options=CATEGORIES, translation_key="category")
