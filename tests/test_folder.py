@@ -10,6 +10,7 @@ import logging
 import os
 from pathlib import Path
 import shutil
+import sys
 import time
 from typing import Any
 
@@ -25,6 +26,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
+from custom_components.anpr.protocols import ocr
 from custom_components.anpr.sources import folder
 
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
@@ -318,6 +320,7 @@ async def test_tesseract_missing_raises_issue_and_reads_still_arrive(
     hass: HomeAssistant, watched: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # nor the library
     entry = await async_setup_hub(hass)
     subentry_id = await add_folder_camera(hass, entry, watched, ocr=True)
     events = PlateEvents(hass)
@@ -711,6 +714,7 @@ async def test_tesseract_without_language_data_warns_per_file_and_reads_arrive(
     empty = tmp_path / "tessdata"
     empty.mkdir()
     monkeypatch.setenv("TESSDATA_PREFIX", str(empty))
+    monkeypatch.setattr(ocr, "TESSDATA_DIRS", ())
     entry = await async_setup_hub(hass)
     sid = await add_folder_camera(hass, entry, watched, ocr=True)
     events = PlateEvents(hass)
@@ -718,6 +722,7 @@ async def test_tesseract_without_language_data_warns_per_file_and_reads_arrive(
     await events.wait(1, timeout=20)
     assert events.events[0]["direction"] == "unknown"
     assert f"OCR of {name('NOLANG1')} failed: tesseract failed" in caplog.text
+    assert "OCR uses the tesseract command (library: no eng.traineddata found" in caplog.text
     # not the "tesseract missing" repair issue: tesseract is there
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"tesseract_missing_{sid}") is None
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -742,4 +747,114 @@ async def test_folder_gone_at_start_is_reported_and_comes_back_on_reload(
     await write(hass, watched / name("BACK1"), JPEG)
     await events.wait(1)
     assert events.plates == ["BACK1"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def wait_for_log(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 60) -> None:
+    """Wait until ``text`` was logged (work done in background tasks and executor jobs)."""
+    deadline = time.monotonic() + timeout
+    while text not in caplog.text:
+        assert time.monotonic() < deadline, f"not logged: {text}"
+        await asyncio.sleep(0.05)
+
+
+async def _diagnostics(hass: HomeAssistant, entry: MockConfigEntry, sid: str) -> dict[str, Any]:
+    source = entry.runtime_data.cameras[sid].source
+    assert source is not None
+    return source.diagnostics()
+
+
+async def test_real_picture_read_by_the_library_engine(hass: HomeAssistant, watched: Path) -> None:
+    """With tesserocr installed the runners keep tesseract loaded (diagnostics say which)."""
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await events.wait(1, timeout=20)
+    assert events.events[0]["direction_raw"] == "Forward"
+    diag = await _diagnostics(hass, entry, sid)
+    assert diag["ocr_engine"] == ocr.ENGINE_LIBRARY
+    assert diag["ocr_batches"] == diag["ocr_batched_images"] == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_home_assistant_os_language_data_in_the_config_folder(
+    hass: HomeAssistant, watched: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No tesseract command (Home Assistant OS): eng.traineddata in /config/tessdata is enough."""
+    system = await run(hass, ocr.tessdata_dir)
+    hass.config.config_dir = str(tmp_path / "config")  # not the shared testing_config
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    monkeypatch.setattr(ocr, "TESSDATA_DIRS", ())
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    data_dir = Path(hass.config.path(folder.TESSDATA_FOLDER))
+    await run(hass, lambda: data_dir.mkdir(parents=True, exist_ok=True))
+    await run(hass, shutil.copyfile, Path(system, "eng.traineddata"), data_dir / "eng.traineddata")
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await hass.async_block_till_done()
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await events.wait(1, timeout=20)
+    assert events.events[0]["direction"] == "in"
+    assert (await _diagnostics(hass, entry, sid))["ocr_engine"] == ocr.ENGINE_LIBRARY
+    assert not ir.async_get(hass).issues  # no "tesseract missing" repair
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_library_installed_at_start_is_used_from_the_next_read(
+    hass: HomeAssistant,
+    watched: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """OCR on, library not loadable, package installs allowed: Home Assistant's installer gets
+    tesserocr (here it finds it already installed: no download in tests) and the runners switch
+    to it from their next read."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.anpr")
+    monkeypatch.setitem(sys.modules, "tesserocr", None)
+    hass.config.skip_pip = False
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    await wait_for_log(caplog, "Gate: tesseract library installed")
+    assert (await _diagnostics(hass, entry, sid))["ocr_engine"] == ocr.ENGINE_COMMAND
+    monkeypatch.delitem(sys.modules, "tesserocr")  # the install made it importable
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await events.wait(1, timeout=20)
+    assert events.events[0]["direction_raw"] == "Forward"
+    assert (await _diagnostics(hass, entry, sid))["ocr_engine"] == ocr.ENGINE_LIBRARY
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("skip_pip", [True, False])
+async def test_library_install_skipped_or_failing_keeps_the_command(
+    hass: HomeAssistant,
+    watched: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    skip_pip: bool,
+) -> None:
+    """--skip-pip means no install; a failed install (offline here) leaves OCR on the command."""
+    caplog.set_level(logging.INFO)
+    monkeypatch.setitem(sys.modules, "tesserocr", None)
+    # a requirement that cannot be installed, and uv kept offline: fails fast, never downloads
+    monkeypatch.setattr(ocr, "TESSEROCR_REQUIREMENT", "anpr-test-no-such-package==1.0.0")
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    hass.config.skip_pip = skip_pip
+    entry = await async_setup_hub(hass)
+    sid = await add_folder_camera(hass, entry, watched, ocr=True)
+    events = PlateEvents(hass)
+    failed = "Gate: OCR uses the tesseract command: Requirements for anpr not found"
+    if skip_pip:
+        await hass.async_block_till_done()
+        await asyncio.sleep(0.5)
+        assert "Attempting install" not in caplog.text
+    else:
+        await wait_for_log(caplog, failed)
+    monkeypatch.delitem(sys.modules, "tesserocr")  # still not reloaded: no install happened
+    await run(hass, shutil.copyfile, REAL, watched / REAL.name)
+    await events.wait(1, timeout=20)
+    assert events.events[0]["direction_raw"] == "Forward"
+    assert (await _diagnostics(hass, entry, sid))["ocr_engine"] == ocr.ENGINE_COMMAND
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -6,6 +6,7 @@ from concurrent.futures import Future
 import io
 import os
 from pathlib import Path
+import sys
 import time
 
 from PIL import Image, ImageDraw, ImageFont
@@ -174,7 +175,7 @@ def test_batcher_reads_a_burst_in_order() -> None:
     for word in words:
         with ocr.decode_image(band_picture(f"Direction:{word}")) as image:
             crops.append(ocr.crop_field(image, field))
-    batcher = ocr.OcrBatcher(field, runners=1, max_batch=8)
+    batcher = ocr.OcrBatcher(field, runners=1, max_batch=8, engine=ocr.ENGINE_COMMAND)
     try:
         # the first crop starts a tesseract on its own; the others queue up and go together
         futures = [batcher.submit(crop) for crop in crops]
@@ -191,7 +192,7 @@ def test_batcher_tesseract_missing_and_close(monkeypatch: pytest.MonkeyPatch) ->
     with ocr.decode_image(REAL.read_bytes()) as image:
         crop = ocr.crop_field(image, field)
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
-    batcher = ocr.OcrBatcher(field, runners=2)
+    batcher = ocr.OcrBatcher(field, runners=2, engine=ocr.ENGINE_COMMAND)
     futures = [batcher.submit(crop.copy()) for _ in range(3)]
     for fut in futures:
         with pytest.raises(ocr.TesseractMissing):
@@ -233,7 +234,9 @@ def _crop(text: str = "Direction:Forward") -> Image.Image:
 def test_batcher_failures_fail_their_own_crops_and_the_next_crop_is_read() -> None:
     """Timeouts and bad crops fail their futures; the runner survives and reads the next crop."""
     crop = _crop()
-    slow = ocr.OcrBatcher(ocr.OcrField(), runners=1, timeout=0.000001)
+    slow = ocr.OcrBatcher(
+        ocr.OcrField(), runners=1, timeout=0.000001, engine=ocr.ENGINE_COMMAND
+    )
     try:
         single = slow.submit(crop)
         with pytest.raises(ocr.OcrError, match="tesseract failed"):
@@ -245,7 +248,7 @@ def test_batcher_failures_fail_their_own_crops_and_the_next_crop_is_read() -> No
     finally:
         slow.close()
 
-    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1)
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, engine=ocr.ENGINE_COMMAND)
     try:
         closed = crop.copy()
         closed.close()  # not a usable picture any more
@@ -264,10 +267,11 @@ def _wait_running(fut: Future[ocr.OcrResult]) -> None:
     assert fut.running() or fut.done()
 
 
-def test_batcher_skips_cancelled_crops_and_close_fails_the_backlog() -> None:
+@pytest.mark.parametrize("engine", [ocr.ENGINE_COMMAND, ocr.ENGINE_LIBRARY])
+def test_batcher_skips_cancelled_crops_and_close_fails_the_backlog(engine: str) -> None:
     """A caller may cancel a queued crop; close() does not wait for the backlog to be read."""
     crops = [_crop("Direction:Reverse") for _ in range(8)]
-    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, max_batch=2)
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, max_batch=2, engine=engine)
     first = batcher.submit(crops[0])  # starts a tesseract at once
     _wait_running(first)
     cancelled = [batcher.submit(c) for c in crops[1:3]]
@@ -291,3 +295,144 @@ def test_batcher_skips_cancelled_crops_and_close_fails_the_backlog() -> None:
             fut.result(timeout=0)
     assert backlog[-1].cancelled()
     assert batcher.images == 3
+
+
+# ---- the tesseract library (tesserocr) kept loaded per runner
+
+
+def _junk_tessdata(tmp_path: Path) -> Path:
+    """A language-data folder whose eng.traineddata is junk (a broken download)."""
+    (tmp_path / "eng.traineddata").write_bytes(b"not a model" * 100)
+    return tmp_path
+
+
+def _system_tessdata() -> str:
+    return ocr.tessdata_dir()
+
+
+def test_library_reads_a_burst_crop_by_crop_in_order() -> None:
+    """The default engine keeps tesseract loaded: every crop is read on its own, in order."""
+    words = ["Forward", "Reverse", "Reverse", "Forward", "Reverse", "Forward"]
+    crops = [_crop(f"Direction:{word}") for word in words]
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=2)
+    try:
+        batcher.start()
+        results = [f.result(timeout=60) for f in [batcher.submit(c) for c in crops]]
+        assert batcher.engine_in_use == ocr.ENGINE_LIBRARY
+        # the real Hikvision band too
+        with ocr.decode_image(REAL.read_bytes()) as image:
+            real = batcher.submit(ocr.crop_field(image, batcher.field)).result(timeout=60)
+    finally:
+        batcher.close()
+    assert [r.value for r in results] == words
+    assert real.value == "Forward"
+    assert real.text == "Direction:Forward"
+    assert batcher.images == batcher.batches == len(words) + 1
+
+
+def test_library_runs_without_the_tesseract_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the library and language data, OCR works although the command is not installed."""
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    assert ocr.check_available() == ocr.ENGINE_LIBRARY
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1)
+    try:
+        assert batcher.submit(_crop("Direction:Reverse")).result(timeout=60).value == "Reverse"
+        assert batcher.engine_in_use == ocr.ENGINE_LIBRARY
+    finally:
+        batcher.close()
+
+
+def test_check_available() -> None:
+    assert ocr.check_available() == ocr.ENGINE_COMMAND  # both installed: the command counts
+
+
+def test_nothing_to_read_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No command and no language data anywhere: TesseractMissing names where it looked."""
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    monkeypatch.setattr(ocr, "TESSDATA_DIRS", ())
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    with pytest.raises(ocr.TesseractMissing, match=r"no eng.traineddata found \(looked in /x\)"):
+        ocr.check_available(("/x",))
+
+
+def test_tessdata_dir_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """TESSDATA_PREFIX first, then the extra folders (Home Assistant's), then tesseract's own."""
+    system = _system_tessdata()
+    assert system.endswith("/")
+    assert os.path.isfile(system + "eng.traineddata")
+    config = tmp_path / "config_tessdata"
+    config.mkdir()
+    assert ocr.tessdata_dir((str(config),)) == system  # empty folder: skipped
+    (config / "eng.traineddata").write_bytes(Path(system, "eng.traineddata").read_bytes())
+    assert ocr.tessdata_dir((str(config),)) == f"{config}/"
+    (tmp_path / "prefix").mkdir()
+    prefix = _junk_tessdata(tmp_path / "prefix")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(prefix))
+    assert ocr.tessdata_dir((str(config),)) == f"{prefix}/"
+    # without the command, the distributions' usual folders are looked at
+    monkeypatch.delenv("TESSDATA_PREFIX")
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    monkeypatch.setattr(ocr, "TESSDATA_DIRS", ("/nonexistent", system.rstrip("/")))
+    assert ocr.tessdata_dir() == system
+
+
+def test_broken_language_data_falls_back_to_the_command(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A library that cannot load its model: one warning, reads go through the command; once
+    the data is fixed, reload_engine() makes the runners load the library before their next
+    crop."""
+    junk = _junk_tessdata(tmp_path)  # e.g. a broken download in Home Assistant's tessdata folder
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=2, tessdata_dirs=(str(junk),))
+    try:
+        assert batcher.submit(_crop("Direction:Forward")).result(timeout=60).value == "Forward"
+        assert batcher.engine_in_use == ocr.ENGINE_COMMAND
+        batcher.submit(_crop()).result(timeout=60)
+        warnings = [r for r in caplog.records if "tesseract command (library" in r.getMessage()]
+        assert len(warnings) == 1  # not once per runner
+        assert "tesseract library failed to load" in warnings[0].getMessage()
+        (junk / "eng.traineddata").unlink()
+        batcher.reload_engine()
+        for _ in range(2):  # a runner loads the library before its next crop
+            assert batcher.submit(_crop("Direction:Reverse")).result(timeout=60).value == "Reverse"
+        assert batcher.engine_in_use == ocr.ENGINE_LIBRARY
+    finally:
+        batcher.close()
+
+
+def test_library_failures_fail_their_own_crop_only() -> None:
+    """A crop the library cannot take, or a read past its deadline, fails that crop alone."""
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, timeout=0.000001)
+    try:
+        closed = _crop()
+        closed.close()
+        with pytest.raises(ocr.OcrError, match="tesseract failed"):
+            batcher.submit(closed).result(timeout=30)
+        with pytest.raises(ocr.OcrError, match="timed out or failed"):
+            batcher.submit(_crop()).result(timeout=30)
+    finally:
+        batcher.close()
+    assert batcher.engine_in_use == ocr.ENGINE_LIBRARY
+
+
+def test_library_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without tesserocr the batcher reads with the command, quietly (it is optional)."""
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # what Python does for a missing module
+    assert ocr.load_engine_library() is None
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(ocr.TesseractMissing):
+        ocr.check_available()
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "tesserocr", None)
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1)
+    try:
+        assert batcher.submit(_crop()).result(timeout=60).value == "Forward"
+    finally:
+        batcher.close()
+    assert batcher.engine_in_use == ocr.ENGINE_COMMAND
+
+
+def test_a_wheel_exists_for_this_machine() -> None:
+    """The machines this project runs on (x86-64 glibc) have a wheel: the library is installed."""
+    assert ocr.engine_wheel_available()
+    assert ocr.load_engine_library() is not None

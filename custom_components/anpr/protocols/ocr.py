@@ -18,9 +18,11 @@ its default (x=850, y=0 from the bottom, w=650, h=30) on the 1805x1077 Hikvision
 
 The box is cut from the decoded original picture (never from a re-encoded or scaled copy).
 
-Tesseract runs as a child process per call. Its OpenMP threads make one call slower on a small
-machine, so :func:`ocr_image` makes sure ``OMP_THREAD_LIMIT`` is set (default ``1``) in the
-environment the child inherits; run several calls in parallel instead (one per core).
+Two engines read the crop (:class:`OcrBatcher`): the tesseract library kept loaded in this
+process (tesserocr, optional: ~30 ms a line) or the ``tesseract`` command (pytesseract: a child
+process per batch, ~200 ms). The command's OpenMP threads make one call slower on a small machine,
+so :func:`ocr_image` makes sure ``OMP_THREAD_LIMIT`` is set (default ``1``) in the environment the
+child inherits; several reads run in parallel instead (one runner per core).
 """
 
 from __future__ import annotations
@@ -28,13 +30,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+import importlib
 import io
+import logging
 import os
 import queue
 import re
+import subprocess
 import tempfile
 import threading
+from types import ModuleType
 
+from packaging.tags import sys_tags
 from PIL import Image, ImageOps, UnidentifiedImageError
 import pytesseract
 
@@ -301,18 +308,173 @@ def ocr_bytes(data: bytes, ocr_field: OcrField, timeout: float = TESSERACT_TIMEO
         return ocr_image(image, ocr_field, timeout)
 
 
+# ---- engines: the tesseract command (pytesseract) or the tesseract library kept loaded (tesserocr)
+
+#: The optional in-process engine: tesserocr (PyPI, MIT) binds the tesseract library (its wheels
+#: bundle libtesseract 5.5), so a runner loads the model once and reads an overlay line in
+#: ~30 ms instead of starting a ``tesseract`` process per batch (~200 ms). It is not a manifest
+#: requirement: it has no wheel for every platform Home Assistant runs on, and a failed build must
+#: not keep the integration from loading. The folder camera installs it where a wheel exists
+#: (:func:`engine_wheel_available`); without it OCR runs the ``tesseract`` command.
+TESSEROCR_REQUIREMENT = "tesserocr==2.13.0"
+#: Platform tags of the published tesserocr 2.13.0 wheels (PyPI file list, CPython 3.10-3.15).
+TESSEROCR_WHEEL_PLATFORMS = (
+    "manylinux_2_27_x86_64",
+    "manylinux_2_27_aarch64",
+    "musllinux_1_2_x86_64",
+    "macosx_15_0_arm64",
+    "macosx_15_0_x86_64",
+    "win_amd64",
+)
+
+#: Pick the library when it loads, else the command.
+ENGINE_AUTO = "auto"
+#: Always run the ``tesseract`` command (pytesseract), batched.
+ENGINE_COMMAND = "command"
+#: The tesseract library (tesserocr), one loaded engine per runner.
+ENGINE_LIBRARY = "library"
+
+#: Language data read by both engines (tesseract's default).
+LANGUAGE = "eng"
+#: Where distributions put tesseract's language data (Debian/Ubuntu 5 and 4, Alpine/Fedora/Arch,
+#: a source build, Homebrew), tried after ``TESSDATA_PREFIX`` and what ``tesseract`` reports.
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+
+_LOGGER = logging.getLogger(__name__)
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+def engine_wheel_available() -> bool:
+    """Return True when PyPI has a tesserocr wheel for this interpreter and platform.
+
+    Compares this interpreter's supported tags (``packaging.tags.sys_tags``) with
+    :data:`TESSEROCR_WHEEL_PLATFORMS`; e.g. False on Alpine aarch64 (Home Assistant OS on a
+    Raspberry Pi), where installing would mean building libtesseract from source.
+    """
+    wheels = set(TESSEROCR_WHEEL_PLATFORMS)
+    return any(tag.interpreter.startswith("cp3") and tag.platform in wheels for tag in sys_tags())
+
+
+def load_engine_library() -> ModuleType | None:
+    """Import tesserocr, or return None when it is not installed (or cannot load its library).
+
+    Import caches are invalidated first, so a package installed while Home Assistant runs is
+    found.
+    """
+    importlib.invalidate_caches()
+    try:
+        return importlib.import_module("tesserocr")
+    except ImportError:
+        return None
+
+
+def tessdata_dir(extra_dirs: Sequence[str] = (), language: str = LANGUAGE) -> str:
+    """Return the folder holding ``<language>.traineddata``, with a trailing ``/``.
+
+    Tried in order: ``TESSDATA_PREFIX``, the folders in ``extra_dirs`` (e.g. Home Assistant's
+    ``/config/tessdata``), the folder the installed ``tesseract`` names (first line of
+    ``tesseract --list-langs``: ``List of available languages in "/usr/share/tesseract-ocr/5/
+    tessdata/" (2):``), then :data:`TESSDATA_DIRS`. Blocks (runs ``tesseract`` once). Raises
+    :class:`TesseractMissing` when no folder holds the language data.
+    """
+    candidates: list[str] = []
+    if prefix := os.environ.get("TESSDATA_PREFIX"):
+        candidates.append(prefix)
+    candidates.extend(extra_dirs)
+    try:
+        listing = subprocess.run(
+            [pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
+            capture_output=True,
+            text=True,
+            timeout=TESSERACT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        pass  # no tesseract command: the library may still find data in a folder below
+    else:
+        first = (listing.stdout or listing.stderr).partition("\n")[0]
+        if match := _QUOTED.search(first):
+            candidates.append(match.group(1))
+    candidates.extend(TESSDATA_DIRS)
+    for folder in candidates:
+        if os.path.isfile(os.path.join(folder, f"{language}.traineddata")):
+            return os.path.join(folder, "")
+    raise TesseractMissing(f"no {language}.traineddata found (looked in {', '.join(candidates)})")
+
+
+def check_available(tessdata_dirs: Sequence[str] = ()) -> str:
+    """Return the engine OCR can use (:data:`ENGINE_COMMAND` or :data:`ENGINE_LIBRARY`).
+
+    The ``tesseract`` command counts when it runs; else the library when it is installed and
+    finds its language data (:func:`tessdata_dir` with ``tessdata_dirs``). Blocks. Raises
+    :class:`TesseractMissing` when neither can read.
+    """
+    try:
+        tesseract_version()
+    except TesseractMissing:
+        if load_engine_library() is None:
+            raise
+        tessdata_dir(tessdata_dirs)
+        return ENGINE_LIBRARY
+    return ENGINE_COMMAND
+
+
+class LibraryEngine:
+    """One tesseract engine loaded in this process (tesserocr ``PyTessBaseAPI``).
+
+    Loading takes ~130 ms of CPU and ~12 MB; a read of one overlay line then ~30 ms. One engine
+    serves one thread at a time (the library releases the GIL while it reads, so one engine per
+    runner thread reads in parallel). Raises :class:`OcrError` when the engine cannot load (bad
+    language data, unknown page mode).
+    """
+
+    def __init__(self, library: ModuleType, path: str, psm: int) -> None:
+        """Load the engine: LSTM only (like ``--oem 1``), page mode ``psm``."""
+        try:
+            self._api = library.PyTessBaseAPI(
+                path=path, lang=LANGUAGE, oem=library.OEM.LSTM_ONLY, psm=psm
+            )
+        except (RuntimeError, ValueError, TypeError) as err:
+            raise OcrError(f"tesseract library failed to load: {err}") from err
+
+    def read(self, crop: Image.Image, timeout: float) -> str:
+        """Return the text in ``crop``; :class:`OcrError` when reading fails or times out."""
+        try:
+            self._api.SetImage(crop)
+            if not self._api.Recognize(timeout=max(1, round(timeout * 1000))):
+                raise OcrError("tesseract failed: the read timed out or failed")
+            return str(self._api.GetUTF8Text())
+        except (RuntimeError, ValueError, TypeError, AttributeError, OSError) as err:
+            raise OcrError(f"tesseract failed: {err!r}") from err
+
+    def close(self) -> None:
+        """Free the engine."""
+        self._api.End()
+
+
 class OcrBatcher:
-    """Runs tesseract on crops in batches: one tesseract process reads up to ``max_batch`` crops.
+    """Reads crops on ``runners`` threads (one per core) with the best engine available.
 
-    Starting tesseract costs far more than reading one overlay line (the engine loads its model
-    and ambiguity tables on every start: ~130 ms of CPU here, the line itself ~20-40 ms), so a
-    burst of uploads is read in batches through tesseract's image-list input (a text file naming
-    one image per line; the texts come back separated by form feeds). ``runners`` threads each
-    run one tesseract at a time (use one per core); a single crop is read on its own at once.
+    Engines (``engine``): :data:`ENGINE_LIBRARY` keeps one tesseract loaded per runner (tesserocr,
+    ~30 ms a line); :data:`ENGINE_COMMAND` runs the ``tesseract`` command, batched: starting it
+    costs far more than reading one line (the model loads on every start: ~130 ms of CPU here,
+    the line ~20-40 ms), so crops queued together are read by one process through tesseract's
+    image-list input (a text file naming one image per line; the texts come back separated by
+    form feeds), up to ``max_batch`` at once. :data:`ENGINE_AUTO` (default) takes the library
+    when it loads (installed, language data found: :func:`tessdata_dir` with
+    ``tessdata_dirs``) and the command otherwise; :attr:`engine_in_use` tells which.
 
-    :meth:`submit` returns a :class:`concurrent.futures.Future` that resolves to an
-    :class:`OcrResult`, or fails with :class:`TesseractMissing` / :class:`OcrError`. Call
-    :meth:`close` to stop the runner threads (it waits for them).
+    :meth:`start` starts the runners, which load their engine at once (so the first read does
+    not pay for it); :meth:`submit` starts them too if needed and returns a
+    :class:`concurrent.futures.Future` that resolves to an :class:`OcrResult`, or fails with
+    :class:`TesseractMissing` / :class:`OcrError`. :meth:`reload_engine` makes runners try the
+    library again (after it was installed). :meth:`close` stops the runners (it waits for them).
     """
 
     def __init__(
@@ -321,11 +483,18 @@ class OcrBatcher:
         runners: int | None = None,
         max_batch: int = 8,
         timeout: float = TESSERACT_TIMEOUT,
+        engine: str = ENGINE_AUTO,
+        tessdata_dirs: Sequence[str] = (),
     ) -> None:
-        """Prepare the queue; threads start on the first :meth:`submit`."""
+        """Prepare the queue; threads start on :meth:`start` or the first :meth:`submit`."""
         self.field = ocr_field
         self.max_batch = max(1, max_batch)
         self.timeout = timeout
+        self.engine = engine
+        self.tessdata_dirs = tuple(tessdata_dirs)
+        #: The engine the runners use (:data:`ENGINE_LIBRARY` or :data:`ENGINE_COMMAND`), known
+        #: once a runner has started.
+        self.engine_in_use: str | None = None
         self._runners = max(1, runners or os.cpu_count() or 1)
         self._queue: queue.SimpleQueue[tuple[Image.Image, Future[OcrResult]] | None] = (
             queue.SimpleQueue()
@@ -333,8 +502,29 @@ class OcrBatcher:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._generation = 0
+        self._warned = False
         self.batches = 0
         self.images = 0
+
+    def start(self) -> None:
+        """Start the runner threads (non-blocking; each loads its engine in its own thread)."""
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        if self._threads or self._closed:
+            return
+        ensure_thread_limit()
+        for index in range(self._runners):
+            thread = threading.Thread(target=self._run, name=f"anpr-ocr-{index}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def reload_engine(self) -> None:
+        """Make runners without the library try to load it again before their next crop."""
+        with self._lock:
+            self._generation += 1
 
     def submit(self, crop: Image.Image) -> Future[OcrResult]:
         """Queue one crop (from :func:`crop_field`) for OCR; the future resolves when read."""
@@ -343,19 +533,12 @@ class OcrBatcher:
             if self._closed:
                 fut.set_exception(OcrError("OCR stopped"))
                 return fut
-            if not self._threads:
-                ensure_thread_limit()
-                for index in range(self._runners):
-                    thread = threading.Thread(
-                        target=self._run, name=f"anpr-ocr-{index}", daemon=True
-                    )
-                    thread.start()
-                    self._threads.append(thread)
+            self._start_locked()
             self._queue.put((crop, fut))
         return fut
 
     def close(self) -> None:
-        """Stop the runners (blocking: waits for a running tesseract); pending crops fail.
+        """Stop the runners (blocking: waits for a running read); pending crops fail.
 
         Crops still queued fail at once with :class:`OcrError` ("OCR stopped") instead of being
         read first, so stopping never waits for a backlog.
@@ -375,33 +558,73 @@ class OcrBatcher:
         for thread in threads:
             thread.join(self.timeout * self.max_batch + 5)
 
-    def _run(self) -> None:
-        """Runner thread: take what is queued (up to ``max_batch``) and read it in one go."""
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            batch = [item]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            batch = [(crop, fut) for crop, fut in batch if fut.set_running_or_notify_cancel()]
-            if batch:
-                self._read_batch(batch)
-            if stop:
-                return
+    def _open_engine(self) -> LibraryEngine | None:
+        """Load the library engine for a runner, or None to use the command."""
+        if self.engine == ENGINE_COMMAND:
+            self.engine_in_use = ENGINE_COMMAND
+            return None
+        library = load_engine_library()
+        engine: LibraryEngine | None = None
+        if library is not None:
+            try:
+                engine = LibraryEngine(library, tessdata_dir(self.tessdata_dirs), self.field.psm)
+            except OcrError as err:  # TesseractMissing (no language data) is an OcrError too
+                with self._lock:
+                    warn, self._warned = not self._warned, True
+                if warn:
+                    _LOGGER.warning("OCR uses the tesseract command (library: %s)", err)
+        self.engine_in_use = ENGINE_COMMAND if engine is None else ENGINE_LIBRARY
+        return engine
 
-    def _read_batch(self, batch: list[tuple[Image.Image, Future[OcrResult]]]) -> None:
-        """Run one tesseract over ``batch`` and resolve the futures."""
+    def _run(self) -> None:
+        """Runner thread: load an engine, then take what is queued and read it."""
+        generation = self._generation
+        engine = self._open_engine()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                batch = [item]
+                stop = False
+                # The library reads crops one by one anyway: batching only helps the command.
+                limit = 1 if engine is not None else self.max_batch
+                while len(batch) < limit:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                if engine is None and generation != self._generation:
+                    generation = self._generation
+                    engine = self._open_engine()
+                batch = [(crop, fut) for crop, fut in batch if fut.set_running_or_notify_cancel()]
+                if batch:
+                    self._read_batch(batch, engine)
+                if stop:
+                    return
+        finally:
+            if engine is not None:
+                engine.close()
+
+    def _read_batch(
+        self, batch: list[tuple[Image.Image, Future[OcrResult]]], engine: LibraryEngine | None
+    ) -> None:
+        """Read ``batch`` (the library: crop by crop; the command: one process) and resolve it."""
         self.batches += 1
         self.images += len(batch)
+        if engine is not None:
+            for crop, fut in batch:
+                try:
+                    text = engine.read(crop, self.timeout)
+                except OcrError as err:
+                    fut.set_exception(err)
+                else:
+                    self._resolve(fut, text)
+            return
         try:
             texts = self._tesseract([crop for crop, _ in batch])
         except OcrError as err:
@@ -413,8 +636,11 @@ class OcrBatcher:
                 fut.set_exception(OcrError(f"tesseract failed: {err!r}"))
             return
         for (_, fut), text in zip(batch, texts, strict=True):
-            value, raw = self.field.parse(text)
-            fut.set_result(OcrResult(value=value, raw=raw, text=text.strip()))
+            self._resolve(fut, text)
+
+    def _resolve(self, fut: Future[OcrResult], text: str) -> None:
+        value, raw = self.field.parse(text)
+        fut.set_result(OcrResult(value=value, raw=raw, text=text.strip()))
 
     def _tesseract(self, crops: list[Image.Image]) -> list[str]:
         """Return the text of each crop (one tesseract process for all of them)."""

@@ -15,8 +15,10 @@ How files are picked up:
 * Files already in the folder at start-up are not replayed.
 
 The watchdog thread only hands the path to the event loop (``call_soon_threadsafe``). Reading,
-checking that the file is a picture (Pillow) and OCR run in a thread pool owned by the source
-(one worker per core; tesseract is a subprocess, so threads run in parallel). Reads are
+checking that the file is a picture (Pillow) run in a thread pool owned by the source (one worker
+per core); OCR runs on ``protocols.ocr.OcrBatcher``'s runners (one per core), with the tesseract
+library kept loaded when it is there (tesserocr: installed at start where PyPI has a wheel, unless
+Home Assistant skips package installs) and the ``tesseract`` command otherwise. Reads are
 delivered in the order the files arrived. Bad files (empty, not a picture, truncated JPEG, a name
 that does not match) get one log line and are skipped.
 """
@@ -37,7 +39,9 @@ import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir, selector
+from homeassistant.requirements import async_process_requirements
 from PIL import Image, UnidentifiedImageError
 import voluptuous as vol
 from watchdog.events import (
@@ -106,6 +110,9 @@ MAX_POLL_INTERVAL = 3600.0
 MAX_FILE_BYTES = ocr.MAX_IMAGE_BYTES
 
 ISSUE_TESSERACT_MISSING = "tesseract_missing"
+#: Folder in Home Assistant's configuration folder searched for tesseract's language data
+#: (``eng.traineddata``), for hosts where tesseract cannot be installed (Home Assistant OS).
+TESSDATA_FOLDER = "tessdata"
 
 _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
@@ -375,7 +382,12 @@ class FolderSource(AnprSource):
             max_workers=os.cpu_count() or 2, thread_name_prefix=f"{DOMAIN}-folder"
         )
         if self.ocr_field is not None:
-            self._batcher = ocr.OcrBatcher(self.ocr_field, runners=os.cpu_count() or 2)
+            self._batcher = ocr.OcrBatcher(
+                self.ocr_field,
+                runners=os.cpu_count() or 2,
+                tessdata_dirs=(self.ctx.hass.config.path(TESSDATA_FOLDER),),
+            )
+            self._batcher.start()  # runners load their engine now, not on the first read
         try:
             await self.ctx.hass.async_add_executor_job(self._start_observer)
         except Exception:
@@ -386,7 +398,7 @@ class FolderSource(AnprSource):
         if self.polling:
             self._poll_task = self.ctx.create_task(self._poll_loop(), "folder poll")
         if self.ocr_field is not None:
-            self.ctx.create_task(self._check_tesseract(), "tesseract check")
+            self.ctx.create_task(self._prepare_ocr(), "OCR engine")
 
     def _start_observer(self) -> None:
         """Create and start the observer (blocking: inotify watches, first poll snapshot)."""
@@ -442,10 +454,29 @@ class FolderSource(AnprSource):
         await self.ctx.hass.async_add_executor_job(_shutdown)
         ir.async_delete_issue(self.ctx.hass, DOMAIN, self.issue_id)
 
-    async def _check_tesseract(self) -> None:
-        """Raise the repair issue at start-up when OCR is on but tesseract is missing."""
+    async def _prepare_ocr(self) -> None:
+        """Install the tesseract library if it can be, then check that OCR can run at all.
+
+        The library (:data:`ocr.TESSEROCR_REQUIREMENT`) goes through Home Assistant's own
+        requirement installer, only where PyPI has a wheel and unless Home Assistant skips
+        package installs (``--skip-pip``); a failed install leaves OCR on the ``tesseract``
+        command. The repair issue is raised when neither the command nor the library with its
+        language data is there.
+        """
+        hass = self.ctx.hass
+        if not hass.config.skip_pip and await hass.async_add_executor_job(_library_wanted):
+            try:
+                await async_process_requirements(hass, DOMAIN, [ocr.TESSEROCR_REQUIREMENT])
+            except HomeAssistantError as err:
+                _LOGGER.info("%s: OCR uses the tesseract command: %s", self.ctx.name, err)
+            else:
+                _LOGGER.debug("%s: tesseract library installed", self.ctx.name)
+                if (batcher := self._batcher) is not None:
+                    batcher.reload_engine()
         try:
-            await self.ctx.hass.async_add_executor_job(ocr.tesseract_version)
+            await hass.async_add_executor_job(
+                ocr.check_available, (hass.config.path(TESSDATA_FOLDER),)
+            )
         except ocr.TesseractMissing:
             self._raise_tesseract_issue()
 
@@ -684,10 +715,16 @@ class FolderSource(AnprSource):
             "tesseract_missing": self._issue_raised,
             "queued": len(self._queue),
             "pending_stable_size": len(self._pending),
+            "ocr_engine": self._batcher.engine_in_use if self._batcher else None,
             "ocr_batches": self._batcher.batches if self._batcher else 0,
             "ocr_batched_images": self._batcher.images if self._batcher else 0,
             **self.stats,
         }
+
+
+def _library_wanted() -> bool:
+    """Tell whether to install the library: not loadable yet, and PyPI has a wheel (blocks)."""
+    return ocr.load_engine_library() is None and ocr.engine_wheel_available()
 
 
 def _read(path: str) -> bytes:
