@@ -500,6 +500,13 @@ def main() -> None:
     parser.add_argument("--anpr2mqtt", action="store_true", help="measure anpr2mqtt side by side")
     parser.add_argument("--verbose", action="store_true", help="print the sources' diagnostics")
     parser.add_argument(
+        "--ocr-engine",
+        choices=["auto", "command"],
+        default="auto",
+        help="auto: the tesseract library when installed (the default in Home Assistant); "
+        "command: hide the library, so every read runs the tesseract program",
+    )
+    parser.add_argument(
         "--single-call",
         type=int,
         default=0,
@@ -507,6 +514,8 @@ def main() -> None:
         help="only time N single tesseract calls with and without OMP_THREAD_LIMIT=1",
     )
     args = parser.parse_args()
+    if args.ocr_engine == "command":
+        sys.modules["tesserocr"] = None  # type: ignore[assignment]  # as if not installed
     if args.single_call:
         print(single_call(args.single_call))
         print(f"\n(load average {load()}; 2 alternating rounds each)")
@@ -534,7 +543,7 @@ def main() -> None:
     print(
         f"folder watch -> event entity / MQTT state; picture {IMAGE.name} ({len(data)} bytes); "
         f"{os.cpu_count()} cores; our tesseract runs with OMP_THREAD_LIMIT="
-        f"{os.environ.get('OMP_THREAD_LIMIT', '1')}"
+        f"{os.environ.get('OMP_THREAD_LIMIT', '1')}; OCR engine: {args.ocr_engine}"
     )
     print(table(results))
     print(
