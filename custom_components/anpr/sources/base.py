@@ -17,6 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+import random
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -183,6 +184,32 @@ class SourceKind:
     unique_id_from_config: bool = False
     manufacturer: str = "Generic"
     model: str = "ANPR camera"
+
+
+class Backoff:
+    """Exponential back-off with jitter between reconnects to a camera.
+
+    :meth:`next_delay` returns the current delay (seconds) scaled by a random factor 0.5-1.5,
+    so many cameras that lost the same network do not reconnect in step, then doubles the delay
+    up to ``maximum``; :meth:`reset` (after a successful connection) starts again at
+    ``initial``.
+    """
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        """Start at ``initial`` seconds; never more than ``maximum`` (before jitter)."""
+        self.initial = initial
+        self.maximum = maximum
+        self.current = initial
+
+    def next_delay(self) -> float:
+        """Return the next delay with jitter and double the delay after it."""
+        delay = self.current * (0.5 + random.random())
+        self.current = min(self.current * 2, self.maximum)
+        return delay
+
+    def reset(self) -> None:
+        """Start over after a successful connection: the next failure waits ``initial``."""
+        self.current = self.initial
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {}

@@ -21,7 +21,6 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import tzinfo
-import random
 import secrets
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -60,6 +59,7 @@ from ..protocols.multipart import (
 )
 from .base import (
     AnprSource,
+    Backoff,
     SourceAuthError,
     SourceContext,
     SourceKind,
@@ -149,7 +149,7 @@ class HikvisionSource(AnprSource):
         self._tracker: CatchUpTracker | None = None
         self._tz: tzinfo = dt_util.get_default_time_zone()
         self._stopping = False
-        self._backoff = BACKOFF_MIN
+        self._backoff = Backoff(BACKOFF_MIN, BACKOFF_MAX)
         self._connected_at: float | None = None
         self._catch_up_lock = asyncio.Lock()
         self.counters: dict[str, int] = {
@@ -307,9 +307,7 @@ class HikvisionSource(AnprSource):
                 # heartbeats): re-arm at once and stay available unless that fails.
                 continue
             self.ctx.set_connected(False)
-            delay = self._backoff * (0.5 + random.random())
-            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
-            await asyncio.sleep(delay)
+            await asyncio.sleep(self._backoff.next_delay())
 
     async def _async_stream_once(self, tracker: CatchUpTracker) -> None:
         async with self.client.alert_stream(READ_TIMEOUT) as stream:
@@ -319,7 +317,7 @@ class HikvisionSource(AnprSource):
             self._assembler = HikvisionEventAssembler(tz=self._tz)
             self.counters["connects"] += 1
             self._connected_at = self.ctx.hass.loop.time()
-            self._backoff = BACKOFF_MIN
+            self._backoff.reset()
             self.last_error = None
             self.ctx.set_connected(True)
             if self.catch_up_enabled:

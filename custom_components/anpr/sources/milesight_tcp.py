@@ -35,6 +35,7 @@ from ..protocols.milesight_tcp import (
 )
 from .base import (
     AnprSource,
+    Backoff,
     SourceAuthError,
     SourceContext,
     SourceKind,
@@ -227,7 +228,7 @@ class MilesightTcpSource(AnprSource):
         }
 
     async def _run(self) -> None:
-        delay = self.backoff_initial
+        backoff = Backoff(self.backoff_initial, self.backoff_max)
         while not self._stopping:
             self.decoder.reset()
             try:
@@ -246,6 +247,7 @@ class MilesightTcpSource(AnprSource):
                 return
             except (OSError, TimeoutError, MilesightTcpError) as err:
                 self.last_error = str(err) or type(err).__name__
+                delay = backoff.next_delay()
                 LOGGER.debug(
                     "Camera %s: cannot connect (%s); retry in %.0f s",
                     self.ctx.name,
@@ -254,11 +256,10 @@ class MilesightTcpSource(AnprSource):
                 )
                 self.ctx.set_connected(False)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self.backoff_max)
                 continue
             self._writer = writer
             self.counters["connects"] += 1
-            delay = self.backoff_initial
+            backoff.reset()
             self.ctx.set_connected(True)
             try:
                 self._handle(first)
@@ -291,7 +292,7 @@ class MilesightTcpSource(AnprSource):
             if not self._stopping:
                 LOGGER.debug("Camera %s: connection closed; reconnecting", self.ctx.name)
                 self.ctx.set_connected(False)
-                await asyncio.sleep(min(delay, 1.0))
+                await asyncio.sleep(min(backoff.initial, 1.0))
 
     def _handle(self, items: list[Packet | StreamIssue] | list[Packet]) -> None:
         for item in items:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Mapping
-import random
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -72,6 +71,7 @@ from ..protocols.rtsp import (
 )
 from .base import (
     AnprSource,
+    Backoff,
     SourceAuthError,
     SourceContext,
     SourceKind,
@@ -145,7 +145,7 @@ class OnvifSource(AnprSource):
         self._rtsp: RtspMetadataClient | None = None
         self._subscription: Subscription | None = None
         self._stopping = False
-        self._backoff = BACKOFF_MIN
+        self._backoff = Backoff(BACKOFF_MIN, BACKOFF_MAX)
         self.transport: str | None = None
         self.last_error: str | None = None
         self._picture_auth_warned = False
@@ -224,14 +224,12 @@ class OnvifSource(AnprSource):
             self.counters["disconnects"] += 1
             LOGGER.debug("Camera %s: ONVIF %s ended (%s)", self.ctx.name, self.transport, reason)
             self.ctx.set_connected(False)
-            delay = self._backoff * (0.5 + random.random())
-            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
-            await asyncio.sleep(delay)
+            await asyncio.sleep(self._backoff.next_delay())
 
     @callback
     def _connected(self) -> None:
         self.counters["connects"] += 1
-        self._backoff = BACKOFF_MIN
+        self._backoff.reset()
         self.last_error = None
         self.ctx.set_connected(True)
 
