@@ -103,6 +103,7 @@ async def test_written_file_reaches_entities(hass: HomeAssistant, watched: Path)
     assert event.attributes["event_type"] == "unknown"
     assert event.attributes["plate"] == "AB12CDE"
     assert await picture(hass, "image.gate_picture") == JPEG  # original bytes, not re-encoded
+    assert hass.states.async_entity_ids("image") == ["image.gate_picture"]  # uploads have no crop
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -127,6 +127,8 @@ async def test_reads_splits_and_noise(
     assert "read not valid ascii" in caplog.text
     await hass.async_block_till_done()
     assert hass.states.get("sensor.lane_last_plate").state == "QUICK01"
+    # text only: no picture entities that would stay unknown
+    assert not hass.states.async_entity_ids("image")
     assert await hass.config_entries.async_unload(entry.entry_id)
     # The port is released on unload.
     with socket.socket() as sock:

@@ -49,7 +49,11 @@ async def async_setup_entry(
         hass,
         entry,
         async_add_entities,
-        lambda camera: [AnprImage(hass, camera, description) for description in IMAGES],
+        lambda camera: [
+            AnprImage(hass, camera, description)
+            for description in IMAGES
+            if description.key in camera.spec.image_entities
+        ],
     )
 
 

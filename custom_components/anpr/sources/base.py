@@ -170,6 +170,9 @@ class SourceKind:
     - ``unique_id_from_config``: the unique id is derived from settings the user may change
       (a folder path), not read from the device: reconfigure then moves the camera to the new
       unique id instead of refusing it as another device.
+    - ``image_entities``: keys of the image entities the kind can fill (``picture``: the
+      full/vehicle picture, ``plate_picture``: the plate crop); a kind that never delivers a
+      crop (folder) or any picture (NVR text) gets no entity that would stay unknown.
     """
 
     kind: str
@@ -182,6 +185,7 @@ class SourceKind:
     supports_trigger: bool = False
     auth_fields: tuple[str, ...] = ()
     unique_id_from_config: bool = False
+    image_entities: tuple[str, ...] = ("picture", "plate_picture")
     manufacturer: str = "Generic"
     model: str = "ANPR camera"
 

@@ -761,6 +761,7 @@ SOURCE_KIND = register(
         schema=_schema,
         validate=_validate,
         unique_id_from_config=True,
+        image_entities=("picture",),  # the uploaded picture; cameras upload no plate crop
         manufacturer="Generic",
         model="Folder upload (FTP/NAS)",
     )

@@ -310,6 +310,7 @@ register(
         factory=NvrTextSource,
         schema=_schema,
         validate=_validate,
+        image_entities=(),  # text only: no pictures at all
         manufacturer="Generic",
         model="NVR text device",
     )
