@@ -58,6 +58,15 @@ async def test_options_flow(hass: HomeAssistant) -> None:
     assert entry.runtime_data.pipeline.corrections[0].replacement == "O"
 
 
+async def _settings_form(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
+    """Open the options flow and pick the hub settings form from its menu."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+
+
 async def _start_camera_flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict:
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
@@ -229,11 +238,7 @@ async def test_reconfigure_moves_config_derived_unique_id(hass: HomeAssistant) -
 
 async def test_options_correction_with_huge_repeat_refused(hass: HomeAssistant) -> None:
     entry = await async_setup_hub(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    if result["type"] is FlowResultType.MENU:
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {"next_step_id": "settings"}
-        )
+    result = await _settings_form(hass, entry)
     bad = await hass.config_entries.options.async_configure(
         result["flow_id"], {"corrections": ["A{99999999999} => B"]}
     )
@@ -255,11 +260,7 @@ async def test_subentry_flow_has_no_unknown_steps(hass: HomeAssistant) -> None:
 
 async def test_options_refuse_mqtt_wildcards(hass: HomeAssistant) -> None:
     entry = await async_setup_hub(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    if result["type"] is FlowResultType.MENU:
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {"next_step_id": "settings"}
-        )
+    result = await _settings_form(hass, entry)
     bad = await hass.config_entries.options.async_configure(
         result["flow_id"], {"mqtt_root": "anpr/+", "mqtt_discovery_prefix": "ha/#"}
     )

@@ -504,6 +504,8 @@ class OcrBatcher:
         self._closed = False
         self._generation = 0
         self._warned = False
+        self._engine_lock = threading.Lock()
+        self._tessdata: str | None = None
         self.batches = 0
         self.images = 0
 
@@ -525,6 +527,8 @@ class OcrBatcher:
         """Make runners without the library try to load it again before their next crop."""
         with self._lock:
             self._generation += 1
+        with self._engine_lock:
+            self._tessdata = None  # look for the language data again too
 
     def submit(self, crop: Image.Image) -> Future[OcrResult]:
         """Queue one crop (from :func:`crop_field`) for OCR; the future resolves when read."""
@@ -567,7 +571,7 @@ class OcrBatcher:
         engine: LibraryEngine | None = None
         if library is not None:
             try:
-                engine = LibraryEngine(library, tessdata_dir(self.tessdata_dirs), self.field.psm)
+                engine = LibraryEngine(library, self._tessdata_path(), self.field.psm)
             except OcrError as err:  # TesseractMissing (no language data) is an OcrError too
                 with self._lock:
                     warn, self._warned = not self._warned, True
@@ -575,6 +579,13 @@ class OcrBatcher:
                     _LOGGER.warning("OCR uses the tesseract command (library: %s)", err)
         self.engine_in_use = ENGINE_COMMAND if engine is None else ENGINE_LIBRARY
         return engine
+
+    def _tessdata_path(self) -> str:
+        """Find the language data once for all runners (:func:`tessdata_dir` runs tesseract)."""
+        with self._engine_lock:
+            if self._tessdata is None:
+                self._tessdata = tessdata_dir(self.tessdata_dirs)
+            return self._tessdata
 
     def _run(self) -> None:
         """Runner thread: load an engine, then take what is queued and read it."""
