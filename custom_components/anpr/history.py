@@ -48,6 +48,30 @@ CREATE TABLE IF NOT EXISTS plate_stats (
 ) WITHOUT ROWID;
 """
 
+#: ``PRAGMA user_version`` of a database with every migration below applied.
+SCHEMA_VERSION = 2
+
+#: In-place migrations, run once each in order on open (``user_version`` says which ran).
+#: Version 2 (the panel's websocket API, issue 15): the thumbnail path and merged-read count
+#: of each sighting, and the indexes a keyset page ``ORDER BY ts DESC, id DESC`` needs under
+#: each filter (SQLite appends the rowid ``id`` to every index entry, so ``(x, ts)`` serves
+#: ``WHERE x = ? ORDER BY ts DESC, id DESC`` without sorting).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        "ALTER TABLE sightings ADD COLUMN thumb_path TEXT",
+        "ALTER TABLE sightings ADD COLUMN reads INTEGER",
+        "CREATE INDEX IF NOT EXISTS sightings_camera_ts ON sightings (camera_id, ts)",
+        "CREATE INDEX IF NOT EXISTS sightings_category_ts ON sightings (category, ts)",
+        "CREATE INDEX IF NOT EXISTS sightings_list_ts ON sightings (list_name, ts)",
+        "CREATE INDEX IF NOT EXISTS sightings_direction_ts ON sightings (direction, ts)",
+    ),
+}
+
+_COLUMNS = (
+    "id, plate, ts, camera_id, camera, category, list_name, direction, confidence,"
+    " read_plate, image_path, thumb_path, reads"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PlateStats:
@@ -77,6 +101,10 @@ class SightingRow:
     confidence: float | None = None
     read_plate: str | None = None
     image_path: str | None = None
+    #: History row id (None before the row is stored), thumbnail file, reads merged into it.
+    id: int | None = None
+    thumb_path: str | None = None
+    reads: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict (ISO time)."""
@@ -102,6 +130,93 @@ def _dt(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+def _row(r: Sequence[Any]) -> SightingRow:
+    """Build a :class:`SightingRow` from a ``SELECT`` of :data:`_COLUMNS`."""
+    return SightingRow(
+        id=r[0],
+        plate=r[1],
+        time=datetime.fromtimestamp(r[2], UTC),
+        camera_id=r[3],
+        camera=r[4],
+        category=r[5],
+        list_name=r[6],
+        direction=r[7],
+        confidence=r[8],
+        read_plate=r[9],
+        image_path=r[10],
+        thumb_path=r[11],
+        reads=r[12] or 1,
+    )
+
+
+#: Value of :attr:`SightingQuery.categories` meaning "on no list" (``category IS NULL``).
+UNLISTED = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SightingQuery:
+    """Filters of one keyset page (:meth:`SightingHistory.page`); every field is optional.
+
+    Each tuple is "any of" (empty = no filter); ``categories`` holds list categories
+    (``allowed``/``alert``/``ignored``) or :data:`UNLISTED`. ``plate`` is exact, ``plate_prefix``
+    a plain prefix (no wildcards), ``plates`` "any of" (fuzzy search expands to it); ``start`` /
+    ``end`` aware datetimes (inclusive / exclusive). ``before`` is the keyset cursor: the
+    ``(ts, id)`` of the last row of the previous page (rows strictly older are returned).
+    """
+
+    camera_ids: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    list_names: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
+    plate: str | None = None
+    plate_prefix: str | None = None
+    plates: tuple[str, ...] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    before: tuple[float, int] | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        """Return the SQL ``WHERE`` clause (or "") and its arguments."""
+        where: list[str] = []
+        args: list[Any] = []
+
+        def any_of(column: str, values: Sequence[str]) -> None:
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+
+        any_of("camera_id", self.camera_ids)
+        named = [c for c in self.categories if c != UNLISTED]
+        if self.categories:
+            parts = [f"category IN ({','.join('?' * len(named))})"] if named else []
+            if UNLISTED in self.categories:
+                parts.append("category IS NULL")
+            where.append("(" + " OR ".join(parts) + ")")
+            args.extend(named)
+        any_of("list_name", self.list_names)
+        any_of("direction", self.directions)
+        if self.plate is not None:
+            where.append("plate = ?")
+            args.append(self.plate)
+        if self.plate_prefix:
+            # A range on the plate index (LIKE would not use it: it is case-insensitive).
+            where.append("plate >= ? AND plate < ?")
+            args.extend([self.plate_prefix, self.plate_prefix + "\U0010ffff"])
+        if self.plates is not None:
+            where.append(f"plate IN ({','.join('?' * len(self.plates)) or 'NULL'})")
+            args.extend(self.plates)
+        if self.start is not None:
+            where.append("ts >= ?")
+            args.append(_ts(self.start))
+        if self.end is not None:
+            where.append("ts < ?")
+            args.append(_ts(self.end))
+        if self.before is not None:
+            where.append("(ts, id) < (?, ?)")
+            args.extend(self.before)
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
 class SightingHistory:
     """SQLite store of sightings. Every method may raise :class:`sqlite3.Error`."""
 
@@ -118,7 +233,24 @@ class SightingHistory:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
+        self._migrate(db)
         self._db = db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Apply the :data:`MIGRATIONS` this database lacks, each in one transaction."""
+        # 0 (never set) is the first schema, which SCHEMA creates.
+        version = max(1, int(db.execute("PRAGMA user_version").fetchone()[0]))
+        for target in sorted(v for v in MIGRATIONS if v > version):
+            db.execute("BEGIN")
+            try:
+                for statement in MIGRATIONS[target]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {int(target)}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the database (idempotent)."""
@@ -232,26 +364,67 @@ class SightingHistory:
     def iter_rows(self, *, limit: int | None = None, **filters: Any) -> Iterator[SightingRow]:
         """Yield sightings matching ``filters`` (see :meth:`search`), newest first, lazily."""
         cond, args = self._where(**filters)
-        sql = (
-            "SELECT plate, ts, camera_id, camera, category, list_name, direction, confidence,"
-            " read_plate, image_path FROM sightings" + cond + " ORDER BY ts DESC"
-        )
+        sql = f"SELECT {_COLUMNS} FROM sightings" + cond + " ORDER BY ts DESC"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(max(0, int(limit)))
         for r in self.db.execute(sql, args):
-            yield SightingRow(
-                plate=r[0],
-                time=datetime.fromtimestamp(r[1], UTC),
-                camera_id=r[2],
-                camera=r[3],
-                category=r[4],
-                list_name=r[5],
-                direction=r[6],
-                confidence=r[7],
-                read_plate=r[8],
-                image_path=r[9],
+            yield _row(r)
+
+    def page(self, query: SightingQuery, limit: int) -> list[SightingRow]:
+        """Return up to ``limit`` sightings matching ``query``, newest first (keyset paging).
+
+        Ordered by ``(ts, id)`` descending, so the cursor of the next page is the last row's
+        ``(ts, id)`` (:attr:`SightingQuery.before`); stable while new rows arrive.
+        """
+        cond, args = query.where()
+        sql = f"SELECT {_COLUMNS} FROM sightings{cond} ORDER BY ts DESC, id DESC LIMIT ?"
+        return [_row(r) for r in self.db.execute(sql, [*args, max(0, int(limit))])]
+
+    def get(self, sighting_id: int) -> SightingRow | None:
+        """Return the sighting with history id ``sighting_id`` or None."""
+        r = self.db.execute(
+            f"SELECT {_COLUMNS} FROM sightings WHERE id = ?", (sighting_id,)
+        ).fetchone()
+        return None if r is None else _row(r)
+
+    def find(self, plate: str, time: datetime, camera_id: str) -> SightingRow | None:
+        """Return the newest stored row of the sighting identified by plate, time and camera."""
+        r = self.db.execute(
+            f"SELECT {_COLUMNS} FROM sightings WHERE plate = ? AND ts = ? AND camera_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (plate, _ts(time), camera_id),
+        ).fetchone()
+        return None if r is None else _row(r)
+
+    def set_thumbnail(self, sighting_id: int, path: str) -> None:
+        """Attach a thumbnail file to a stored sighting."""
+        self.db.execute("UPDATE sightings SET thumb_path = ? WHERE id = ?", (path, sighting_id))
+
+    def set_reads(self, sighting_id: int, reads: int) -> None:
+        """Store how many reads were merged into a sighting (repeat window)."""
+        self.db.execute("UPDATE sightings SET reads = ? WHERE id = ?", (reads, sighting_id))
+
+    def camera_activity(
+        self, camera_id: str, since: Sequence[datetime]
+    ) -> tuple[list[int], datetime | None]:
+        """One camera's sightings at or after each time in ``since``, and its newest sighting.
+
+        Index seeks on ``sightings_camera_ts`` only (no scan of the camera's history).
+        """
+        counts = [
+            int(
+                self.db.execute(
+                    "SELECT count(*) FROM sightings WHERE camera_id = ? AND ts >= ?",
+                    (camera_id, _ts(when)),
+                ).fetchone()[0]
             )
+            for when in since
+        ]
+        last = self.db.execute(
+            "SELECT max(ts) FROM sightings WHERE camera_id = ?", (camera_id,)
+        ).fetchone()[0]
+        return counts, _dt(last)
 
     def fuzzy_plates(self, plate: str, distance: int, cap: int = 1000) -> list[str]:
         """Known plates within ``distance`` edits of ``plate`` (nearest first, at most ``cap``).
@@ -365,10 +538,17 @@ class SightingHistory:
         return self.purge_with_images(before=before, plate=plate)[0]
 
     def purge_with_images(
-        self, *, before: datetime | None = None, plate: str | None = None
+        self,
+        *,
+        before: datetime | None = None,
+        plate: str | None = None,
+        sighting_id: int | None = None,
     ) -> tuple[int, list[str]]:
-        """Like :meth:`purge`; also return the saved picture paths of the deleted sightings."""
-        if before is None and plate is None:
+        """Like :meth:`purge` (also by history id); return the deleted sightings' files.
+
+        The files are the saved pictures and the thumbnails of the deleted sightings.
+        """
+        if before is None and plate is None and sighting_id is None:
             return 0, []
         db = self.db
         where: list[str] = []
@@ -379,6 +559,9 @@ class SightingHistory:
         if plate is not None:
             where.append("plate = ?")
             args.append(plate)
+        if sighting_id is not None:
+            where.append("id = ?")
+            args.append(sighting_id)
         cond = " AND ".join(where)
         db.execute("BEGIN")
         try:
@@ -387,11 +570,14 @@ class SightingHistory:
             )
             db.execute("DELETE FROM _affected")
             images = [
-                r[0]
+                path
                 for r in db.execute(
-                    f"SELECT image_path FROM sightings WHERE {cond} AND image_path IS NOT NULL",
+                    f"SELECT image_path, thumb_path FROM sightings WHERE {cond}"
+                    " AND (image_path IS NOT NULL OR thumb_path IS NOT NULL)",
                     args,
                 )
+                for path in r
+                if path is not None
             ]
             db.execute(f"INSERT OR IGNORE INTO _affected SELECT DISTINCT plate FROM sightings WHERE {cond}", args)  # noqa: E501
             deleted = db.execute(f"DELETE FROM sightings WHERE {cond}", args).rowcount
