@@ -59,6 +59,7 @@ CONF_MQTT_RETAIN = "mqtt_retain"
 CONF_MQTT_DISCOVERY = "mqtt_discovery"
 CONF_MQTT_DISCOVERY_PREFIX = "mqtt_discovery_prefix"
 CONF_SAVE_IMAGES = "save_images"
+CONF_SHOW_PANEL = "show_panel"  # ui.CONF_SHOW_PANEL
 CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
 
 
@@ -405,6 +406,9 @@ class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
                 ),
                 vol.Required(
                     CONF_SAVE_IMAGES, default=options.get(CONF_SAVE_IMAGES, False)
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_SHOW_PANEL, default=options.get(CONF_SHOW_PANEL, True)
                 ): selector.BooleanSelector(),
                 vol.Required(
                     CONF_PRESENCE_TIMEOUT,
