@@ -235,8 +235,11 @@ async def test_panel_and_card_registered(
     client = await hass_client()
     served = await client.get(module_url)
     assert served.status == 200 and await served.read() == MODULE_FILE.read_bytes()
-    # Unloading removes the panel.
+    # Unloading removes the panel and the module from the dashboards' extra modules.
     await hass.config_entries.async_unload(entry.entry_id)
+    removed = await ws.receive_json()
+    assert removed["event"] == {"change_type": "removed",
+                                "item": {"type": "module", "url": module_url}}
     await ws.send_json_auto_id({"type": "get_panels"})
     assert "anpr" not in (await ws.receive_json())["result"]
 
