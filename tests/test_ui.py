@@ -18,7 +18,12 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.anpr.history import SCHEMA_VERSION, SightingHistory, SightingRow
+from custom_components.anpr.history import (
+    SCHEMA_VERSION,
+    SightingHistory,
+    SightingQuery,
+    SightingRow,
+)
 from custom_components.anpr.protocols.models import ImageRole, PlateRead, ReadImage
 from custom_components.anpr.ui import (
     MODULE_FILE,
@@ -87,7 +92,8 @@ async def test_thumbnail_after_event_served_only_with_auth(
     with_picture, without = sorted(await _rows(entry), key=lambda r: r.plate)
     assert with_picture.thumb_path is not None and without.thumb_path is None
     thumb = Path(with_picture.thumb_path)
-    assert thumb.parent.parent == thumbnail_root(entry) and thumb.is_file()
+    assert thumb.parent.parent == thumbnail_root(entry)
+    assert await hass.async_add_executor_job(thumb.is_file)
 
     ws = await hass_ws_client(hass)
     await ws.send_json_auto_id({"type": "anpr/v1/sightings/list"})
@@ -119,7 +125,7 @@ async def test_thumbnail_after_event_served_only_with_auth(
     assert (await client.get("/api/anpr/picture/x1/thumbnail")).status == 404
 
     # A thumbnail file that vanished (or a path outside the folder) shows the placeholder.
-    thumb.unlink()
+    await hass.async_add_executor_job(thumb.unlink)
     gone = await client.get(f"/api/anpr/picture/{with_picture.id}/thumbnail")
     assert await gone.read() == PLACEHOLDER_SVG
 
@@ -313,8 +319,6 @@ def test_migration_failure_rolls_back(tmp_path: Path) -> None:
 def test_query_plan_uses_indexes(tmp_path: Path) -> None:
     history = SightingHistory(tmp_path / "plan.db")
     history.open()
-    from custom_components.anpr.history import SightingQuery
-
     for query, index in (
         (SightingQuery(), "sightings_ts"),
         (SightingQuery(camera_ids=("c",)), "sightings_camera_ts"),
@@ -329,3 +333,84 @@ def test_query_plan_uses_indexes(tmp_path: Path) -> None:
         )
         assert index in plan and "TEMP B-TREE" not in plan, (query, plan)
     history.close()
+
+
+async def test_feed_edge_cases(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Remember the row of the newest sighting only (bounded memory for merged reads).
+    monkeypatch.setattr("custom_components.anpr.ui._KEEP_IDS", 1)
+    entry, events = await _camera(hass)
+    runtime = entry.runtime_data
+    seen: list[tuple[str, int | None]] = []
+
+    def failing(kind: str, row: SightingRow) -> None:
+        raise RuntimeError("subscriber bug")
+
+    unsub_failing = runtime.ui.async_subscribe(failing)
+    unsub = runtime.ui.async_subscribe(lambda kind, row: seen.append((kind, row.id)))
+    await _push(hass, events, "AB12CDE", None)
+    assert "A sightings subscriber failed" in caplog.text
+    assert [k for k, _ in seen] == ["added"]  # the other subscriber still got it
+    unsub_failing()
+    unsub()
+    unsub()  # idempotent
+    # The first sighting's row was forgotten once a newer one came: its repeat read is
+    # counted by the pipeline but sends no update.
+    await _push(hass, events, "EF56GHJ", None, minutes=2)
+    seen.clear()
+    runtime.ui.async_subscribe(lambda kind, row: seen.append((kind, row.id)))
+    kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDE", time=T0 + timedelta(seconds=1)))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert seen == []
+
+    # A sighting the history could not store: shown, no feed event, repeat reads ignored.
+    history = runtime.history
+    real_record = history.history.record_many
+
+    def broken(*_args: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    history.history.record_many = broken  # type: ignore[method-assign]
+    await _push(hass, events, "XY51ZZZ", None, minutes=5)
+    repeat = T0 + timedelta(minutes=5, seconds=1)
+    kinds.RUNNING["Drive"].push(PlateRead(plate="XY51ZZZ", time=repeat))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert seen == []
+    history.history.record_many = real_record  # type: ignore[method-assign]
+
+    # A sighting deleted before its merged read count was stored: no update sent.
+    await _push(hass, events, "CD34EFG", None, minutes=10)
+    row_id = seen[-1][1]
+    assert row_id is not None
+    await history.async_purge_with_images(sighting_id=row_id)
+    repeat = T0 + timedelta(minutes=10, seconds=1)
+    kinds.RUNNING["Drive"].push(PlateRead(plate="CD34EFG", time=repeat))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert seen[-1] == ("added", row_id)
+
+
+async def test_picture_outside_its_folder_and_png(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, tmp_path: Path
+) -> None:
+    entry, events = await _camera(hass, save_images=True)
+    count = len(events.events)
+    png = _png(640, 480)
+    kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDE", time=T0,
+                                          images=[ReadImage(png, "image/png")]))
+    await events.wait(count + 1)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    row = (await _rows(entry))[0]
+    assert row.id is not None and row.thumb_path is not None
+    client = await hass_client()
+    picture = await client.get(f"/api/anpr/picture/{row.id}/picture")
+    assert picture.content_type == "image/png" and await picture.read() == png
+    thumb = await client.get(f"/api/anpr/picture/{row.id}/thumbnail")
+    with Image.open(io.BytesIO(await thumb.read())) as small:
+        assert small.format == "JPEG" and small.size == (THUMB_WIDTH, 240)
+    # A stored path outside the thumbnail folder is never served.
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"\xff\xd8secret")
+    await entry.runtime_data.history.async_set_thumbnail(row.id, str(secret))
+    outside = await client.get(f"/api/anpr/picture/{row.id}/thumbnail")
+    assert await outside.read() == PLACEHOLDER_SVG

@@ -277,10 +277,7 @@ class PictureView(HomeAssistantView):
 
 
 def _module_hash() -> str:
-    try:
-        return hashlib.sha256(MODULE_FILE.read_bytes()).hexdigest()[:12]
-    except OSError:
-        return "missing"
+    return hashlib.sha256(MODULE_FILE.read_bytes()).hexdigest()[:12]
 
 
 async def async_setup_http(hass: HomeAssistant) -> None:
