@@ -431,7 +431,9 @@ class SightingHistory:
 
         Distance 1 asks SQLite for the candidates with GLOB patterns (one ``?`` per position for
         substitutions and insertions, exact rows for deletions) on the ``plate_stats`` primary
-        key; larger distances scan the plates of a compatible length (O(distinct plates)).
+        key; larger distances scan the plates of a compatible length in SQL for one of
+        ``distance + 1`` pieces of the plate (pigeonhole), and compute the edit distance of
+        those candidates only.
         """
         found: list[tuple[int, str]] = []
         if distance == 1 and not any(ch in plate for ch in "*?[]"):
@@ -456,8 +458,17 @@ class SightingHistory:
             found = sorted((int(c != plate), c) for c in candidates)
             return [p for _, p in found[:cap]]
         lo, hi = len(plate) - distance, len(plate) + distance
+        # Pigeonhole filter in SQL: split the plate into distance + 1 pieces; `distance` edits
+        # touch at most `distance` of them, so a plate within the distance contains at least
+        # one piece unchanged. Only those candidates get the (Python) edit distance.
+        size = max(1, len(plate) // (distance + 1))
+        pieces = [plate[i * size : (i + 1) * size] for i in range(distance)]
+        pieces.append(plate[distance * size :])
+        contains = " OR ".join("instr(plate, ?) > 0" for _ in pieces)
         for (known,) in self.db.execute(
-            "SELECT plate FROM plate_stats WHERE length(plate) BETWEEN ? AND ?", (lo, hi)
+            "SELECT plate FROM plate_stats WHERE length(plate) BETWEEN ? AND ?"
+            f" AND ({contains})",
+            (lo, hi, *pieces),
         ):
             d = levenshtein(plate, known, distance)
             if d <= distance:

@@ -76,7 +76,9 @@ def make_thumbnail(data: bytes, width: int = THUMB_WIDTH) -> bytes:
     from PIL import Image, ImageOps  # noqa: PLC0415 - Pillow loads only when used
 
     with Image.open(io.BytesIO(data)) as source:
-        source.draft("RGB", (width, width * 4))  # JPEG: decode at a reduced scale (fast)
+        if source.width > width:
+            # JPEG: let libjpeg decode at 1/2, 1/4 or 1/8 scale, still at least `width` wide.
+            source.draft("RGB", (width, max(1, source.height * width // source.width)))
         picture = (ImageOps.exif_transpose(source) or source).convert("RGB")
     if picture.width > width:
         picture = picture.resize(
