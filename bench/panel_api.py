@@ -235,7 +235,9 @@ def main() -> None:
     results.append(("thumbnail of a 1920x1080 JPEG", ms(thumbs)))
     bundle = MODULE_FILE.read_bytes()
     packed = len(gzip.compress(bundle, 9))
-    results.append(("front-end bundle", f"{len(bundle) / 1024:.1f} KB, {packed / 1024:.1f} KB gzipped"))
+    results.append(
+        ("front-end bundle", f"{len(bundle) / 1024:.1f} KB, {packed / 1024:.1f} KB gzipped")
+    )
     width = max(len(k) for k, _ in results)
     for key, value in results:
         print(f"{key:<{width}}  {value}")

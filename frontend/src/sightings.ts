@@ -310,16 +310,39 @@ export class AnprSightingDetail extends LitElement {
     `,
   ];
 
+  private unsubscribe?: Promise<() => Promise<void>>;
+
   protected override willUpdate(changed: PropertyValues): void {
     if ((changed.has("sightingId") || changed.has("api")) && this.api && this.sightingId) {
       this.load();
     }
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopLive();
+  }
+
+  private stopLive(): void {
+    const pending = this.unsubscribe;
+    this.unsubscribe = undefined;
+    pending?.then((unsub) => unsub()).catch(() => undefined);
+  }
+
   async load(): Promise<void> {
     this.error = "";
     try {
-      this.detail = await this.api.sighting(this.sightingId);
+      const detail = await this.api.sighting(this.sightingId);
+      if (this.detail?.sighting.plate !== detail.sighting.plate || !this.unsubscribe) {
+        // Live: this sighting's thumbnail or read count arriving later.
+        this.stopLive();
+        this.unsubscribe = this.api.subscribe({ plate: detail.sighting.plate }, (event) => {
+          if (this.detail && event.sighting.id === this.detail.sighting.id) {
+            this.detail = { ...this.detail, sighting: event.sighting };
+          }
+        });
+      }
+      this.detail = detail;
     } catch (err) {
       this.error = errorText(err);
     }
