@@ -171,6 +171,9 @@ async def test_recursive(hass: HomeAssistant, watched: Path, recursive: bool) ->
     await run(hass, later.mkdir)
     await asyncio.sleep(0.2)
     await write(hass, later / name("SUB2"), JPEG)
+    if recursive:
+        # a file in a brand-new folder may be found by the folder's first scan: wait for it
+        await events.wait(2)
     await write(hass, watched / name("TOP1"), JPEG)
     if recursive:
         await events.wait(3)
