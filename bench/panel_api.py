@@ -171,6 +171,7 @@ def main() -> None:
             ("plate exact (rare)", SightingQuery(plate=plates[-1])),
             ("plate prefix 2 chars", SightingQuery(plate_prefix=busy[:2])),
             ("plate prefix 4 chars", SightingQuery(plate_prefix=busy[:4])),
+            ("plate prefix 5 chars (rare plate)", SightingQuery(plate_prefix=plates[-1][:5])),
             ("camera + alert + out", SightingQuery(camera_ids=("cam1",), categories=("alert",),
                                                    directions=("out",))),
             ("camera + time range", SightingQuery(camera_ids=("cam2",), start=day,

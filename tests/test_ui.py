@@ -414,3 +414,32 @@ async def test_picture_outside_its_folder_and_png(
     await entry.runtime_data.history.async_set_thumbnail(row.id, str(secret))
     outside = await client.get(f"/api/anpr/picture/{row.id}/thumbnail")
     assert await outside.read() == PLACEHOLDER_SVG
+
+
+def test_busy_plate_filters_walk_the_time_index(tmp_path: Path) -> None:
+    """A prefix or fuzzy filter matching many rows reads newest first instead of sorting."""
+    history = SightingHistory(tmp_path / "busy.db")
+    history.open()
+    rows = [SightingRow(plate="AB12CDE", time=T0 + timedelta(seconds=i), camera_id="c")
+            for i in range(400)]
+    rows += [SightingRow(plate=f"ZZ{i:02d}XYZ", time=T0 + timedelta(seconds=i), camera_id="c")
+             for i in range(40)]
+    history.record_many(rows)
+    busy = history.page(SightingQuery(plate_prefix="AB"), 5)
+    assert [r.time for r in busy] == [T0 + timedelta(seconds=399 - i) for i in range(5)]
+    assert history._scan_by_time(SightingQuery(plate_prefix="AB"), 5)
+    assert not history._scan_by_time(SightingQuery(plate_prefix="ZZ01"), 5)
+    assert history._scan_by_time(SightingQuery(plates=("AB12CDE", "AB12CDF")), 5)
+    assert not history._scan_by_time(SightingQuery(plates=("ZZ01XYZ",)), 5)
+    assert not history._scan_by_time(SightingQuery(plates=()), 5)
+    assert not history._scan_by_time(SightingQuery(camera_ids=("c",)), 5)
+    for query in (SightingQuery(plate_prefix="AB"), SightingQuery(plates=("AB12CDE",))):
+        cond, args = query.where(scan_by_time=True)
+        plan = " ".join(str(r[3]) for r in history.db.execute(
+            f"EXPLAIN QUERY PLAN SELECT id FROM sightings{cond} ORDER BY ts DESC, id DESC LIMIT 5",
+            args))
+        assert "sightings_ts" in plan and "TEMP B-TREE" not in plan, plan
+    rare = history.page(SightingQuery(plate_prefix="ZZ01"), 5)
+    assert [r.plate for r in rare] == ["ZZ01XYZ"]
+    assert [r.plate for r in history.page(SightingQuery(plates=()), 5)] == []
+    history.close()

@@ -175,8 +175,14 @@ class SightingQuery:
     end: datetime | None = None
     before: tuple[float, int] | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
-        """Return the SQL ``WHERE`` clause (or "") and its arguments."""
+    def where(self, *, scan_by_time: bool = False) -> tuple[str, list[Any]]:
+        """Return the SQL ``WHERE`` clause (or "") and its arguments.
+
+        ``scan_by_time`` keeps SQLite off the plate index for the prefix and "any of" plate
+        filters (``+plate``), so it walks the time index newest first and stops after one page
+        instead of sorting every row of the matching plates (see :meth:`SightingHistory.page`).
+        """
+        column = "+plate" if scan_by_time else "plate"
         where: list[str] = []
         args: list[Any] = []
 
@@ -200,10 +206,10 @@ class SightingQuery:
             args.append(self.plate)
         if self.plate_prefix:
             # A range on the plate index (LIKE would not use it: it is case-insensitive).
-            where.append("plate >= ? AND plate < ?")
-            args.extend([self.plate_prefix, self.plate_prefix + "\U0010ffff"])
+            where.append(f"{column} >= ? AND {column} < ?")
+            args.extend(self.prefix_range())
         if self.plates is not None:
-            where.append(f"plate IN ({','.join('?' * len(self.plates)) or 'NULL'})")
+            where.append(f"{column} IN ({','.join('?' * len(self.plates)) or 'NULL'})")
             args.extend(self.plates)
         if self.start is not None:
             where.append("ts >= ?")
@@ -215,6 +221,11 @@ class SightingQuery:
             where.append("(ts, id) < (?, ?)")
             args.extend(self.before)
         return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def prefix_range(self) -> tuple[str, str]:
+        """``(low, high)`` bounds of the plates starting with :attr:`plate_prefix`."""
+        prefix = self.plate_prefix or ""
+        return prefix, prefix + "\U0010ffff"
 
 
 class SightingHistory:
@@ -377,9 +388,33 @@ class SightingHistory:
         Ordered by ``(ts, id)`` descending, so the cursor of the next page is the last row's
         ``(ts, id)`` (:attr:`SightingQuery.before`); stable while new rows arrive.
         """
-        cond, args = query.where()
+        cond, args = query.where(scan_by_time=self._scan_by_time(query, limit))
         sql = f"SELECT {_COLUMNS} FROM sightings{cond} ORDER BY ts DESC, id DESC LIMIT ?"
         return [_row(r) for r in self.db.execute(sql, [*args, max(0, int(limit))])]
+
+    def _scan_by_time(self, query: SightingQuery, limit: int) -> bool:
+        """Whether a plate prefix / any-of filter is cheaper on the time index.
+
+        On the plate index SQLite reads and sorts every sighting of the matching plates
+        (``matching`` rows); on the time index it reads about ``limit * total / matching`` rows
+        newest first. The plate stats give ``matching`` exactly; the time index wins when
+        ``matching ** 2 > limit * total``.
+        """
+        if query.plate_prefix:
+            matching = self.db.execute(
+                "SELECT coalesce(sum(count), 0) FROM plate_stats WHERE plate >= ? AND plate < ?",
+                query.prefix_range(),
+            ).fetchone()[0]
+        elif query.plates:
+            matching = self.db.execute(
+                "SELECT coalesce(sum(count), 0) FROM plate_stats"
+                f" WHERE plate IN ({','.join('?' * len(query.plates))})",
+                query.plates,
+            ).fetchone()[0]
+        else:
+            return False
+        total = self.db.execute("SELECT coalesce(max(id), 0) FROM sightings").fetchone()[0]
+        return bool(matching * matching > max(1, limit) * total)
 
     def get(self, sighting_id: int) -> SightingRow | None:
         """Return the sighting with history id ``sighting_id`` or None."""
