@@ -12,6 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.anpr.dvla import VesResult
 from custom_components.anpr.history import SightingRow
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
 
@@ -475,3 +476,21 @@ async def test_commands_without_a_hub(hass: HomeAssistant, hub: Hub, api: Api) -
 
 
 Caller = Callable[..., Awaitable[Any]]
+
+
+
+async def test_get_sighting_shows_cached_dvla_answer(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    await hass.config.async_update(time_zone="Europe/London", country="GB")
+    entry = await async_setup_hub(
+        hass, {"dvla_api_key": "key", "dvla_base_url": "http://127.0.0.1:9"})
+    history = entry.runtime_data.history
+    await history.async_record(_row("AB12CDE", 0, "x"))
+    await history.async_record(_row("XY51ZZZ", 1, "x"))
+    entry.runtime_data.data.lookup.cache.put("AB12CDE", VesResult("found", {"make": "FORD"}))
+    api = Api(await hass_ws_client(hass))
+    rows = {s["plate"]: s["id"] for s in (await api.ok("sightings/list"))["sightings"]}
+    found = await api.ok("sightings/get", sighting_id=rows["AB12CDE"])
+    assert found["reginfo"] == {"status": "found", "make": "FORD"}
+    assert (await api.ok("sightings/get", sighting_id=rows["XY51ZZZ"]))["reginfo"] is None

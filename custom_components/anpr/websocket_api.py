@@ -46,6 +46,7 @@ import voluptuous as vol
 from .const import CATEGORY_ALERT, CATEGORY_ALLOWED, CATEGORY_IGNORED, DOMAIN
 from .coordinator import AnprConfigEntry
 from .history import UNLISTED, SightingQuery, SightingRow
+from .lookup import reginfo
 from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .protocols.models import Direction
 from .ui import KIND_PICTURE, KIND_THUMBNAIL, SightingFeed, loaded_hub, picture_path
@@ -355,7 +356,8 @@ async def ws_get_sighting(
     """One sighting with its plate's history: counts, first/last seen, hour profile, recent.
 
     ``plate.hours`` has 24 counts (local hours of Home Assistant's time zone); ``previous``
-    holds up to 10 earlier sightings of the plate; ``list_entries`` the plate's list entries.
+    holds up to 10 earlier sightings of the plate; ``list_entries`` the plate's list entries;
+    ``reginfo`` the DVLA answer for the plate when the lookup cache has one (else null).
     """
     entry = _hub(hass)
     history = entry.runtime_data.history
@@ -369,10 +371,13 @@ async def ws_get_sighting(
         SightingQuery(plate=row.plate, before=(row.time.timestamp(), row.id or 0)), 10
     )
     lists = entry.runtime_data.lists.lists
+    lookup = entry.runtime_data.data.lookup
+    cached = lookup.cache.get(row.plate) if lookup is not None else None
     _result(
         connection,
         msg,
         sighting=sighting_json(hass, entry, row),
+        reginfo=reginfo(cached.status, cached.vehicle, cached.message) if cached else None,
         plate={
             "plate": row.plate,
             "count": stats.count,

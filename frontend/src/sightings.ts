@@ -516,6 +516,14 @@ export class AnprSightingDetail extends LitElement {
           </section>
         </div>
       </div>
+      ${this.detail.reginfo
+        ? html`<section class="card">
+            <h2>${en.detail.dvla}</h2>
+            <dl>${Object.entries(this.detail.reginfo).map(
+              ([key, value]) => html`<dt>${key}</dt><dd>${String(value)}</dd>`,
+            )}</dl>
+          </section>`
+        : nothing}
       <section class="card">
         <h2>${en.detail.history}</h2>
         <dl>

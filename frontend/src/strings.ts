@@ -62,6 +62,7 @@ export const en = {
     listEntries: "On lists",
     notListed: "Not on any list",
     never: "Never",
+    dvla: "DVLA vehicle record",
   },
   actions: {
     label: "Actions",

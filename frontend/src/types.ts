@@ -77,6 +77,8 @@ export interface SightingDetail {
   plate: PlateHistory;
   previous: Sighting[];
   list_entries: ListEntry[];
+  /** The DVLA answer (UK plates, with a DVLA key) when cached; null otherwise. */
+  reginfo?: Record<string, unknown> | null;
 }
 
 export interface Info {
