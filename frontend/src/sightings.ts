@@ -34,11 +34,14 @@ export class AnprSightingsView extends LitElement {
     loading: { state: true },
     error: { state: true },
     now: { state: true },
+    expanded: { state: true },
   };
   hass!: HassLike;
   api!: AnprApi;
   info!: Info;
   narrow = false;
+  /** Narrow mode: the filters besides the plate are folded away until asked for. */
+  expanded = false;
   form: FilterForm = { ...EMPTY_FORM };
   rows: Sighting[] = [];
   cursor: string | null = null;
@@ -66,6 +69,9 @@ export class AnprSightingsView extends LitElement {
       .list { padding: 0; }
       .more { display: flex; justify-content: center; padding: var(--anpr-gap); }
       :host([narrow]) form { grid-template-columns: 1fr 1fr; }
+      .toggle { display: none; }
+      :host([narrow]) .toggle { display: inline-block; }
+      :host([narrow]) form.folded .extra { display: none; }
       :host([narrow]) .row { grid-template-columns: 96px 1fr; }
       :host([narrow]) .abs { display: none; }
     `,
@@ -176,7 +182,7 @@ export class AnprSightingsView extends LitElement {
   }
 
   private select(name: keyof FilterForm, label: string, options: [string, string][]) {
-    return html`<label
+    return html`<label class="extra"
       >${label}
       <select name=${name} @change=${this.onFilter}>
         <option value="">${en.filters.any}</option>
@@ -192,7 +198,8 @@ export class AnprSightingsView extends LitElement {
     const f = en.filters;
     const lists = [...new Set(this.info.lists.map((g) => g.name))];
     return html`
-      <form @submit=${this.onFilter} aria-label=${f.label} role="search">
+      <form @submit=${this.onFilter} aria-label=${f.label} role="search"
+        class=${this.expanded ? "" : "folded"}>
         <label
           >${f.plate}
           <input
@@ -205,7 +212,7 @@ export class AnprSightingsView extends LitElement {
             @change=${this.onFilter}
           />
         </label>
-        <label
+        <label class="extra"
           >${f.plateMatch}
           <select name="match" @change=${this.onFilter}>
             ${(
@@ -229,17 +236,19 @@ export class AnprSightingsView extends LitElement {
           f.direction,
           this.info.directions.map((d) => [d, en.direction[d] ?? d]),
         )}
-        <label
+        <label class="extra"
           >${f.from}
           <input name="from" type="datetime-local" .value=${this.form.from} @change=${this.onFilter} />
         </label>
-        <label
+        <label class="extra"
           >${f.to}
           <input name="to" type="datetime-local" .value=${this.form.to} @change=${this.onFilter} />
         </label>
         <div class="buttons">
-          <button type="button" @click=${() => this.setForm({ ...EMPTY_FORM })}>${f.clear}</button>
-          <button type="button" @click=${this.onExport}>${f.export}</button>
+          <button type="button" class="toggle" aria-expanded=${this.expanded ? "true" : "false"}
+            @click=${() => (this.expanded = !this.expanded)}>${this.expanded ? f.fewer : f.more}</button>
+          <button type="button" class="extra" @click=${() => this.setForm({ ...EMPTY_FORM })}>${f.clear}</button>
+          <button type="button" class="extra" @click=${this.onExport}>${f.export}</button>
         </div>
       </form>
       ${this.error
