@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 import math
 import re
@@ -636,7 +636,7 @@ async def ws_misread(
         raise _error("plate_not_listed", plate=target)
     item = listed[0]
     if row.plate not in item.aliases:
-        item = PlateEntry(**{**item.__dict__, "aliases": [*item.aliases, row.plate]})
+        item = replace(item, aliases=[*item.aliases, row.plate])
         store.lists.add(item)
         store.async_schedule_save()
     _result(connection, msg, entry=_entry_json(item))
