@@ -133,6 +133,14 @@ async function browser(viewport = { width: 1280, height: 900 }) {
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(60_000);
+  // Home Assistant 2026.x asks an administrator to confirm the demo's HTTP settings (port,
+  // address) in a modal after a start; confirm it whenever it shows up before an action.
+  await page.addLocatorHandler(page.getByText("Confirm new HTTP server configuration"), async () => {
+    await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  });
+  // Browser-side errors go to the test output (a failing frontend is otherwise silent).
+  page.on("pageerror", (err) => log(`page error: ${err.message}`));
+  page.on("console", (msg) => msg.type() === "error" && log(`console: ${msg.text()}`));
   return { context, page, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
 }
 
@@ -153,6 +161,7 @@ const rows = (page, scope = "anpr-sightings-view") =>
     id: Number(el.dataset.sighting), plate: el.querySelector(".plate").textContent.trim() })));
 
 async function shot(page, name) {
+  if (args.screenshots === "no") return;
   await page.waitForTimeout(400); // let images and transitions settle
   const path = join(docs, `${name}.jpg`);
   await page.screenshot({ path, type: "jpeg", quality: 80 });
