@@ -179,9 +179,6 @@ async def test_history_failures_are_logged(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(events.events) == count  # merged, no new event
     assert "Could not store the read count" in caplog.text
-    history.async_find = broken  # type: ignore[method-assign]
-    await _push(hass, events, "XY51ZZZ", None, minutes=10)
-    assert "Could not read back a recorded sighting" in caplog.text
 
 
 async def test_picture_view_history_error(
@@ -443,3 +440,15 @@ def test_busy_plate_filters_walk_the_time_index(tmp_path: Path) -> None:
     assert [r.plate for r in rare] == ["ZZ01XYZ"]
     assert [r.plate for r in history.page(SightingQuery(plates=()), 5)] == []
     history.close()
+
+
+async def test_thumbnail_queue_is_bounded(
+    hass: HomeAssistant, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a burst, sightings beyond the queued thumbnails get none (and are still shown)."""
+    monkeypatch.setattr("custom_components.anpr.ui.MAX_PENDING_THUMBNAILS", 0)
+    entry, events = await _camera(hass)
+    event = await _push(hass, events, "AB12CDE", (fixtures_dir / FIXTURE).read_bytes())
+    assert event["plate"] == "AB12CDE"
+    assert (await _rows(entry))[0].thumb_path is None
+    assert entry.runtime_data.ui.thumbnails_skipped == 1

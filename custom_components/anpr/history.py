@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 import sqlite3
@@ -85,6 +85,8 @@ class PlateStats:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     last_camera: str | None = None
+    #: History id of the row just recorded (:meth:`SightingHistory.record_many`), else None.
+    row_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,8 +245,12 @@ class SightingHistory:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(SCHEMA)
-        self._migrate(db)
+        try:
+            db.executescript(SCHEMA)
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
         self._db = db
 
     @staticmethod
@@ -297,9 +303,9 @@ class SightingHistory:
         db.execute("BEGIN")
         try:
             for row in rows:
-                result.append(self.stats(row.plate))
+                before = self.stats(row.plate)
                 ts = _ts(row.time)
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO sightings (plate, ts, camera_id, camera, category, list_name,"
                     " direction, confidence, read_plate, image_path)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -316,6 +322,7 @@ class SightingHistory:
                         row.image_path,
                     ),
                 )
+                result.append(replace(before, row_id=cursor.lastrowid))
                 db.execute(
                     "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
                     " VALUES (?, 1, ?, ?, ?) ON CONFLICT(plate) DO UPDATE SET"
@@ -420,15 +427,6 @@ class SightingHistory:
         """Return the sighting with history id ``sighting_id`` or None."""
         r = self.db.execute(
             f"SELECT {_COLUMNS} FROM sightings WHERE id = ?", (sighting_id,)
-        ).fetchone()
-        return None if r is None else _row(r)
-
-    def find(self, plate: str, time: datetime, camera_id: str) -> SightingRow | None:
-        """Return the newest stored row of the sighting identified by plate, time and camera."""
-        r = self.db.execute(
-            f"SELECT {_COLUMNS} FROM sightings WHERE plate = ? AND ts = ? AND camera_id = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (plate, _ts(time), camera_id),
         ).fetchone()
         return None if r is None else _row(r)
 

@@ -100,6 +100,8 @@ class Sighting:
     first_seen: datetime | None = None
     reginfo: dict[str, Any] | None = None
     reads: int = 1
+    #: Id of the sighting's history row (None when the history write failed).
+    history_id: int | None = None
 
     def image(self, *roles: ImageRole) -> ReadImage | None:
         """Return the best picture for ``roles`` (see :meth:`PlateRead.image`)."""
@@ -301,6 +303,7 @@ class Pipeline:
                 err,
             )
             stats = PlateStats()
+        sighting.history_id = stats.row_id
         sighting.previous_sightings = stats.count
         sighting.last_sighting = stats.last_seen
         sighting.first_seen = stats.first_seen or read.time

@@ -119,10 +119,6 @@ class HistoryStore:
         """One sighting by history id, or None."""
         return await self._run(self.history.get, sighting_id)
 
-    async def async_find(self, plate: str, time: datetime, camera_id: str) -> SightingRow | None:
-        """Return the stored row of a sighting (plate, time, camera), or None."""
-        return await self._run(self.history.find, plate, time, camera_id)
-
     async def async_set_thumbnail(self, sighting_id: int, path: str) -> None:
         """Attach a thumbnail file to a stored sighting."""
         await self._run(self.history.set_thumbnail, sighting_id, path)

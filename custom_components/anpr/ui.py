@@ -1,9 +1,11 @@
 """The integration's own user interface: live sighting feed, thumbnails, pictures, panel, card.
 
 * :class:`SightingFeed` is a sighting hook (it runs after the bus event fired, so nothing here
-  is on the read → event path): it looks up the stored history row, tells the websocket
-  subscribers (``added``), then makes the thumbnail in the executor with Pillow and tells them
-  again (``updated``). Merged repeat reads update the row's read count (``updated``).
+  is on the read → event path): it tells the websocket subscribers (``added``, with the
+  history id the recorder returned), then makes the thumbnail with Pillow on its own thread and
+  tells them again (``updated``); at most :data:`MAX_PENDING_THUMBNAILS` wait, so a burst of
+  reads keeps memory and CPU bounded (the rest get none). Merged repeat reads update the
+  row's read count (``updated``).
 * Thumbnails (:data:`THUMB_WIDTH` px wide JPEG) live next to the history database in
   ``anpr_thumbnails/<local date>/<id>.jpg`` and are deleted with their sightings by the
   retention purge (purge.py); retention 0 makes none.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 import contextlib
 from dataclasses import replace
 import hashlib
@@ -63,6 +66,8 @@ PLACEHOLDER_SVG = (
     b'm20-30h100l-9-20h-82zm4 8a8 8 0 1 0 0.1 0zm92 0a8 8 0 1 0 0.1 0z"/></svg>'
 )
 _KEEP_IDS = 2048
+#: Thumbnails queued at most; more sightings in a burst get none (the list shows a placeholder).
+MAX_PENDING_THUMBNAILS = 64
 
 SubscriberCallback = Callable[[str, SightingRow], None]
 
@@ -115,6 +120,15 @@ class SightingFeed:
         self._next = 0
         #: pipeline sighting id -> history row id (recent sightings, for merged reads)
         self._row_ids: OrderedDict[str, int] = OrderedDict()
+        # One thread for thumbnails: a burst never takes Home Assistant's executor over.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anpr_thumbnail")
+        self._thumbs_pending = 0
+        #: Thumbnails not made because :data:`MAX_PENDING_THUMBNAILS` were already queued.
+        self.thumbnails_skipped = 0
+
+    async def async_close(self) -> None:
+        """Stop the thumbnail thread (waits for the one running)."""
+        await self.hass.async_add_executor_job(self._executor.shutdown, True)
 
     @callback
     def async_subscribe(self, listener: SubscriberCallback) -> Callable[[], None]:
@@ -165,32 +179,51 @@ class SightingFeed:
             self._broadcast("updated", row)
 
     async def _async_added(self, sighting: Sighting) -> None:
-        history = self.entry.runtime_data.history
-        try:
-            row = await history.async_find(sighting.plate, sighting.time, sighting.camera_id)
-        except Exception as err:
-            LOGGER.warning("Could not read back a recorded sighting: %s", err)
-            return
-        if row is None or row.id is None:
-            return  # not recorded (history write failed, or already purged)
-        self._row_ids[sighting.id] = row.id
+        row_id = sighting.history_id
+        if row_id is None:
+            return  # not recorded (the history write failed): nothing to show or link
+        row = SightingRow(
+            id=row_id,
+            plate=sighting.plate,
+            time=sighting.time,
+            camera_id=sighting.camera_id,
+            camera=sighting.camera,
+            category=sighting.list_category,
+            list_name=sighting.list_name,
+            direction=sighting.direction.value,
+            confidence=sighting.read.confidence,
+            read_plate=sighting.read.plate,
+        )  # what the pipeline stored (pipeline.py), without reading it back
+        self._row_ids[sighting.id] = row_id
         while len(self._row_ids) > _KEEP_IDS:
             self._row_ids.popitem(last=False)
         self._broadcast("added", row)
         image = sighting.image(ImageRole.VEHICLE, ImageRole.FULL, ImageRole.PLATE)
         if image is None or retention_days(self.entry) <= 0:
             return
+        if self._thumbs_pending >= MAX_PENDING_THUMBNAILS:
+            # A burst (e.g. thousands of reads replayed after a reconnect): thumbnails are
+            # best-effort; keep memory and CPU bounded rather than queue every picture.
+            self.thumbnails_skipped += 1
+            LOGGER.debug("Thumbnail queue full; no thumbnail for sighting %s", row_id)
+            return
         local = dt_util.as_local(row.time)
-        path = self.thumbnails / f"{local:%Y-%m-%d}" / f"{row.id}.jpg"
+        path = self.thumbnails / f"{local:%Y-%m-%d}" / f"{row_id}.jpg"
+        self._thumbs_pending += 1
         try:
-            await self.hass.async_add_executor_job(_write_thumbnail, path, image.data)
+            await self.hass.loop.run_in_executor(
+                self._executor, _write_thumbnail, path, image.data
+            )
         except Exception as err:  # Pillow: not a picture; OSError: disk
             LOGGER.warning(
                 "Camera %s: could not make a thumbnail of a sighting: %s", sighting.camera, err
             )
             return
+        finally:
+            self._thumbs_pending -= 1
+        history = self.entry.runtime_data.history
         try:
-            await history.async_set_thumbnail(row.id, str(path))
+            await history.async_set_thumbnail(row_id, str(path))
         except Exception as err:
             LOGGER.warning("Could not store the thumbnail of a sighting: %s", err)
             with contextlib.suppress(OSError):
@@ -303,6 +336,7 @@ async def async_setup_ui(hass: HomeAssistant, entry: AnprConfigEntry) -> Sightin
     runtime.ui = feed
     runtime.sighting_hooks.append(feed)
     runtime.merge_hooks.append(feed.async_merged)
+    entry.async_on_unload(feed.async_close)
     if "frontend" not in hass.config.components:
         LOGGER.debug("The frontend is not loaded; no ANPR panel or card")
         return feed
