@@ -41,6 +41,7 @@ EVENT_CODES: Final = ("TrafficJunction", "TrafficManualSnap")
 COORD_RANGE: Final = 8192.0
 MAX_TEXT: Final = 256 * 1024
 
+_JSON = json.JSONDecoder()
 _INDEX_RE = re.compile(r"^([^\[\]]*)((?:\[\d{1,4}\])*)$")
 _CODE_START_RE = re.compile(rb"(?:^|\n)\s*Code=")
 _CODE_SPLIT_RE = re.compile(r"(?:^|\n)\s*(?=Code=)")
@@ -74,7 +75,7 @@ def _decode(body: bytes) -> str:
 
 def is_heartbeat(body: bytes) -> bool:
     """Tell whether ``body`` is the ``Heartbeat`` keep-alive part (case and whitespace ignored)."""
-    return body.strip().lower() == b"heartbeat"
+    return body.lstrip()[:9].lower() == b"heartbeat" and not body.lstrip()[9:10].isalnum()
 
 
 def _set_path(root: dict[str, Any], path: str, value: str) -> None:
@@ -167,7 +168,8 @@ def parse_code_events(body: bytes) -> list[DahuaEvent]:
         data: dict[str, Any] = {}
         if data_text.strip():
             try:
-                loaded = json.loads(data_text)
+                # raw_decode: bytes a camera leaks after the JSON (log text) are ignored.
+                loaded, _end = _JSON.raw_decode(data_text.strip())
             except ValueError as err:
                 raise DahuaError(f"{code or 'event'} data is not JSON: {err}") from err
             if not isinstance(loaded, dict):
@@ -448,7 +450,11 @@ class DahuaEventAssembler:
             self.stats.orphan_pictures += 1
             return []
         self.stats.pictures += 1
-        image = ReadImage(data=part.body, content_type=part.content_type, role=ImageRole.FULL)
+        body = part.body
+        declared = _int(part.headers.get("content-length"))
+        if declared and 0 < declared < len(body) and body[:declared].endswith(b"\xff\xd9"):
+            body = body[:declared]  # bytes after the counted JPEG are not part of it
+        image = ReadImage(data=body, content_type=part.content_type, role=ImageRole.FULL)
         held, self._held = self._held, []
         for read in held:
             read.images.append(image)
