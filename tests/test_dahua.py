@@ -144,7 +144,8 @@ async def test_snap_manager_reads_with_pictures_and_directions(
     assert sensor is not None and sensor.state == "AB12CDE"
     assert await image_bytes(hass, hass_client, "image.gate_picture") == JPEG
     # The camera sends no plate crop: no entity that would stay unknown.
-    assert er.async_get(hass).async_get_entity_id("image", DOMAIN, f"{camera_id}_plate_picture") is None
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("image", DOMAIN, f"{camera_id}_plate_picture") is None
     assert hass.states.get("image.gate_plate_picture") is None
     # No "Read plate" button: Dahua documents no on-demand recognition request.
     assert hass.states.get("button.gate_read_plate") is None
@@ -159,6 +160,7 @@ async def test_snap_manager_reads_with_pictures_and_directions(
     assert events.events[2]["manual"] is True
 
     source = entry.runtime_data.cameras[camera_id].source
+    assert source.configuration_url == emulator.base_url
     diagnostics = source.diagnostics()
     assert diagnostics["api"] == "snapManager" and diagnostics["auth_scheme"] == "digest"
     assert diagnostics["counters"]["reads"] == 3
@@ -309,6 +311,33 @@ async def test_picture_that_never_comes_and_dropped_connection(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+def test_base_url_brackets_ipv6() -> None:
+    assert dh._base_url({"host": "fe80::1", "port": 8080}) == "http://[fe80::1]:8080"
+    assert dh._base_url({"host": "cam", "ssl": True}) == "https://cam:443"
+
+
+async def test_long_running_stream_reconnects_without_a_blip(
+    hass: HomeAssistant, emulator: DahuaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream that ran for a while and ends is re-opened at once; the camera stays on."""
+    monkeypatch.setattr(dh, "QUIET_RECONNECT_AFTER", 0.0)
+    entry, _, events = await setup_camera(hass, emulator)
+    await wait_connected(hass, emulator)
+    changes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: changes.append(event.data["new_state"].state)
+        if event.data["entity_id"] == "binary_sensor.gate_connectivity"
+        else None,
+    )
+    await emulator.cut()
+    await wait_connected(hass, emulator, count=2)
+    await emulator.push_event("QUIET1")
+    await events.wait(1)
+    assert "off" not in changes
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_silent_camera_times_out_and_reconnects(
     hass: HomeAssistant, emulator: DahuaEmulator
 ) -> None:
@@ -374,7 +403,7 @@ async def test_camera_without_any_event_stream(
     await emu.start()
     try:
         caplog.set_level(logging.WARNING)
-        entry, camera_id, _ = await setup_camera(hass, emu)
+        entry, _, _ = await setup_camera(hass, emu)
         await wait_for(lambda: emu.stats.refused[EVENT] >= 1)
         await wait_for(lambda: emu.stats.refused[SNAP] >= 2)  # it keeps trying both
         assert "neither snapManager nor eventManager" in caplog.text
@@ -503,11 +532,30 @@ async def test_client_basic_fallback_and_errors() -> None:
         emu.auth = "none"
         async with httpx.AsyncClient() as session:
             client = DahuaClient(session, emu.base_url, "admin", emu.password, timeout=2)
-            emu.firmware = "x"
+            emu.firmware = None  # firmware that does not answer getSoftwareVersion
             info = await client.device_info()
-            assert info.firmware == "x" and client.auth_scheme == "digest"
+            assert info.firmware is None and client.auth_scheme == "digest"
     finally:
         await emu.stop()
+
+    release = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # accepts the request and never answers
+        await release.wait()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient() as session:
+            client = DahuaClient(session, f"http://127.0.0.1:{port}", "admin", "x", timeout=0.3)
+            with pytest.raises(DahuaConnectionError, match="timeout"):
+                await client.device_info()
+    finally:
+        release.set()
+        server.close()
+        await server.wait_closed()
     async with httpx.AsyncClient() as session:
         client = DahuaClient(session, emu.base_url, "admin", "x", timeout=0.5)
         with pytest.raises(DahuaConnectionError):

@@ -94,7 +94,7 @@ class DahuaEmulator:
         auth: str = "digest",
         model: str = "DHI-ITC413-PW4D-IZ1",
         serial: str = "7J0ABCD123456",
-        firmware: str = "2.820.0000000.3.R,build:2023-04-11",
+        firmware: str | None = "2.820.0000000.3.R,build:2023-04-11",
         snap_manager: bool = True,
         event_manager: bool = True,
         quirks: Quirks | None = None,
@@ -308,7 +308,7 @@ class DahuaEmulator:
 
     async def replay_fixture(self, path: Path = FIXTURE_WIRE) -> None:
         """Write the body of a recorded eventManager answer (after its HTTP head) verbatim."""
-        raw = path.read_bytes()
+        raw = await asyncio.to_thread(path.read_bytes)
         _head, _, body = raw.partition(b"\r\n\r\n")
         await self.push_raw(body, EVENT)
 
@@ -369,7 +369,7 @@ class DahuaEmulator:
                 f"serialNumber={self.serial}\r\nupdateSerial=ITC413-PW4D\r\n"
             )
             return web.Response(text=text, content_type="text/plain")
-        if action == "getSoftwareVersion":
+        if action == "getSoftwareVersion" and self.firmware is not None:
             return web.Response(text=f"version={self.firmware}\r\n", content_type="text/plain")
         return web.Response(status=400, text="Error\r\nBad Request!\r\n")
 
