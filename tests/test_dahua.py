@@ -32,7 +32,15 @@ from custom_components.anpr.sources import dahua as dh
 from tools.emulators.dahua import EVENT, SNAP, DahuaEmulator, Quirks
 from tools.emulators.hikvision import TINY_JPEG
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import (
+    PlateEvents,
+    async_add_camera,
+    async_setup_hub,
+    device_by_identifier,
+    devices,
+    image_bytes,
+    start_camera_reconfigure,
+)
 
 pytestmark = pytest.mark.enable_socket
 
@@ -108,17 +116,6 @@ async def setup_camera(
     return entry, camera_id, events
 
 
-async def image_bytes(hass: HomeAssistant, hass_client: Any, entity_id: str) -> bytes:
-    client = await hass_client()
-    current = hass.states.get(entity_id)
-    assert current is not None
-    resp = await client.get(
-        f"/api/image_proxy/{entity_id}?token={current.attributes['access_token']}"
-    )
-    assert resp.status == 200
-    return bytes(await resp.read())
-
-
 async def test_snap_manager_reads_with_pictures_and_directions(
     hass: HomeAssistant, emulator: DahuaEmulator, hass_client: Any
 ) -> None:
@@ -159,6 +156,13 @@ async def test_snap_manager_reads_with_pictures_and_directions(
     assert events.events[1]["direction"] == "out"
     assert events.events[2]["manual"] is True
 
+    # Device registry: model, serial, firmware from magicBox; unique by serial.
+    device = device_by_identifier(hass, camera_id) or next(
+        d for d in devices(hass) if d.serial_number == emulator.serial
+    )
+    assert (device.manufacturer, device.model) == ("Dahua", emulator.model)
+    assert device.sw_version == emulator.firmware
+    assert device.configuration_url == emulator.base_url
     source = entry.runtime_data.cameras[camera_id].source
     assert source.configuration_url == emulator.base_url
     diagnostics = source.diagnostics()
@@ -475,10 +479,7 @@ async def test_reconfigure_keeps_the_same_camera(
     try:
 
         async def reconfigure(emu: DahuaEmulator, **overrides: Any) -> dict[str, Any]:
-            result = await hass.config_entries.subentries.async_init(
-                (entry.entry_id, SUBENTRY_CAMERA),
-                context={"source": "reconfigure", "subentry_id": camera_id},
-            )
+            result = await start_camera_reconfigure(hass, entry, camera_id)
             assert result["type"] is FlowResultType.FORM
             assert result["step_id"] == "reconfigure_dahua"
             data = camera_data(emu, **overrides)
