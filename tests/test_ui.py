@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import io
+import logging
 from pathlib import Path
 import sqlite3
 from typing import Any
@@ -152,6 +153,11 @@ async def test_no_thumbnail_for_bad_picture_or_zero_retention(
     assert (await _rows(entry))[0].thumb_path is None
     assert "could not make a thumbnail" in caplog.text
     assert not thumbnail_root(entry).exists()
+    # The next undecodable picture of that camera is logged at debug level only.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="custom_components.anpr"):
+        await _push(hass, events, "XY51ZZZ", b"\xff\xd8 broken", minutes=1)
+    assert "could not make a thumbnail" not in caplog.text
 
 
 async def test_zero_retention_makes_no_thumbnail(hass: HomeAssistant, fixtures_dir: Path) -> None:

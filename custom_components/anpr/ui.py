@@ -26,6 +26,7 @@ import contextlib
 from dataclasses import replace
 import hashlib
 import io
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,7 @@ class SightingFeed:
         # One thread for thumbnails: a burst never takes Home Assistant's executor over.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anpr_thumbnail")
         self._thumbs_pending = 0
+        self._warned: set[str] = set()
         #: Thumbnails not made because :data:`MAX_PENDING_THUMBNAILS` were already queued.
         self.thumbnails_skipped = 0
 
@@ -215,8 +217,15 @@ class SightingFeed:
                 self._executor, _write_thumbnail, path, image.data
             )
         except Exception as err:  # Pillow: not a picture; OSError: disk
-            LOGGER.warning(
-                "Camera %s: could not make a thumbnail of a sighting: %s", sighting.camera, err
+            # Once per camera at warning level (a camera sending pictures Pillow cannot read
+            # would otherwise log at every read), then at debug level.
+            level = logging.DEBUG if sighting.camera_id in self._warned else logging.WARNING
+            self._warned.add(sighting.camera_id)
+            LOGGER.log(
+                level,
+                "Camera %s: could not make a thumbnail of a sighting: %s",
+                sighting.camera,
+                err,
             )
             return
         finally:
