@@ -197,6 +197,7 @@ export class AnprVehiclesView extends LitElement {
     super.connectedCallback();
     this.load();
     this.unsubscribe = this.api.subscribe({}, () => this.load());
+    this.unsubscribe.catch(() => undefined); // no live refresh; the list stays as loaded
   }
 
   override disconnectedCallback(): void {
@@ -255,6 +256,7 @@ export class AnprCamerasView extends LitElement {
     super.connectedCallback();
     this.load();
     this.unsubscribe = this.api.subscribe({}, (event) => event.event === "added" && this.load());
+    this.unsubscribe.catch(() => undefined); // the 30 s refresh still runs
     this.timer = window.setInterval(() => this.load(), 30000);
   }
 

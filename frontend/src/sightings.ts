@@ -350,6 +350,8 @@ export class AnprSightingDetail extends LitElement {
             this.detail = { ...this.detail, sighting: event.sighting };
           }
         });
+        // Live updates are a bonus here: a failed subscription leaves the detail as loaded.
+        this.unsubscribe.catch(() => undefined);
       }
       this.detail = detail;
     } catch (err) {
