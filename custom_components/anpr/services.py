@@ -23,7 +23,6 @@ import voluptuous as vol
 from .const import CATEGORIES, DOMAIN
 from .coordinator import AnprConfigEntry, CameraCoordinator
 from .core.privacy import is_hashed
-from .core.visitors import local_day
 from .core.visits import STATUSES, Visit
 from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .validity import Validity, ValidityError
@@ -461,10 +460,10 @@ async def _async_search_visits(call: ServiceCall) -> dict[str, Any]:
     if ATTR_PLATE in call.data:
         stored = entry.runtime_data.pipeline.privacy.stored(_plate_arg(call)) or ""
         profile = await history.async_run(history.history.profile, stored)
-        today = local_day(dt_util.utcnow(), dt_util.get_default_time_zone())[0]
         result["plate"] = {
             "plate": stored,
-            "visitor_class": profile.classify(today) if profile else None,
+            # The class the plate had at its last sighting (core/visitors.py).
+            "visitor_class": profile.classify(profile.last_day) if profile else None,
             "usual_hour": profile.usual_hour if profile else None,
         }
     return result

@@ -1,0 +1,360 @@
+"""Visits, dwell time, vehicles on site, misreads and unreadable reads, as a user sees them.
+
+Real hub, real cameras (the in-process test kind), the real SQLite history; time is moved with
+freezegun (``freezer``) and ``async_fire_time_changed``, never slept.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+import sqlite3
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
+from custom_components.anpr.history import SCHEMA
+from custom_components.anpr.protocols.models import Direction, PlateRead
+
+from . import kinds
+from .helpers import PlateEvents, async_add_camera, async_setup_hub
+
+T0 = datetime(2026, 11, 30, 9, 12, tzinfo=UTC)
+ON_SITE = "sensor.anpr_site_vehicles_on_site"
+
+
+async def _hub(
+    hass: HomeAssistant, cameras: dict[str, dict[str, Any]], **options: Any
+) -> tuple[MockConfigEntry, PlateEvents]:
+    await hass.config.async_update(time_zone="Europe/London", country="GB")
+    entry = await async_setup_hub(hass, options)
+    for name, data in cameras.items():
+        await async_add_camera(hass, entry, kinds.KIND, {"name": name, "stream": True, **data})
+    return entry, PlateEvents(hass)
+
+
+async def _read(
+    hass: HomeAssistant, events: PlateEvents, camera: str, plate: str, when: datetime, **kw: Any
+) -> dict[str, Any]:
+    count = len(events.events)
+    kinds.RUNNING[camera].push(PlateRead(plate=plate, time=when, **kw))
+    await events.wait(count + 1)
+    await hass.async_block_till_done()
+    return events.events[-1]
+
+
+async def _push(hass: HomeAssistant, camera: str, plate: str, when: datetime, **kw: Any) -> None:
+    kinds.RUNNING[camera].push(PlateRead(plate=plate, time=when, **kw))
+    await hass.async_block_till_done()
+
+
+async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True,
+        return_response=service not in ("add_plate",),
+    )  # fmt: skip
+
+
+def _on_site(hass: HomeAssistant) -> int:
+    return int(hass.states.get(ON_SITE).state)
+
+
+async def test_entry_and_exit_cameras_give_a_visit_with_dwell(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """Entry camera opens, repeat reads add, exit camera closes with the dwell time."""
+    _entry, events = await _hub(
+        hass, {"Gate in": {"camera_role": "entry"}, "Gate out": {"camera_role": "exit"}}
+    )
+    assert _on_site(hass) == 0
+    arrived = await _read(hass, events, "Gate in", "AB12CDE", T0)
+    assert arrived["visit_action"] == "opened"
+    assert arrived["visit_started"] == T0.isoformat()
+    assert arrived["dwell_s"] is None
+    assert _on_site(hass) == 1
+    # Seen again at the entry camera an hour later (outside the repeat window): same visit.
+    again = await _read(hass, events, "Gate in", "AB12CDE", T0 + timedelta(hours=1))
+    assert again["visit_action"] == "continued"
+    assert again["visit_id"] == arrived["visit_id"]
+    left = await _read(hass, events, "Gate out", "AB12CDE", T0 + timedelta(minutes=88))
+    assert left["visit_action"] == "closed"
+    assert left["visit_id"] == arrived["visit_id"]
+    assert left["dwell_s"] == 88 * 60
+    assert _on_site(hass) == 0
+    state = hass.states.get("sensor.gate_out_last_plate")
+    assert state.attributes["dwell_s"] == 88 * 60
+
+    found = await _call(hass, "search_visits", {"plate": "AB12CDE"})
+    assert found["count"] == 1
+    visit = found["visits"][0]
+    assert visit["status"] == "closed"
+    assert visit["entry_camera"] == "Gate in" and visit["exit_camera"] == "Gate out"
+    assert visit["reads"] == 3 and visit["dwell_s"] == 5280.0
+    assert found["plate"]["visitor_class"] == "first_time"
+
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    out = await _call(hass, "export_visits", {"path": str(tmp_path / "v.csv")})
+    assert out["rows"] == 1
+    rows = list(csv.DictReader((tmp_path / "v.csv").open()))
+    assert rows[0]["plate"] == "AB12CDE" and rows[0]["dwell_s"] == "5280.0"
+    assert rows[0]["entry_camera"] == "Gate in" and rows[0]["status"] == "closed"
+    with pytest.raises(ServiceValidationError):
+        await _call(hass, "export_visits", {"path": "/root/v.csv"})
+
+
+async def test_one_camera_with_direction(hass: HomeAssistant) -> None:
+    """A ``both`` camera uses the read's direction; pass-by cameras make no visits."""
+    _entry, events = await _hub(hass, {"Drive": {}, "Road": {"camera_role": "pass_by"}})
+    first = await _read(hass, events, "Drive", "KL12MNO", T0, direction=Direction.IN)
+    assert first["visit_action"] == "opened"
+    road = await _read(hass, events, "Road", "KL12MNO", T0 + timedelta(minutes=5))
+    assert road["visit_id"] is None and road["visit_action"] is None
+    seen = await _read(hass, events, "Drive", "KL12MNO", T0 + timedelta(minutes=10))
+    assert seen["visit_action"] == "continued"  # no direction: seen on site
+    out = await _read(hass, events, "Drive", "KL12MNO", T0 + timedelta(minutes=30),
+                      direction=Direction.OUT)  # fmt: skip
+    assert out["visit_action"] == "closed" and out["dwell_s"] == 1800
+    # A camera swapped round (direction mode) still closes the right way.
+    visits = (await _call(hass, "search_visits", {"camera": "Drive"}))["visits"]
+    assert [v["status"] for v in visits] == ["closed"]
+
+
+async def test_exit_without_entry(hass: HomeAssistant) -> None:
+    _entry, events = await _hub(hass, {"Out": {"camera_role": "exit"}})
+    left = await _read(hass, events, "Out", "XY51ZZZ", T0)
+    assert left["visit_action"] == "exit_without_entry"
+    assert left["visit_started"] is None and left["dwell_s"] is None
+    assert _on_site(hass) == 0
+    visits = (await _call(hass, "search_visits", {"status": "exit_only"}))["visits"]
+    assert len(visits) == 1 and visits[0]["started"] is None
+    assert visits[0]["ended"] == T0.isoformat()
+
+
+async def test_timeout_closes_a_visit_across_a_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A visit left open survives a reload and closes as "no exit seen" after the timeout."""
+    freezer.move_to(T0)
+    entry, events = await _hub(hass, {"In": {"camera_role": "entry"}}, visit_timeout=2)
+    await _read(hass, events, "In", "AB12CDE", T0)
+    await _read(hass, events, "In", "AB12CDE", T0 + timedelta(minutes=30))
+    assert _on_site(hass) == 1
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _on_site(hass) == 1  # reloaded from the history
+    freezer.tick(timedelta(hours=2, minutes=29))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _on_site(hass) == 1  # 1 h 59 min after the last read
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _on_site(hass) == 0
+    visit = (await _call(hass, "search_visits", {"plate": "AB12CDE"}))["visits"][0]
+    assert visit["status"] == "no_exit"
+    assert visit["ended"] == (T0 + timedelta(minutes=30)).isoformat()
+    assert visit["dwell_s"] == 1800 and visit["reads"] == 2
+    # Next arrival opens a new visit.
+    events = PlateEvents(hass)
+    again = await _read(hass, events, "In", "AB12CDE", T0 + timedelta(hours=5))
+    assert again["visit_action"] == "opened" and again["visit_id"] != visit["id"]
+
+
+async def test_late_read_after_timeout_starts_a_new_visit(hass: HomeAssistant) -> None:
+    """A read arriving after the timeout closes the stale visit itself (no sweep needed)."""
+    _entry, events = await _hub(hass, {"Drive": {}}, visit_timeout=1)
+    first = await _read(hass, events, "Drive", "AB12CDE", T0, direction=Direction.IN)
+    second = await _read(hass, events, "Drive", "AB12CDE", T0 + timedelta(hours=3),
+                         direction=Direction.IN)  # fmt: skip
+    assert second["visit_action"] == "opened" and second["visit_id"] != first["visit_id"]
+    visits = (await _call(hass, "search_visits", {"plate": "AB12CDE"}))["visits"]
+    assert [v["status"] for v in visits] == ["open", "no_exit"]
+
+
+async def test_misreads_merge_into_one_sighting(hass: HomeAssistant) -> None:
+    """Same camera, inside the window, one look-alike apart: one sighting, best reading."""
+    _entry, events = await _hub(hass, {"Gate": {}})
+    first = await _read(hass, events, "Gate", "AB12CDF", T0, confidence=0.7)
+    await _push(hass, "Gate", "AB12CDE", T0 + timedelta(seconds=1), confidence=0.93)
+    await _push(hass, "Gate", "AB12CDE", T0 + timedelta(seconds=2), confidence=0.9)
+    assert len(events.events) == 1
+    attrs = hass.states.get("sensor.gate_last_plate").attributes
+    assert hass.states.get("sensor.gate_last_plate").state == "AB12CDE"
+    assert attrs["alternatives"] == {"AB12CDF": 1}
+    assert attrs["reads"] == 3
+    stored = (await _call(hass, "search_sightings", {}))["sightings"]
+    assert [(s["plate"], s["alternatives"], s["id"]) for s in stored] == [
+        ("AB12CDE", {"AB12CDF": 1}, first["id"])
+    ]
+    visits = (await _call(hass, "search_visits", {"plate": "AB12CDE"}))["visits"]
+    assert len(visits) == 1  # the visit moved with the better reading
+
+
+async def test_listed_reading_wins_a_merge(hass: HomeAssistant) -> None:
+    _entry, events = await _hub(hass, {"Gate": {}}, fuzzy_distance=0)
+    await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
+    first = await _read(hass, events, "Gate", "AB12CDF", T0, confidence=0.95)
+    assert first["event_type"] == "unknown"
+    await _push(hass, "Gate", "AB12CDE", T0 + timedelta(seconds=2), confidence=0.5)
+    state = hass.states.get("sensor.gate_last_plate")
+    assert state.state == "AB12CDE"
+    assert state.attributes["category"] == "allowed"
+    assert state.attributes["alternatives"] == {"AB12CDF": 1}
+
+
+async def test_reads_that_must_not_merge(hass: HomeAssistant) -> None:
+    """Other camera, outside the window, unlike characters, two listed plates: separate."""
+    _entry, events = await _hub(hass, {"Gate": {}, "Yard": {}})
+    await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
+    await _call(hass, "add_plate", {"plate": "AB12CDF", "group": "Allowed"})
+    await _read(hass, events, "Gate", "XY51ZZZ", T0)
+    await _read(hass, events, "Yard", "XY51ZZ2", T0 + timedelta(seconds=1))  # other camera
+    await _read(hass, events, "Gate", "XY51ZZ2", T0 + timedelta(seconds=30))  # outside window
+    await _read(hass, events, "Gate", "RP01AAA", T0 + timedelta(minutes=5))
+    await _read(hass, events, "Gate", "RP02AAA", T0 + timedelta(minutes=5, seconds=1))
+    await _read(hass, events, "Gate", "AB12CDE", T0 + timedelta(minutes=9))
+    await _read(hass, events, "Gate", "AB12CDF", T0 + timedelta(minutes=9, seconds=1))
+    assert events.plates == [
+        "XY51ZZZ", "XY51ZZ2", "XY51ZZ2", "RP01AAA", "RP02AAA", "AB12CDE", "AB12CDF"
+    ]
+    assert all(not e["alternatives"] for e in events.events)
+
+
+async def test_confirmed_reading_is_learnt_per_camera(hass: HomeAssistant) -> None:
+    """"This was AB12CDE": the stored sighting is fixed and the misread learnt on that camera."""
+    _entry, events = await _hub(hass, {"Gate": {}, "Yard": {}})
+    await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
+    misread = await _read(hass, events, "Gate", "XB12CJE", T0)
+    assert misread["event_type"] == "unknown"
+    result = await _call(hass, "confirm_reading",
+                         {"plate": "AB12CDE", "sighting_id": misread["id"]})  # fmt: skip
+    assert result == {"plate": "AB12CDE", "learnt": "XB12CJE", "camera": "Gate",
+                      "sighting_updated": True}  # fmt: skip
+    stored = (await _call(hass, "search_sightings", {"plate": "AB12CDE"}))["sightings"]
+    assert [s["id"] for s in stored] == [misread["id"]]
+    learnt = await _read(hass, events, "Gate", "XB12CJE", T0 + timedelta(hours=1))
+    assert learnt["plate"] == "AB12CDE" and learnt["event_type"] == "known"
+    assert learnt["previous_sightings"] == 1
+    other = await _read(hass, events, "Yard", "XB12CJE", T0 + timedelta(hours=2))
+    assert other["plate"] == "XB12CJE" and other["event_type"] == "unknown"
+    # Without a sighting: the text and camera are given.
+    result = await _call(hass, "confirm_reading",
+                         {"plate": "AB12CDE", "read_plate": "AB12COE", "camera": "Yard"})
+    assert result["learnt"] == "AB12COE" and result["sighting_updated"] is False
+    for bad, key in (
+        ({"plate": "ZZ99ZZZ", "read_plate": "ZZ99ZZ2"}, "plate_not_listed"),
+        ({"plate": "AB12CDE"}, "reading_needed"),
+        ({"plate": "AB12CDE", "sighting_id": "nope"}, "unknown_sighting"),
+        ({"plate": "AB12CDE", "read_plate": "--"}, "invalid_plate"),
+        ({"plate": "--"}, "invalid_plate"),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(hass, "confirm_reading", bad)
+        assert err.value.translation_key == key
+
+
+async def test_learnt_misreads_survive_a_restart(hass: HomeAssistant) -> None:
+    entry, events = await _hub(hass, {"Gate": {}})
+    await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
+    await _call(hass, "confirm_reading", {"plate": "AB12CDE", "read_plate": "XB12CJE"})
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    read = await _read(hass, events, "Gate", "XB12CJE", T0)
+    assert read["plate"] == "AB12CDE"
+    assert read["corrections"] == ["learnt misread: XB12CJE => AB12CDE"]
+
+
+async def test_unreadable_event_only_where_turned_on(hass: HomeAssistant) -> None:
+    _entry, events = await _hub(
+        hass, {"Gate": {"unreadable_events": True}, "Yard": {}}
+    )
+    await _read(hass, events, "Gate", "AB12CDE", T0)
+    unreadable = await _read(hass, events, "Gate", "", T0 + timedelta(minutes=1))
+    assert unreadable["event_type"] == "unreadable" and unreadable["plate"] == ""
+    state = hass.states.get("event.gate_plate")
+    assert state.attributes["event_type"] == "unreadable"
+    assert hass.states.get("sensor.gate_last_plate").state == "AB12CDE"
+    # One per repeat window, and none from a camera that did not ask for them.
+    await _push(hass, "Gate", "", T0 + timedelta(minutes=1, seconds=3))
+    await _push(hass, "Yard", "", T0 + timedelta(minutes=2))
+    assert len(events.events) == 2
+    assert (await _call(hass, "search_sightings", {}))["count"] == 1
+
+
+async def test_existing_database_upgrades_in_place(
+    hass: HomeAssistant, isolated_history: Path
+) -> None:
+    """A version-1 history (before visits) opens, keeps its sightings and gains classes."""
+    db = sqlite3.connect(isolated_history)
+    db.executescript(SCHEMA)
+    for days in (15, 8, 1):
+        ts = (T0 - timedelta(days=days)).timestamp()
+        db.execute(
+            "INSERT INTO sightings (plate, ts, camera_id, camera) VALUES ('AB12CDE', ?, 'x', 'Old')",
+            (ts,),
+        )
+    db.execute(
+        "INSERT INTO plate_stats VALUES ('AB12CDE', 3, ?, ?, 'Old')",
+        ((T0 - timedelta(days=15)).timestamp(), (T0 - timedelta(days=1)).timestamp()),
+    )
+    db.commit()
+    db.close()
+    _entry, events = await _hub(hass, {"Gate": {}})
+    read = await _read(hass, events, "Gate", "AB12CDE", T0)
+    assert read["previous_sightings"] == 3
+    assert read["visitor_class"] == "weekly"
+    assert (await _call(hass, "search_sightings", {"plate": "AB12CDE"}))["count"] == 4
+    db = sqlite3.connect(isolated_history)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()
+
+
+async def test_diagnostics_count_visits(hass: HomeAssistant) -> None:
+    entry, events = await _hub(hass, {"Gate": {"camera_role": "entry"}})
+    await _read(hass, events, "Gate", "AB12CDE", T0)
+    diag = await async_get_config_entry_diagnostics(hass, entry)
+    assert diag["visits"] == {"visits": 1, "open_visits": 1, "hashed_plates": 0}
+    assert diag["data"]["site"]["on_site"] == 1
+    assert diag["data"]["site"]["visit_timeout_h"] == 12
+    assert "AB12CDE" not in repr(diag)
+
+
+async def test_visit_and_picture_retention(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Visits and pictures have their own retention; sightings keep theirs."""
+    from custom_components.anpr.protocols.models import ImageRole, ReadImage  # noqa: PLC0415
+
+    hass.config.media_dirs = {"local": str(tmp_path / "media")}
+    now = dt_util.utcnow()
+    _entry, events = await _hub(
+        hass, {"Gate": {"camera_role": "exit"}}, retention_days=60, visit_retention_days=10,
+        picture_retention_days=5, save_images=True,
+    )  # fmt: skip
+    jpeg = b"\xff\xd8\xff\xe0old\xff\xd9"
+    await _read(hass, events, "Gate", "AB12CDE", now - timedelta(days=20),
+                images=[ReadImage(jpeg, role=ImageRole.FULL)])  # fmt: skip
+    await _read(hass, events, "Gate", "XY51ZZZ", now - timedelta(days=7),
+                images=[ReadImage(jpeg, role=ImageRole.FULL)])  # fmt: skip
+    await hass.async_block_till_done()
+    assert len(list((tmp_path / "media").rglob("*.jpg"))) == 2
+    async_fire_time_changed(hass, dt_util.now().replace(hour=3, minute=17, second=0)
+                            + timedelta(days=1))  # fmt: skip
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert (await _call(hass, "search_sightings", {}))["count"] == 2
+    visits = (await _call(hass, "search_visits", {}))["visits"]
+    assert [v["plate"] for v in visits] == ["XY51ZZZ"]
+    assert list((tmp_path / "media").rglob("*.jpg")) == []
+    rows = (await _call(hass, "search_sightings", {}))["sightings"]
+    assert all(r["image_path"] is None for r in rows)
