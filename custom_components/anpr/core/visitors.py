@@ -82,9 +82,8 @@ class VisitorProfile:
     def days_in(self, day: int, start_back: int, length: int = 7) -> int:
         """Sighting days among ``day-start_back-length+1 .. day-start_back``."""
         offset = self.last_day - day + start_back
-        if offset < 0:
-            return 0
-        return ((self.mask >> offset) & ((1 << length) - 1)).bit_count()
+        mask = self.mask >> offset if offset >= 0 else self.mask << -offset
+        return (mask & ((1 << length) - 1)).bit_count()
 
     def classify(self, day: int) -> str:
         """Visitor class on ``day`` (see the module docstring)."""
