@@ -294,3 +294,34 @@ class _Boom:
     @property
     def started(self) -> datetime:
         raise RuntimeError("boom")
+
+
+def test_history_rewrite_rolls_back_and_pictures_keep_paths(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A failing rewrite leaves the history as it was; pictures without a plate stay put."""
+    from custom_components.anpr.site import rename_picture  # noqa: PLC0415
+
+    history = SightingHistory(tmp_path / "h.db")
+    history.open()
+    picture = tmp_path / "091200_XY51ZZZ_Gate.jpg"
+    picture.write_bytes(b"x")
+    history.record(SightingRow(plate="XY51ZZZ", time=T0, camera_id="c", sid="s1",
+                               alternatives={"XY51ZZ2": 1}))  # fmt: skip
+    history.set_image_path("XY51ZZZ", T0, "c", str(picture))
+
+    def boom(plate: str) -> str:
+        raise RuntimeError("no key")
+
+    with pytest.raises(RuntimeError):
+        history.rewrite_plates(["XY51ZZZ"], boom)
+    assert history.stats("XY51ZZZ").count == 1
+    assert history.reassign("s1", "XY51ZZZ", {}) == "XY51ZZZ"  # same plate: alternatives only
+    assert history.sighting("s1").alternatives is None  # type: ignore[union-attr]
+    assert history.rewrite_plates(["XY51ZZZ"], lambda p: "#" + p.lower(), rename_picture) == 1
+    row = history.sighting("s1")
+    assert row is not None and row.plate == "#xy51zzz" and row.read_plate is None
+    assert row.image_path is not None and "XY51ZZZ" not in row.image_path
+    assert not picture.exists()
+    # No plate in the name, or a file that is gone: the stored path is kept.
+    assert rename_picture(str(tmp_path / "other.jpg"), "XY51ZZZ", "#a") is None
+    assert rename_picture(str(tmp_path / "1_AB12CDE_G.jpg"), "AB12CDE", "#a") is None
+    history.close()

@@ -358,3 +358,76 @@ async def test_visit_and_picture_retention(hass: HomeAssistant, tmp_path: Path) 
     assert list((tmp_path / "media").rglob("*.jpg")) == []
     rows = (await _call(hass, "search_sightings", {}))["sightings"]
     assert all(r["image_path"] is None for r in rows)
+
+
+async def test_history_locked_while_merging_sweeping_and_rewriting(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    isolated_history: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another process holds the history's write lock: merges, timeouts and the privacy
+    rewrite each log one line and carry on; nothing crashes and no read is lost."""
+    freezer.move_to(T0)
+    entry, events = await _hub(hass, {"Gate": {"camera_role": "entry"}}, visit_timeout=1)
+    await _read(hass, events, "Gate", "AB12CDF", T0, confidence=0.6)
+    other = sqlite3.connect(isolated_history, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        await _push(hass, "Gate", "AB12CDE", T0 + timedelta(seconds=1), confidence=0.9)
+        assert hass.states.get("sensor.gate_last_plate").state == "AB12CDE"
+        assert "Could not update a merged sighting in the history" in caplog.text
+        freezer.tick(timedelta(hours=1, minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert _on_site(hass) == 0
+        assert "Could not store 1 timed-out visits" in caplog.text
+        hass.config_entries.async_update_entry(
+            entry, options={**entry.options, "privacy_mode": True}
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert "the history rewrite stopped; it resumes at start" in caplog.text
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # The visit that could not be stored as closed is closed again after the restart.
+    assert _on_site(hass) == 0
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _on_site(hass) == 0
+    assert hass.states.get("sensor.anpr_site_privacy_rewrite").state == "100.0"
+
+
+async def test_visit_search_edges(hass: HomeAssistant, tmp_path: Path) -> None:
+    _entry, events = await _hub(hass, {"Gate": {}}, privacy_mode=True)
+    await _read(hass, events, "Gate", "XY51ZZZ", T0, direction=Direction.IN)
+    # Fuzzy search in privacy mode still finds the exact plate through its hash.
+    found = await _call(hass, "search_sightings", {"plate": "XY51ZZZ", "fuzzy": 1})
+    assert found["count"] == 1
+    window = await _call(hass, "search_visits", {
+        "start": (T0 - timedelta(hours=1)).isoformat(), "end": (T0 + timedelta(hours=1)).isoformat(),
+        "status": "open", "camera": "Gate"})  # fmt: skip
+    assert window["count"] == 1 and "plate" not in window
+    assert (await _call(hass, "search_visits", {"plate": "ZZ99ZZZ"}))["plate"] == {
+        "plate": _entry.runtime_data.pipeline.privacy.stored("ZZ99ZZZ"),
+        "visitor_class": None, "usual_hour": None,
+    }  # fmt: skip
+    with pytest.raises(ServiceValidationError):
+        await _call(hass, "search_visits", {"plate": "--"})
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "export_visits", {"path": str(tmp_path)})  # a folder
+    assert err.value.translation_key == "file_error"
+
+
+async def test_purge_plate_forgets_learnt_misreads(hass: HomeAssistant) -> None:
+    _entry, events = await _hub(hass, {"Gate": {"camera_role": "entry"}})
+    await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
+    await _call(hass, "confirm_reading", {"plate": "AB12CDE", "read_plate": "XB12CJE"})
+    await _read(hass, events, "Gate", "AB12CDE", T0)
+    assert _on_site(hass) == 1
+    result = await _call(hass, "purge_plate", {"plate": "AB12CDE"})
+    assert result == {"sightings": 1, "visits": 1, "pictures": 0, "misreads": 1}
+    assert _on_site(hass) == 0
+    read = await _read(hass, events, "Gate", "XB12CJE", T0 + timedelta(hours=1))
+    assert read["plate"] == "XB12CJE"

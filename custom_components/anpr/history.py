@@ -10,6 +10,7 @@ thread-safe: the Home Assistant side runs every call on one dedicated worker thr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+import contextlib
 import csv
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -189,8 +190,7 @@ class SightingHistory:
         if version >= SCHEMA_VERSION:
             return
         have = {row[1] for row in db.execute("PRAGMA table_info(sightings)")}
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             for column, kind in SIGHTING_COLUMNS_V2.items():
                 if column not in have:
                     db.execute(f"ALTER TABLE sightings ADD COLUMN {column} {kind}")
@@ -198,10 +198,6 @@ class SightingHistory:
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         """Close the database (idempotent)."""
@@ -215,6 +211,18 @@ class SightingHistory:
         if self._db is None:
             raise sqlite3.ProgrammingError("history is not open")
         return self._db
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one transaction: committed at the end, rolled back on any error."""
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def stats(self, plate: str) -> PlateStats:
         """Return the counts for ``plate`` (normalised text)."""
@@ -297,8 +305,8 @@ class SightingHistory:
     def _profile(self, plate: str, count: int) -> VisitorProfile | None:
         """Return the plate's stored profile.
 
-        The plate's stored profile; rebuilt from its sightings when missing (migration, purge)
-        while the plate has earlier sightings (``count``); None for a new plate.
+        Rebuilt from its sightings when missing (migration, purge) while the plate has earlier
+        sightings (``count``); None for a new plate.
         """
         row = self.db.execute(
             "SELECT first_day, last_day, mask, max_gap, hours FROM plate_profile"
@@ -369,15 +377,9 @@ class SightingHistory:
 
     def save_visits(self, visits: Sequence[Visit]) -> None:
         """Store visits (new or changed: timeouts closed by the tracker) in one transaction."""
-        db = self.db
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             for visit in visits:
                 self._save_visit(visit)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     @staticmethod
     def _visit(r: Sequence[Any]) -> Visit:
@@ -465,8 +467,7 @@ class SightingHistory:
     def purge_pictures(self, before: datetime) -> list[str]:
         """Forget saved pictures of sightings older than ``before``; return their paths."""
         db = self.db
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             paths = [
                 r[0]
                 for r in db.execute(
@@ -478,17 +479,13 @@ class SightingHistory:
                 "UPDATE sightings SET image_path = NULL WHERE ts < ? AND image_path IS NOT NULL",
                 (_ts(before),),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return paths
 
     def purge_plate(self, forms: Sequence[str]) -> tuple[int, int, list[str]]:
         """Delete everything about a plate (each stored form).
 
-        Delete everything about a plate (each stored form): sightings, their pictures' paths,
-        visits, stats and profile. Returns (sightings, visits, picture paths).
+        Sightings, their pictures' paths, visits, stats and profile. Returns (sightings,
+        visits, picture paths).
         """
         sightings = 0
         images: list[str] = []
@@ -498,15 +495,10 @@ class SightingHistory:
             images += paths
         db = self.db
         marks = ",".join("?" * len(forms)) or "NULL"
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             visits = db.execute(f"DELETE FROM visits WHERE plate IN ({marks})", list(forms))
             db.execute(f"DELETE FROM plate_profile WHERE plate IN ({marks})", list(forms))
             db.execute(f"DELETE FROM plate_stats WHERE plate IN ({marks})", list(forms))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return sightings, visits.rowcount, images
 
     # -- corrections and privacy rewrite ----------------------------------------------------
@@ -514,8 +506,7 @@ class SightingHistory:
     def _refresh_plates(self, plates: Iterable[str]) -> None:
         """Rebuild stats of ``plates`` from their sightings; drop their profiles.
 
-        Rebuild stats of ``plates`` from their sightings and drop their profiles (lazy rebuild).
-        Inside a transaction.
+        Profiles are rebuilt lazily at the plate's next sighting. Inside a transaction.
         """
         db = self.db
         for plate in set(plates):
@@ -541,8 +532,7 @@ class SightingHistory:
     ) -> str | None:
         """Change the plate of the sighting ``sid`` (a confirmed or better reading).
 
-        Change the plate of the sighting ``sid`` (a confirmed or better reading) and of its
-        visit when the visit holds only this sighting; ``alternatives`` (when given) replaces
+        Its visit moves too when it holds only this sighting; ``alternatives`` (when given) replaces
         its merged readings. Returns the old plate, or None when no such sighting exists.
         """
         db = self.db
@@ -559,18 +549,13 @@ class SightingHistory:
             )
         if old == plate:
             return str(old)
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             db.execute("UPDATE sightings SET plate = ? WHERE sid = ?", (plate, sid))
             if visit_id is not None:
                 db.execute(
                     "UPDATE visits SET plate = ? WHERE id = ? AND reads = 1", (plate, visit_id)
                 )
             self._refresh_plates([old, plate])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return str(old)
 
     def clear_plates_to_hash(self, listed: frozenset[str]) -> list[str]:
@@ -589,14 +574,13 @@ class SightingHistory:
     ) -> int:
         """Replace each clear plate by its hash everywhere, in one transaction.
 
-        Replace each clear plate by its hash everywhere (sightings, read texts, merged
-        alternatives, visits, stats, profiles) in one transaction; return plates rewritten.
+        Covers sightings, read texts, merged alternatives, visits, stats and profiles; returns
+        the number of plates rewritten.
         ``rename_picture(path, plate, hashed)`` renames a saved picture whose file name carries
         the plate and returns the new path (None: keep the path).
         """
         db = self.db
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             for plate in plates:
                 new = hash_plate(plate)
                 if rename_picture is not None:
@@ -625,10 +609,6 @@ class SightingHistory:
                 )
                 db.execute("UPDATE visits SET plate = ? WHERE plate = ?", (new, plate))
                 self._refresh_plates([plate, new])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return len(plates)
 
     def _where(

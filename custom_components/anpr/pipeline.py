@@ -391,8 +391,8 @@ class Pipeline:
     def _unreadable_read(self, read: PlateRead, camera: CameraSettings) -> Sighting | None:
         """Handle a vehicle without a readable plate.
 
-        A vehicle without a readable plate: an ``unreadable`` event when the camera wants one
-        (at most one per repeat window), else dropped.
+        An ``unreadable`` event when the camera wants one (at most one per repeat window),
+        else the read is dropped.
         """
         if not camera.unreadable_events:
             self.stats["dropped_no_plate"] += 1
@@ -424,8 +424,7 @@ class Pipeline:
     ) -> Sighting | None:
         """Return the sighting on this camera inside the window that ``plate`` belongs to.
 
-        The sighting on this camera inside the window that ``plate`` belongs to, if any: the
-        same reading first, else one edit apart (core/misreads.py).
+        The same reading first, else one edit apart (core/misreads.py); None when none.
         """
         recent = self._recent.get(camera_id)
         if not recent:

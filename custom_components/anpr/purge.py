@@ -105,8 +105,8 @@ async def async_purge(
 async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int]:
     """Delete everything kept about a plate (each stored form, clear and hashed).
 
-    Delete everything kept about a plate (each stored form, clear and hashed): sightings, saved
-    pictures, visits, counts and visitor profile, learnt misreads and its open visit.
+    Sightings, saved pictures, visits, counts and visitor profile, learnt misreads and its
+    open visit.
     """
     runtime = entry.runtime_data
     site = runtime.data.site

@@ -134,9 +134,9 @@ class SiteRuntime:
                 self.hass, self._async_sweep_timer, SWEEP_INTERVAL, name="anpr visit timeouts"
             )
         )
-        if self.privacy.enabled:
+        if (hasher := self.privacy.hasher) is not None:
             entry.async_create_background_task(
-                self.hass, self.async_rewrite(), "anpr privacy rewrite"
+                self.hass, self.async_rewrite(hasher), "anpr privacy rewrite"
             )
 
     @callback
@@ -177,11 +177,8 @@ class SiteRuntime:
             plates.update(item.aliases)
         return frozenset(plates)
 
-    async def async_rewrite(self) -> None:
+    async def async_rewrite(self, hasher: PlateHasher) -> None:
         """Privacy rewrite: hash every unlisted plate still in the clear, in batches."""
-        hasher = self.privacy.hasher
-        if hasher is None:
-            return
         history = self.history.history
         self.rewrite_running = True
         try:

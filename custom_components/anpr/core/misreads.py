@@ -3,12 +3,13 @@
 Two reads are the same vehicle when they come from **one camera inside its repeat window** and
 their plates are equal or **one edit apart** (Levenshtein distance 1) *as OCR gets it wrong*:
 one character dropped or added, or one character read as its look-alike
-(:data:`LOOKALIKES`: 0/O/D/Q, 1/I/L/T/J, 2/Z, 5/S, 6/G, 8/B, 4/A, 7/T/Y, M/N/H, U/V/W, C/G, E/F,
-K/X, P/R) — unless both plates are listed as different plates (two family cars ``AB12CDE`` and
+(:data:`LOOKALIKES`: 0/O/D/Q, 1/I/L/T/J, 2/Z, 5/S, 6/G/C, 8/B, 4/A, 7/T/Y, M/N/H, U/V/W, E/F, K/X,
+P/R) — unless both plates are listed as different plates (two family cars ``AB12CDE`` and
 ``AB12CDF`` passing together stay two sightings). A substitution of unlike characters
-(``RP01AAA`` / ``RP02AAA``, consecutive fleet plates in convoy) is two vehicles. Reads on other cameras or
-outside the window are never merged by similarity alone. The merged sighting shows the best
-reading (:func:`best_reading`) and keeps the others as alternatives with their counts.
+(``RP01AAA`` / ``RP02AAA``, consecutive fleet plates in convoy) is two vehicles.
+Reads on other cameras or outside the window are never merged by similarity alone. The merged
+sighting shows the best reading (:func:`best_reading`) and keeps the others as alternatives
+with their counts.
 
 Learnt misreads (:class:`LearntMisreads`) come from a user confirming "this was AB12CDE" for a
 read: afterwards that exact text, on that camera (or every camera when none was given), is read
@@ -20,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
 
 #: Groups of characters OCR engines confuse on plates; any two of one group are look-alikes.
 LOOKALIKE_GROUPS = ("0ODQ", "1ILTJ", "2Z", "5S", "6GC", "8B", "4A", "7TY", "MNH", "UVW", "EF",
@@ -88,8 +88,8 @@ class Reading:
 def best_reading(readings: list[Reading]) -> str:
     """Return the text a merged sighting shows.
 
-    The text a merged sighting shows: a listed plate first, then the highest confidence, then
-    the most reads, then the first seen. Raises ValueError for an empty list.
+    A listed plate first, then the highest confidence, then the most reads, then the first
+    seen. Raises ValueError for an empty list.
     """
     if not readings:
         raise ValueError("no readings")

@@ -118,7 +118,7 @@ class Visit:
 class VisitStep:
     """Result of one read.
 
-    Result of one read: ``visit`` is a snapshot to store; ``expired`` an older open visit of the
+    ``visit`` is a snapshot to store; ``expired`` an older open visit of the
     same vehicle that timed out before this read (store it too).
     """
 
