@@ -107,6 +107,7 @@ def test_usual_arrival_hour_counts_arrivals_only() -> None:
     profile = history.profile("P")
     assert profile is not None and profile.hours[16] == 3 and profile.hours[20] == 0
     assert history.profile("NOPE") is None
+    history.close()
 
 
 def test_profile_rebuilt_after_a_purge() -> None:
@@ -119,6 +120,7 @@ def test_profile_rebuilt_after_a_purge() -> None:
     assert stats.count == 2 and stats.visitor_class == "weekly"
     profile = history.profile("P")
     assert profile is not None and profile.first_day == (T0 - timedelta(days=10)).toordinal()
+    history.close()
 
 
 def test_profile_edges() -> None:

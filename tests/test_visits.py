@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from custom_components.anpr.history import SCHEMA
+from custom_components.anpr.logbook import describe_plate_read
 from custom_components.anpr.protocols.models import Direction, PlateRead
 
 from . import kinds
@@ -284,6 +285,7 @@ async def test_unreadable_event_only_where_turned_on(hass: HomeAssistant) -> Non
     await _read(hass, events, "Gate", "AB12CDE", T0)
     unreadable = await _read(hass, events, "Gate", "", T0 + timedelta(minutes=1))
     assert unreadable["event_type"] == "unreadable" and unreadable["plate"] == ""
+    assert describe_plate_read(unreadable) == "saw a vehicle without a readable plate"
     state = hass.states.get("event.gate_plate")
     assert state.attributes["event_type"] == "unreadable"
     assert hass.states.get("sensor.gate_last_plate").state == "AB12CDE"
