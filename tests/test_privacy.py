@@ -12,9 +12,8 @@ from pathlib import Path
 import sqlite3
 from typing import Any
 
-import pytest
-
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.anpr.const import DATA_PRIVACY_SECRET, DOMAIN
@@ -51,7 +50,7 @@ def _dump(path: Path) -> str:
     db = sqlite3.connect(path)
     try:
         return repr([
-            db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+            db.execute(f"SELECT * FROM {table}").fetchall()
             for table in ("sightings", "visits", "plate_stats", "plate_profile")
         ])  # fmt: skip
     finally:

@@ -13,11 +13,10 @@ import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -30,7 +29,7 @@ from custom_components.anpr.logbook import describe_plate_read
 from custom_components.anpr.protocols.models import Direction, PlateRead
 
 from . import kinds
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, start_camera_reconfigure
 
 T0 = datetime(2026, 11, 30, 9, 12, tzinfo=UTC)
 ON_SITE = "sensor.anpr_site_vehicles_on_site"
@@ -433,3 +432,52 @@ async def test_purge_plate_forgets_learnt_misreads(hass: HomeAssistant) -> None:
     assert _on_site(hass) == 0
     read = await _read(hass, events, "Gate", "XB12CJE", T0 + timedelta(hours=1))
     assert read["plate"] == "XB12CJE"
+
+
+async def test_camera_role_changed_by_reconfigure(hass: HomeAssistant) -> None:
+    """The role is in the camera's form; reconfiguring it applies to the next read."""
+    from homeassistant.data_entry_flow import FlowResultType  # noqa: PLC0415
+
+    entry, events = await _hub(hass, {"Gate": {}})
+    sid = next(iter(entry.subentries))
+    result = await start_camera_reconfigure(hass, entry, sid)
+    assert result["type"] is FlowResultType.FORM
+    fields = {str(key): key for key in result["data_schema"].schema}
+    assert fields["camera_role"].default() == "both"
+    assert fields["unreadable_events"].default() is False
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"camera_role": "exit", "unreadable_events": True}
+    )
+    assert result["type"] is FlowResultType.ABORT and result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    left = await _read(hass, events, "Gate", "AB12CDE", T0, direction=Direction.IN)
+    assert left["visit_action"] == "exit_without_entry"
+    assert (await _read(hass, events, "Gate", "", T0 + timedelta(minutes=1)))["event_type"] == (
+        "unreadable"
+    )
+
+
+async def test_hub_options_for_visits_and_privacy(hass: HomeAssistant) -> None:
+    """The hub settings form carries the visit timeout, privacy mode and both retentions."""
+    from homeassistant.data_entry_flow import FlowResultType  # noqa: PLC0415
+
+    entry, _events = await _hub(hass, {}, retention_days=90)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    fields = {str(key): key for key in result["data_schema"].schema}
+    assert fields["visit_timeout"].default() == 12.0
+    assert fields["privacy_mode"].default() is False
+    assert fields["visit_retention_days"].default() == 90  # follows the sightings' retention
+    assert fields["picture_retention_days"].default() == 90
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"visit_timeout": 4, "privacy_mode": True, "visit_retention_days": 30,
+         "picture_retention_days": 7, "retention_days": 90},
+    )  # fmt: skip
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.options["visit_timeout"] == 4 and entry.options["privacy_mode"] is True
+    assert entry.data["privacy_secret"]  # made at the reload that followed
+    assert "privacy_secret" not in entry.options
