@@ -3,6 +3,7 @@ integration, Frigate-format messages, and a loopback emulator of Frigate's HTTP 
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import timedelta
 import json
 import logging
@@ -24,15 +25,25 @@ from custom_components.anpr.sources import frigate as frigate_source
 from tools.emulators import frigate as emu
 
 from .helpers import PlateEvents, async_setup_hub
-from .test_mirror import (
-    Broker,
-    _setup_mqtt,
-    broker as _session_broker,  # noqa: F401 - registers the session's mosquitto fixture
-    until,
-)
+from .test_mirror import Broker, _free_port, _setup_mqtt, until
 from .test_onvif import picture
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.usefixtures("mock_hass_config")]
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Generator[Broker]:
+    """A real mosquitto for this module (test_mirror's Broker: stop/start for outages)."""
+    conf = tmp_path_factory.mktemp("mosquitto-frigate") / "mosquitto.conf"
+    conf.write_text(
+        f"listener {_free_port()} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        "log_dest stderr\n"
+    )
+    port = int(conf.read_text().split()[1])
+    server = Broker(conf, port)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
