@@ -71,6 +71,17 @@ async def open_form(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, An
     return dict(result)
 
 
+def camera_device(hass: HomeAssistant, entry: MockConfigEntry, sid: str) -> dr.DeviceEntry:
+    """The camera's device (no device_registry.async_get_device: deprecated in 2026.x)."""
+    registry = dr.async_get(hass)
+    (device,) = [
+        d
+        for d in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        if (DOMAIN, sid) in d.identifiers
+    ]
+    return device
+
+
 def camera_options(result: dict[str, Any]) -> list[str]:
     for key, value in result["data_schema"].schema.items():
         if str(key) == "frigate_camera":
@@ -130,8 +141,7 @@ async def test_flow_offers_cameras_frigate_announced(
     sub = entry.subentries[sid]
     assert sub.unique_id == "frigate_frigate_driveway"
     assert sub.data["frigate_url"] == api.url
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sid)})
-    assert device is not None
+    device = camera_device(hass, entry, sid)
     assert (device.manufacturer, device.model) == ("Frigate", "Frigate camera")
     assert device.configuration_url == api.url
     # The same Frigate camera cannot be added twice.
@@ -340,8 +350,7 @@ async def test_reconfigure_and_diagnostics(
     text = json.dumps(diag)
     assert "s3cret" not in text and "viewer" not in text
     assert diag["cameras"][sid]["source"]["frigate_url_set"] is True
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sid)})
-    assert device is not None and device.configuration_url == api.url
+    assert camera_device(hass, entry, sid).configuration_url == api.url
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_CAMERA), context={"source": "reconfigure", "subentry_id": sid}
     )
