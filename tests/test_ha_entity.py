@@ -3,6 +3,7 @@ event entity, a real EventEntity and Camera from a test platform, plain sensor s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 import json
 from typing import Any
@@ -71,13 +72,17 @@ class StillCamera(Camera):
     _attr_name = "Gate cam"
     _attr_unique_id = "gate_cam"
     fail = False
+    picture: bytes = JPEG
+    hold: asyncio.Event | None = None
 
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
+        if self.hold is not None:
+            await self.hold.wait()
         if self.fail:
             raise HomeAssistantError("camera offline")
-        return JPEG
+        return self.picture
 
 
 @pytest.fixture
@@ -167,9 +172,22 @@ async def test_real_event_entity_with_camera_picture(
     event_entity.detect(license_plate="NOPIC12")
     await events.wait(2)
     assert events.events[1]["images"] == []
+    camera.fail = False
+    camera.picture = b"<html>no picture</html>"
+    event_entity.detect(license_plate="HTML123")
+    await events.wait(3)
+    assert events.events[2]["images"] == []
     source = entry.runtime_data.cameras[next(iter(entry.subentries))].source
-    assert source.diagnostics()["counters"]["picture_failures"] == 1
+    assert source.diagnostics()["counters"]["picture_failures"] == 2
+    # A read waiting for its picture when the hub unloads is delivered without it.
+    camera.hold = asyncio.Event()
+    event_entity.detect(license_plate="LAST123")
+    await hass.async_block_till_done(wait_background_tasks=False)
+    assert len(events.events) == 3
     assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert events.plates[-1] == "LAST123"
+    camera.hold.set()
 
 
 async def test_sensor_states_and_chosen_attribute(hass: HomeAssistant) -> None:
