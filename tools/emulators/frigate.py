@@ -13,6 +13,10 @@ for every event id it was told about, 404 otherwise), counting requests.
 
 CLI (``scripts/develop``): ``python -m tools.emulators.frigate --mqtt-port N --http-port M``
 serves the API and publishes a passing car every ``--interval`` seconds with paho-mqtt.
+``--broker`` first starts a mosquitto on ``--mqtt-port`` (the demo has no broker of its own);
+``--plate-sensor`` also announces an MQTT plate sensor through Home Assistant's MQTT discovery
+(``sensor.lpr_sensor_plate``, its state the plate) and sets it to each car's plate, as other
+LPR software publishing to MQTT would.
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ import asyncio
 import contextlib
 import itertools
 import json
+from pathlib import Path
 import random
 import string
+import subprocess
+import tempfile
 import time
 from typing import Any
 
@@ -213,10 +220,21 @@ class FrigateApi:
             self._runner = None
 
 
+PLATE_SENSOR_CONFIG = "homeassistant/sensor/lpr_sensor_plate/config"
+PLATE_SENSOR_STATE = "lpr_sensor/plate"
+
+
+def _start_broker(port: int) -> subprocess.Popen[bytes]:
+    conf = Path(tempfile.mkdtemp(prefix="frigate-demo-")) / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    return subprocess.Popen(["mosquitto", "-c", str(conf)])
+
+
 async def _main(args: argparse.Namespace) -> None:
     import paho.mqtt.client as paho  # noqa: PLC0415 - only the CLI needs it
     from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415
 
+    broker = _start_broker(args.mqtt_port) if args.broker else None
     cameras = args.cameras.split(",")
     api = FrigateApi(cameras, args.http_port)
     await api.start()
@@ -231,6 +249,10 @@ async def _main(args: argparse.Namespace) -> None:
     client.loop_start()
     for topic, payload, retain in retained_states(cameras, args.prefix):
         client.publish(topic, payload, retain=retain)
+    if args.plate_sensor:
+        config = {"name": "LPR sensor plate", "unique_id": "lpr_sensor_plate",
+                  "state_topic": PLATE_SENSOR_STATE, "icon": "mdi:car"}  # fmt: skip
+        client.publish(PLATE_SENSOR_CONFIG, json.dumps(config), retain=True)
     print(f"Frigate API on {api.url}, MQTT on 127.0.0.1:{args.mqtt_port}", flush=True)
     plates = args.plates.split(",")
     try:
@@ -243,12 +265,17 @@ async def _main(args: argparse.Namespace) -> None:
             for topic, payload, retain in messages:
                 client.publish(topic, payload, retain=retain)
                 await asyncio.sleep(0.3)
+            if args.plate_sensor:
+                client.publish(PLATE_SENSOR_STATE, plate[::-1], retain=True)
             print(f"{camera}: {plate} ({ident})", flush=True)
             await asyncio.sleep(args.interval)
     finally:
         client.loop_stop()
         client.disconnect()
         await api.stop()
+        if broker is not None:
+            broker.terminate()
+            broker.wait(10)
 
 
 def main() -> None:
@@ -260,6 +287,8 @@ def main() -> None:
     parser.add_argument("--cameras", default="driveway")
     parser.add_argument("--plates", default="FR16ATE,KM19XYZ")
     parser.add_argument("--interval", type=float, default=20.0)
+    parser.add_argument("--broker", action="store_true", help="start mosquitto on --mqtt-port")
+    parser.add_argument("--plate-sensor", action="store_true", help="also an MQTT plate sensor")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_main(parser.parse_args()))
 
