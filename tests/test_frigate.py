@@ -14,7 +14,7 @@ from homeassistant.components import mqtt
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -24,9 +24,14 @@ from custom_components.anpr.diagnostics import async_get_config_entry_diagnostic
 from custom_components.anpr.sources import frigate as frigate_source
 from tools.emulators import frigate as emu
 
-from .helpers import PlateEvents, async_setup_hub
+from .helpers import (
+    PlateEvents,
+    async_setup_hub,
+    device_by_identifier,
+    image_bytes,
+    start_camera_reconfigure,
+)
 from .test_mirror import Broker, _free_port, _setup_mqtt, until
-from .test_onvif import picture
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.usefixtures("mock_hass_config")]
 
@@ -69,17 +74,6 @@ async def open_form(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, An
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "frigate"
     return dict(result)
-
-
-def camera_device(hass: HomeAssistant, entry: MockConfigEntry, sid: str) -> dr.DeviceEntry:
-    """The camera's device (no device_registry.async_get_device: deprecated in 2026.x)."""
-    registry = dr.async_get(hass)
-    (device,) = [
-        d
-        for d in dr.async_entries_for_config_entry(registry, entry.entry_id)
-        if (DOMAIN, sid) in d.identifiers
-    ]
-    return device
 
 
 def camera_options(result: dict[str, Any]) -> list[str]:
@@ -141,7 +135,8 @@ async def test_flow_offers_cameras_frigate_announced(
     sub = entry.subentries[sid]
     assert sub.unique_id == "frigate_frigate_driveway"
     assert sub.data["frigate_url"] == api.url
-    device = camera_device(hass, entry, sid)
+    device = device_by_identifier(hass, sid)
+    assert device is not None
     assert (device.manufacturer, device.model) == ("Frigate", "Frigate camera")
     assert device.configuration_url == api.url
     # The same Frigate camera cannot be added twice.
@@ -155,7 +150,7 @@ async def test_flow_offers_cameras_frigate_announced(
 
 
 async def test_best_read_per_object_with_snapshot(
-    hass: HomeAssistant, broker: Broker, api: emu.FrigateApi
+    hass: HomeAssistant, broker: Broker, api: emu.FrigateApi, hass_client: Any
 ) -> None:
     """One car: first read, better LPR read, end → one event with the best plate, Frigate's
     event id and Frigate's snapshot; held reads wait for the settle time."""
@@ -176,7 +171,7 @@ async def test_best_read_per_object_with_snapshot(
     assert api.requests[-1] == f"/api/events/{ident}/snapshot.jpg"
     await hass.async_block_till_done()
     assert hass.states.get("sensor.drive_last_plate").state == "FR16ATE"
-    assert await picture(hass, "image.drive_picture") == snapshot
+    assert await image_bytes(hass, hass_client, "image.drive_picture") == snapshot
     assert hass.states.get("image.drive_plate_picture") is None  # Frigate sends no crop
 
     # Without an end message the best read is delivered once the settle time is over.
@@ -350,10 +345,9 @@ async def test_reconfigure_and_diagnostics(
     text = json.dumps(diag)
     assert "s3cret" not in text and "viewer" not in text
     assert diag["cameras"][sid]["source"]["frigate_url_set"] is True
-    assert camera_device(hass, entry, sid).configuration_url == api.url
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_CAMERA), context={"source": "reconfigure", "subentry_id": sid}
-    )
+    device = device_by_identifier(hass, sid)
+    assert device is not None and device.configuration_url == api.url
+    result = await start_camera_reconfigure(hass, entry, sid)
     assert result["step_id"] == "reconfigure_frigate"
     assert "driveway" in camera_options(dict(result))
     result = await hass.config_entries.subentries.async_configure(

@@ -31,8 +31,13 @@ from custom_components.anpr.protocols.ha_entity import (
 from custom_components.anpr.sources import ha_entity as source_module
 from tools.emulators.milesight_tcp import fake_jpeg
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
-from .test_onvif import picture
+from .helpers import (
+    PlateEvents,
+    async_add_camera,
+    async_setup_hub,
+    image_bytes,
+    start_camera_reconfigure,
+)
 
 JPEG = fake_jpeg(640, 480, 64)
 UFP_EVENT = "event.drive_vehicle"
@@ -147,8 +152,9 @@ async def test_unifi_protect_vehicle_events(hass: HomeAssistant) -> None:
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.enable_socket
 async def test_real_event_entity_with_camera_picture(
-    hass: HomeAssistant, entities: tuple[VehicleEvent, StillCamera]
+    hass: HomeAssistant, entities: tuple[VehicleEvent, StillCamera], hass_client: Any
 ) -> None:
     """A real EventEntity of another integration, picture from a real camera entity."""
     event_entity, camera = entities
@@ -167,7 +173,7 @@ async def test_real_event_entity_with_camera_picture(
     assert events.events[0]["confidence"] == pytest.approx(0.91)
     assert events.events[0]["images"] == ["full"]
     await hass.async_block_till_done()
-    assert await picture(hass, "image.gate_picture") == JPEG
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == JPEG
     camera.fail = True
     event_entity.detect(license_plate="NOPIC12")
     await events.wait(2)
@@ -272,9 +278,7 @@ async def test_flow_errors_and_reconfigure(
     await hass.async_block_till_done()
     (sid,) = entry.subentries
     assert entry.subentries[sid].unique_id == "ha_entity_event.gate_vehicle,sensor.lpr_plate"
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_CAMERA), context={"source": "reconfigure", "subentry_id": sid}
-    )
+    result = await start_camera_reconfigure(hass, entry, sid)
     assert result["step_id"] == "reconfigure_ha_entity"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
@@ -365,7 +369,7 @@ async def test_picture_from_an_image_entity(hass: HomeAssistant, hass_client_no_
     await events.wait(1)
     assert events.events[0]["images"] == ["full"]
     await hass.async_block_till_done()
-    assert await picture(hass, "image.plates_picture") == JPEG
+    assert await image_bytes(hass, hass_client_no_auth, "image.plates_picture") == JPEG
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
