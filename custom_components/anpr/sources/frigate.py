@@ -133,6 +133,7 @@ class FrigateSource(AnprSource):
         self._fetches: set[asyncio.Task[None]] = set()
         self._mqtt_connected = False
         self._frigate_online = True
+        self._stopped = False
         self.counters: dict[str, int] = {
             "messages": 0,
             "availability_messages": 0,
@@ -178,14 +179,21 @@ class FrigateSource(AnprSource):
             (f"{self.prefix}/available", self._async_on_available),
         ):
             self._unsubs.append(await mqtt.async_subscribe(hass, topic, handler, 0, None))
+        if self._stopped:  # unloaded while subscribing
+            self._unsubscribe()
+            return
         self._mqtt_connected = bool(mqtt.is_connected(hass))
         self._update_connected()
 
-    async def async_stop(self) -> None:
-        """Unsubscribe, cancel timers, deliver held reads (without waiting for pictures)."""
+    def _unsubscribe(self) -> None:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+
+    async def async_stop(self) -> None:
+        """Unsubscribe, cancel timers, deliver held reads (without waiting for pictures)."""
+        self._stopped = True
+        self._unsubscribe()
         for event_id, cancel in list(self._timers.items()):
             cancel()
             self._deliver_now(event_id)
@@ -277,7 +285,7 @@ class FrigateSource(AnprSource):
         read = self.tracker.take(event_id)
         if read is None:
             return
-        if self.url and has_snapshot and not self._unsubs_closed():
+        if self.url and has_snapshot and not self._stopped:
             task = self.ctx.hass.async_create_background_task(
                 self._async_fetch_and_deliver(read, event_id), f"anpr {self.ctx.name} snapshot"
             )
@@ -285,10 +293,6 @@ class FrigateSource(AnprSource):
             task.add_done_callback(self._fetches.discard)
             return
         self._deliver(read)
-
-    def _unsubs_closed(self) -> bool:
-        """Return True while stopping (no new fetch is started then)."""
-        return not self._unsubs
 
     @callback
     def _deliver(self, read: PlateRead) -> None:
