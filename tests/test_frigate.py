@@ -250,6 +250,14 @@ async def test_hostile_messages_are_skipped(
     assert not any("X" * 100 in m for m in ours)  # a huge field is named, not logged
     diag = json.dumps(await async_get_config_entry_diagnostics(hass, entry))
     assert "GOOD123" not in diag and _ident not in diag
+    # A broker full of made-up camera names cannot grow the flow's list without bound.
+    known = len(frigate_source.seen_cameras(hass))
+    with patch.object(frigate_source, "MAX_SEEN", known + 1):
+        flood = [emu.vehicle_messages(f"cam{i}", "ZZ1")[1][0] for i in range(5)]
+        before = source.counters["other_cameras"]
+        await publish(hass, flood)
+        await until(lambda: source.counters["other_cameras"] == before + 5)
+    assert len(frigate_source.seen_cameras(hass)) == known + 1
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

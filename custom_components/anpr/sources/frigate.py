@@ -81,6 +81,7 @@ PICTURE_TIMEOUT: float = 5.0
 MAX_PICTURE_BYTES: int = 10 * 1024 * 1024
 DISCOVERY_WAIT: float = 1.0  # s the flow waits for Frigate's retained camera states
 DISCOVERY_QUIET: float = 0.1  # s without a new camera that ends the wait early
+MAX_SEEN: int = 256  # camera names remembered for the flow (a busy broker cannot grow it)
 
 _SEEN: HassKey[set[str]] = HassKey(f"{DOMAIN}_frigate_cameras")
 
@@ -88,6 +89,15 @@ _SEEN: HassKey[set[str]] = HassKey(f"{DOMAIN}_frigate_cameras")
 def seen_cameras(hass: HomeAssistant) -> set[str]:
     """Frigate camera names this Home Assistant has seen on MQTT (offered by the flow)."""
     return hass.data.setdefault(_SEEN, set())
+
+
+def _remember(hass: HomeAssistant, camera: str) -> bool:
+    """Add a camera name (at most :data:`MAX_SEEN`); True when it is new."""
+    seen = seen_cameras(hass)
+    if camera in seen or len(seen) >= MAX_SEEN:
+        return False
+    seen.add(camera)
+    return True
 
 
 def _prefix(data: Mapping[str, Any]) -> str:
@@ -247,7 +257,7 @@ class FrigateSource(AnprSource):
             return
         if update is None:
             return
-        seen_cameras(self.ctx.hass).add(update.camera)
+        _remember(self.ctx.hass, update.camera)
         if update.camera != self.camera:
             self.counters["other_cameras"] += 1
             return
@@ -370,13 +380,11 @@ async def _prepare(hass: HomeAssistant, flow_data: dict[str, Any]) -> None:
         return
     prefix = DEFAULT_PREFIX
     found = asyncio.Event()
-    seen = seen_cameras(hass)
 
     @callback
     def on_state(msg: Any) -> None:
         camera = camera_from_state_topic(str(msg.topic), prefix)
-        if camera is not None and camera not in seen:
-            seen.add(camera)
+        if camera is not None and _remember(hass, camera):
             found.set()
 
     unsub = await mqtt.async_subscribe(hass, f"{prefix}/+/+/state", on_state, 0, None)
@@ -483,7 +491,8 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
                 CONF_FRIGATE_CAMERA,
                 {"cameras": ", ".join(sorted(str(c) for c in cameras)[:50])},
             )
-        seen_cameras(hass).update(str(c) for c in cameras)
+        for name in list(cameras)[:MAX_SEEN]:
+            _remember(hass, str(name)[:64])
         device["configuration_url"] = _without_credentials(url)
     return ValidatedCamera(data=data, unique_id=f"frigate_{prefix}_{camera}", device=device)
 
