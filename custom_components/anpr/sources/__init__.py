@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    dahua,  # noqa: F401
     folder,  # noqa: F401
     frigate,  # noqa: F401
     ha_entity,  # noqa: F401
