@@ -23,7 +23,8 @@ read is never lost.
 AXIS License Plate Verifier: its ``ALPV.AllPlates`` topic is a plate topic; when the items carry
 the fflprapp ``carState``/``carID`` lifecycle, NEW / UPDATE / LOST of one car are folded into one
 sighting (``CarStateMerger``: an UPDATE is delivered only when it changes the plate or brings
-the first direction, LOST is dropped).
+the first direction, LOST is dropped; the pipeline folds a corrected plate one edit apart into
+the open sighting).
 
 Reconnections: the camera re-sends its current plate with ``PropertyOperation="Initialized"``
 on every connection. It is never replayed on the first connection; after a reconnection it is
