@@ -242,8 +242,10 @@ class CameraSubentryFlow(ConfigSubentryFlow):
         if self._kind != kind:
             self._kind = kind
             self._flow_data = {CONF_KIND: kind}
-            if spec.prepare is not None:
-                spec.prepare(self.hass, self._flow_data)
+            if spec.prepare is not None and (
+                pending := spec.prepare(self.hass, self._flow_data)
+            ) is not None:
+                await pending
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         defaults: dict[str, Any] = dict(self._flow_data)
