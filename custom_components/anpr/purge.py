@@ -125,9 +125,11 @@ async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int
     sightings, visits, images = await history.async_run(history.history.purge_plate, forms)
     removed = 0
     if images:
-        removed = await runtime.hass.async_add_executor_job(
-            _delete_files, media_root(runtime.hass), images
-        )
+        from .ui import thumbnail_root  # noqa: PLC0415 - ui imports this module
+
+        # The paths are saved pictures (media folder) and panel thumbnails (their own folder).
+        for root in (media_root(runtime.hass), thumbnail_root(entry)):
+            removed += await runtime.hass.async_add_executor_job(_delete_files, root, images)
     misreads = site.forget(plate)
     LOGGER.info("Purged everything about one plate (%d sightings, %d visits)", sightings, visits)
     return {"sightings": sightings, "visits": visits, "pictures": removed, "misreads": misreads}

@@ -670,14 +670,27 @@ async def ws_delete_sighting(
 async def ws_purge_plate(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """Delete every sighting of a plate (with pictures and thumbnails)."""
-    from .purge import async_purge  # noqa: PLC0415
+    """Delete everything kept about a plate, as the ``purge_plate`` action does.
+
+    Sightings with their pictures and thumbnails, visits, counts and visitor profile, learnt
+    misreads (each stored form: clear and hashed). Result: ``deleted`` (sightings), ``visits``,
+    ``pictures`` (files), ``misreads``.
+    """
+    from .purge import async_purge_plate  # noqa: PLC0415
 
     entry = _hub(hass)
     plate = normalise_plate(msg["plate"])
     if not plate:
         raise _error("invalid_plate", plate=msg["plate"])
-    _result(connection, msg, deleted=await async_purge(entry, plate=plate))
+    result = await async_purge_plate(entry, plate)
+    _result(
+        connection,
+        msg,
+        deleted=result["sightings"],
+        visits=result["visits"],
+        pictures=result["pictures"],
+        misreads=result["misreads"],
+    )
 
 
 @websocket_command(
