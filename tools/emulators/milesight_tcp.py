@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import io
 import itertools
 import logging
 import time
@@ -32,16 +34,31 @@ from custom_components.anpr.protocols.milesight_tcp import (
 _LOGGER = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=32)
+def _grey_jpeg(width: int, height: int) -> bytes:
+    """A real baseline JPEG of ``width`` x ``height`` flat grey pixels (Pillow; cached)."""
+    from PIL import Image  # noqa: PLC0415 - emulator helper, Pillow ships with Home Assistant
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (128, 128, 128)).save(buf, format="JPEG", quality=50)
+    return buf.getvalue()
+
+
 def fake_jpeg(width: int, height: int, payload: int = 64) -> bytes:
-    """Return bytes that start like a baseline JPEG of ``width`` x ``height`` pixels."""
-    sof = b"\xff\xc0\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big")
-    sof += b"\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
-    return (
-        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-        + sof
-        + (b"\x00" * payload)
-        + b"\xff\xd9"
-    )
+    """Return a real, decodable JPEG of ``width`` x ``height`` pixels, about ``payload`` bytes
+    larger than the bare picture (comment segments before the scan, so sizes in tests can be
+    chosen while the picture still decodes and its header still gives its size early)."""
+    base = _grey_jpeg(width, height)
+    pos = 2
+    while base[pos + 1] != 0xDA:  # walk the segments up to the start of scan
+        pos += 2 + int.from_bytes(base[pos + 2 : pos + 4], "big")
+    pad = bytearray()
+    remaining = payload
+    while remaining > 0:
+        size = min(remaining, 65533)
+        pad += b"\xff\xfe" + (size + 2).to_bytes(2, "big") + b"\x00" * size
+        remaining -= size
+    return base[:pos] + bytes(pad) + base[pos:]
 
 
 class MilesightCamera:
