@@ -79,6 +79,11 @@ PICTURE_TYPES: dict[str, str] = {
     "BMP": "image/bmp",
 }
 
+#: Bytes at the end of a JPEG searched for its end-of-image marker (cameras pad, and
+#: multipart bodies counted with their CRLF keep it).
+JPEG_TAIL = 32
+_JPEG_EOI = b"\xff\xd9"
+
 _TEXT_FIELDS: tuple[tuple[str, int], ...] = (
     ("direction_raw", MAX_TEXT_LEN),
     ("country", MAX_TEXT_LEN),
@@ -257,8 +262,10 @@ def check_picture(data: bytes, max_pixels: int = MAX_PICTURE_PIXELS) -> str:
     Blocking (Pillow; run it in the executor), cheap on purpose (no pixel decoding, well under
     a millisecond for a camera picture): the pixel size is read from the header first and
     refused above ``max_pixels`` before Pillow looks at it; Pillow then identifies the format
-    (JPEG, PNG, GIF or BMP); a JPEG must end with its end-of-image marker ``FF D9`` (trailing
-    zero padding allowed: a picture cut short has none), a PNG must pass ``verify()`` (chunk
+    (JPEG, PNG, GIF or BMP); a JPEG must end with its end-of-image marker ``FF D9`` within its
+    last :data:`JPEG_TAIL` bytes (padding or a multipart CRLF may follow; a picture cut short
+    has none: inside the scan data ``FF`` is always followed by ``00`` or a restart marker,
+    ITU-T T.81 §F.1.2.3), a PNG must pass ``verify()`` (chunk
     CRCs, IEND present). Raises :class:`PictureError` with the reason otherwise.
     """
     if not data:
@@ -282,7 +289,7 @@ def check_picture(data: bytes, max_pixels: int = MAX_PICTURE_PIXELS) -> str:
         if isinstance(err, PictureError):
             raise
         raise PictureError(f"not a picture ({type(err).__name__})") from err
-    if fmt == "JPEG" and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    if fmt == "JPEG" and _JPEG_EOI not in data[-JPEG_TAIL:]:
         raise PictureError("truncated JPEG (no end-of-image marker)")
     return PICTURE_TYPES[fmt]
 

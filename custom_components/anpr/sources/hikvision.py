@@ -453,7 +453,17 @@ class HikvisionSource(AnprSource):
         if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
             self._log_bad("a webhook request", f"body of {request.content_length} bytes")
             return web.Response(status=413, headers={"Connection": "close"})
-        body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+        # StreamReader.read(n) returns what is buffered (up to n), not the whole body: read to
+        # the end. (Found by the picture check of issue 14: large POSTs arrived cut short.)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_WEBHOOK_BODY:
+            chunk = await request.content.read(MAX_WEBHOOK_BODY + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = b"".join(chunks)
         if len(body) > MAX_WEBHOOK_BODY:
             self._log_bad("a webhook request", "body exceeds the size cap")
             return web.Response(status=413, headers={"Connection": "close"})
