@@ -145,7 +145,10 @@ def _assert_no_errors(caplog: pytest.LogCaptureFixture) -> None:
         if r.levelno >= logging.ERROR or (r.exc_info and r.levelno >= logging.WARNING)
     ]
     assert not bad, bad
-    assert "Traceback" not in caplog.text
+    # Tracebacks only at debug level (a parser bug, for whoever turns debug logging on).
+    assert not any(
+        "Traceback" in r.getMessage() for r in caplog.records if r.levelno >= logging.INFO
+    )
 
 
 def _plate_ok(plate: Any) -> bool:
@@ -223,6 +226,8 @@ class Driver:
     async def stop(self) -> None:
         if self.entry is not None:
             assert await self.hass.config_entries.async_unload(self.entry.entry_id)
+            # Removed, so the next hub in the same test gets the same entity ids.
+            await self.hass.config_entries.async_remove(self.entry.entry_id)
 
     async def good(self, plate: str) -> int | None:
         raise NotImplementedError
@@ -246,7 +251,7 @@ class HttpPushDriver(Driver):
     cases = {
         **dict.fromkeys(("huge_plate", "long_plate", "empty_plate", "control_chars"), 400),
         **dict.fromkeys(("invisible_chars", "markup_plate", "lone_surrogate"), 400),
-        "wrong_types": 400,
+        "wrong_types": 200,  # the plate object reads as "no plate": answered, nothing shown
         "deep_json": 400,
         "deep_object": 400,
         "xml_dtd": 400,
@@ -534,7 +539,7 @@ class MilesightDriver(Driver):
     async def hostile(self, case: str, plate: str) -> int | None:
         cam = self.cam
         if case in BAD_PLATES:
-            await cam.send_read(BAD_PLATES[case])
+            await cam.send_read(BAD_PLATES[case][:255])  # the plate field holds 255 bytes
         elif case == "garbage_between_frames":
             await cam.inject(b"\xcc\xfe garbage \x00\xff" * 50 + bytes(range(256)))
         elif case == "oversize_packet":
@@ -650,7 +655,8 @@ class FolderDriver(Driver):
     async def hostile(self, case: str, plate: str) -> int | None:
         now = _stamp(datetime.now(UTC))
         if case in BAD_PLATES:
-            await self.write(f"{now}_{BAD_PLATES[case]}_VEHICLE_DETECTION.jpg", GOOD_JPEG)
+            plate = BAD_PLATES[case].replace("/", "")  # a file name holds no slash
+            await self.write(f"{now}_{plate}_VEHICLE_DETECTION.jpg", GOOD_JPEG)
         elif case == "huge_name":
             await self.write(f"{now}_{'A' * 200}_VEHICLE_DETECTION.jpg", GOOD_JPEG)
         elif case in BAD_PICTURES:
@@ -733,7 +739,9 @@ async def test_hostile_input_through_the_real_path(
             when = datetime.fromisoformat(events[1]["time"])
             assert abs(datetime.now(UTC) - when) < timedelta(minutes=5)  # the receive time
         if kept and case in BAD_PICTURES:
-            assert not any(p in ("full", "vehicle") for p in events[1]["images"]), events[1]
+            # The bad picture is gone (http_push: the full snapshot; elsewhere the only one).
+            pictures = events[1]["images"]
+            assert ("full" not in pictures) if kind == "http_push" else not pictures, pictures
         diag = await async_get_config_entry_diagnostics(hass, driver.entry)
         (camera,) = diag["cameras"].values()
         print(  # noqa: T201 - the closing note's table (pytest -s)
@@ -802,6 +810,8 @@ async def test_unexpected_parser_failures_never_escape(
             with monkeypatch.context() as patch:
                 patch.setattr(module, name, boom)
                 status = await driver.good("BROKEN1")
+                # TCP: the bytes are handled after the write returns; wait while patched.
+                await _until(lambda: "could not be handled (RuntimeError)" in caplog.text)
             assert status in (None, 400)
             assert await driver.good("AFTER01") in (None, 200)
             await driver.events.wait(1)

@@ -293,7 +293,7 @@ class HttpPushSource(AnprSource):
                 continue
             delivered += 1
             delivered_or_merged = True
-            if dropped:
+            if dropped and read.has_plate:
                 LOGGER.warning(
                     "Camera %s: plate %s delivered without pictures it could not decode: %s",
                     self.ctx.name,
