@@ -13,7 +13,6 @@ import pytest
 # test plugin's testing_config package.
 import custom_components.anpr  # noqa: F401
 
-
 FIXTURES = Path(__file__).parent / "fixtures"
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 

@@ -1391,7 +1391,7 @@ _JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size
             lambda inner: st.lists(inner, max_size=3)
             | st.dictionaries(st.text(max_size=4), inner, max_size=3),
             max_leaves=40,
-        ).map(lambda v: json.dumps(v)),
+        ).map(json.dumps),
         st.tuples(st.integers(0, 200), st.sampled_from(["[", "{\"a\":", "[\"]\","])).map(
             lambda t: t[1] * t[0]
         ),

@@ -16,7 +16,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
-
 from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3

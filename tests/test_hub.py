@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -19,7 +18,6 @@ from custom_components.anpr import async_remove_config_entry_device
 from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from custom_components.anpr.protocols.models import PlateRead
-
 from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds

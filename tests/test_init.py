@@ -10,7 +10,6 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
-
 from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds

@@ -22,7 +22,6 @@ from custom_components.anpr.protocols.models import (
     PlateRead,
     ReadImage,
 )
-
 from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds

@@ -128,7 +128,7 @@ class ReadCheck:
     camera_time: datetime | None = None
 
 
-class PictureError(ValueError):
+class PictureError(Exception):
     """A picture that cannot be shown; the message is the reason (one log line)."""
 
 
@@ -279,15 +279,11 @@ def check_picture(data: bytes, max_pixels: int = MAX_PICTURE_PIXELS) -> str:
             width, height = image.size
             if width * height > max_pixels:
                 raise PictureError(f"picture of {width}x{height} pixels is over the pixel cap")
-            if width <= 0 or height <= 0:
-                raise PictureError("picture without pixels")
             if fmt == "PNG":
                 image.verify()
     except Image.DecompressionBombError as err:
         raise PictureError("picture over the pixel cap") from err
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as err:
-        if isinstance(err, PictureError):
-            raise
         raise PictureError(f"not a picture ({type(err).__name__})") from err
     if fmt == "JPEG" and _JPEG_EOI not in data[-JPEG_TAIL:]:
         raise PictureError("truncated JPEG (no end-of-image marker)")
