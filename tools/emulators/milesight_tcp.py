@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import functools
-import io
 import itertools
 import logging
 import time
@@ -30,25 +28,17 @@ from custom_components.anpr.protocols.milesight_tcp import (
     build_recog_post,
     parse_login_request,
 )
+from tools.emulators import pictures
 
 _LOGGER = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=32)
-def _grey_jpeg(width: int, height: int) -> bytes:
-    """A real baseline JPEG of ``width`` x ``height`` flat grey pixels (Pillow; cached)."""
-    from PIL import Image  # noqa: PLC0415 - emulator helper, Pillow ships with Home Assistant
-
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (128, 128, 128)).save(buf, format="JPEG", quality=50)
-    return buf.getvalue()
-
-
 def fake_jpeg(width: int, height: int, payload: int = 64) -> bytes:
-    """Return a real, decodable JPEG of ``width`` x ``height`` pixels, about ``payload`` bytes
-    larger than the bare picture (comment segments before the scan, so sizes in tests can be
-    chosen while the picture still decodes and its header still gives its size early)."""
-    base = _grey_jpeg(width, height)
+    """Return a real, decodable JPEG of ``width`` x ``height`` pixels (a plate crop or a scene,
+    tools/emulators/pictures.py), about ``payload`` bytes larger than the bare picture
+    (comment segments before the scan, so sizes in tests can be chosen while the picture still
+    decodes and its header still gives its size early)."""
+    base = pictures.picture(width, height)
     pos = 2
     while base[pos + 1] != 0xDA:  # walk the segments up to the start of scan
         pos += 2 + int.from_bytes(base[pos + 2 : pos + 4], "big")
@@ -236,7 +226,8 @@ async def _main(args: argparse.Namespace) -> None:
             await asyncio.sleep(args.interval)
             if camera.clients:
                 plate = plates[index % len(plates)]
-                await camera.send_read(plate, direction=1 + index % 2)
+                images = (pictures.picture(240, 60, plate), pictures.picture(1280, 720, plate))
+                await camera.send_read(plate, direction=1 + index % 2, images=images)
                 print(f"sent {plate}", flush=True)
     finally:
         await camera.stop()
