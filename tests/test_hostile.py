@@ -952,3 +952,29 @@ async def test_source_bug_in_a_read_is_contained(
     (camera,) = entry.runtime_data.cameras.values()
     assert camera.counters["errors"] == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def test_every_demo_picture_decodes() -> None:
+    """The pictures every demo emulator sends (scripts/develop) are whole pictures."""
+    from custom_components.anpr.protocols.push_detect import detect_payload  # noqa: PLC0415
+    from tools.emulators.onvif import default_picture  # noqa: PLC0415
+
+    sent: list[bytes] = [HikvisionEmulator().jpeg, default_picture("AB12CDE")]
+    for fmt in http_pusher.FORMATS:
+        method, suffix, headers, body = http_pusher.build_request(fmt, "AB12CDE")
+        result = detect_payload(method, headers.get("Content-Type"), body, suffix.lstrip("?"),
+                                tz=UTC)  # fmt: skip
+        sent += [img.data for read in result.reads for img in read.images]
+    camera = MilesightCamera()
+    packet = camera.recog_packet("AB12CDE")
+    from custom_components.anpr.protocols.milesight_tcp import (  # noqa: PLC0415
+        PacketDecoder,
+        parse_recog_post,
+    )
+
+    (item,) = PacketDecoder().feed(packet)
+    sent += [img.data for img in parse_recog_post(item.data).images]  # type: ignore[union-attr]
+    assert len(sent) >= 8
+    for data in sent:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.load()
