@@ -252,7 +252,9 @@ class CameraCoordinator:
                             "; ".join(reasons),
                         )
                     read.images[:] = kept
-            await self.runtime.pipeline.async_process(read, self.settings)
+                # Inside the lock: reads of one camera reach the user in the order they
+                # arrived (the next one waits for this one's history write).
+                await self.runtime.pipeline.async_process(read, self.settings)
         except Exception:
             self.counters["errors"] += 1
             LOGGER.exception("Could not process a read from camera %s", self.name)
