@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+import logging
 import os
 from pathlib import Path
 
@@ -55,3 +56,44 @@ def isolated_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "anpr_history.db"
     monkeypatch.setattr("custom_components.anpr.history_path", lambda hass: path)
     return path
+
+
+#: Where Home Assistant reports a deprecated or removed API use ("Detected that custom
+#: integration 'anpr' calls ...", deprecated constants and functions).
+DEPRECATION_LOGGERS = ("homeassistant.helpers.frame", "homeassistant.helpers.deprecation")
+
+
+class DeprecationReports(logging.Handler):
+    """Collects Home Assistant's deprecation reports during one test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.reports: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "anpr" in message or "Detected" in message:
+            self.reports.append(message)
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_api_use() -> Iterator[DeprecationReports]:
+    """Fail any test during which Home Assistant reports a deprecated API use by this code.
+
+    Home Assistant reports each use once per process, so the first test that makes it fails.
+    In tests, uses from test code raise instead ("Detected code that calls ..."), which fails
+    the test by itself.
+    """
+    handler = DeprecationReports()
+    loggers = [logging.getLogger(name) for name in DEPRECATION_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    if handler.reports:
+        pytest.fail(
+            "Home Assistant reported a deprecated or removed API use:\n" + "\n".join(handler.reports)
+        )

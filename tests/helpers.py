@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigFlowResult
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.anpr.const import DOMAIN, EVENT_PLATE_READ, SUBENTRY_CAMERA
@@ -76,3 +77,61 @@ class PlateEvents:
     def plates(self) -> list[str]:
         """Plates of the events so far."""
         return [e["plate"] for e in self.events]
+
+
+async def start_camera_reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
+) -> ConfigFlowResult:
+    """Open a camera's reconfigure flow, as the device page's "Reconfigure" does.
+
+    Goes through ``hass.config_entries.subentries`` directly: the test harness's
+    ``MockConfigEntry.start_subentry_reconfigure_flow`` has a different signature on each
+    Home Assistant release.
+    """
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_CAMERA),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+
+
+def device_by_identifier(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:
+    """The device registered with identifier ``(DOMAIN, identifier)``, or None.
+
+    Scans the devices of the integration's config entries: ``async_get_device`` is deprecated
+    in 2026.x and its successors do not exist in 2025.4.
+    """
+    return next(
+        (device for device in devices(hass) if (DOMAIN, identifier) in device.identifiers),
+        None,
+    )
+
+
+def devices(hass: HomeAssistant) -> list[dr.DeviceEntry]:
+    """Every device of this integration's config entries."""
+    registry = dr.async_get(hass)
+    return [
+        device
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    ]
+
+
+async def image_bytes(hass: HomeAssistant, hass_client: Any, entity_id: str) -> bytes:
+    """Fetch an image entity's picture the way a dashboard does (``/api/image_proxy``)."""
+    client = await hass_client()
+    current = hass.states.get(entity_id)
+    assert current is not None
+    resp = await client.get(
+        f"/api/image_proxy/{entity_id}?token={current.attributes['access_token']}"
+    )
+    assert resp.status == 200
+    return bytes(await resp.read())
+
+
+async def webhooks(hass: HomeAssistant, hass_ws_client: Any) -> dict[str, dict[str, Any]]:
+    """The registered webhooks by id, from the ``webhook/list`` websocket command."""
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "webhook/list"})
+    msg = await client.receive_json()
+    assert msg["success"], msg
+    return {item["webhook_id"]: item for item in msg["result"]}

@@ -10,9 +10,8 @@ import asyncio
 import hashlib
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.core import HomeAssistant
+import voluptuous as vol
 
 from custom_components.anpr.protocols.models import PlateRead
 from custom_components.anpr.sources.base import (

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import pytest
-
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
 
 from . import kinds
-from .helpers import async_add_camera, async_setup_hub
+from .helpers import async_add_camera, async_setup_hub, start_camera_reconfigure
 
 
 async def test_hub_created_once(hass: HomeAssistant) -> None:
@@ -127,7 +126,7 @@ async def test_reconfigure_camera(hass: HomeAssistant) -> None:
     started = kinds.TestSource.started
 
     async def start() -> dict:
-        result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+        result = await start_camera_reconfigure(hass, entry, sid)
         assert result["type"] is FlowResultType.FORM
         assert result["step_id"] == f"reconfigure_{kinds.KIND}"
         return result
@@ -164,7 +163,7 @@ async def test_reconfigure_unknown_kind(hass: HomeAssistant) -> None:
     )
     hass.config_entries.async_add_subentry(entry, sub)
     await hass.async_block_till_done()
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sub.subentry_id)
+    result = await start_camera_reconfigure(hass, entry, sub.subentry_id)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unknown_kind"
 
@@ -221,13 +220,13 @@ async def test_reconfigure_moves_config_derived_unique_id(hass: HomeAssistant) -
     entry = await async_setup_hub(hass)
     sid = await async_add_camera(hass, entry, kinds.KIND_PATH, {"name": "Ftp", "serial": "/a"})
     await async_add_camera(hass, entry, kinds.KIND_PATH, {"name": "Ftp2", "serial": "/b"})
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await start_camera_reconfigure(hass, entry, sid)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"serial": "/b", "token": ""}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await start_camera_reconfigure(hass, entry, sid)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"serial": "/c", "token": ""}
     )
@@ -247,7 +246,7 @@ async def test_options_correction_with_huge_repeat_refused(hass: HomeAssistant) 
 
 async def test_subentry_flow_has_no_unknown_steps(hass: HomeAssistant) -> None:
     """Asking the camera flow for a step that does not exist fails like any flow."""
-    from custom_components.anpr.config_flow import CameraSubentryFlow
+    from custom_components.anpr.config_flow import CameraSubentryFlow  # noqa: PLC0415
 
     flow = CameraSubentryFlow()
     assert callable(flow.async_step_folder)

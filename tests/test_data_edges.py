@@ -12,7 +12,6 @@ import aiohttp
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 import pytest
 
 from custom_components.anpr import plates as plates_module, services as services_module
@@ -32,7 +31,7 @@ from custom_components.anpr.validity import Validity, ValidityError
 from tools.emulators.dvla import DvlaEmulator
 
 from . import kinds
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
 
 T0 = datetime(2025, 6, 3, 9, 30, tzinfo=UTC)
 
@@ -221,7 +220,7 @@ async def test_services_edge_cases(
                                        return_response=True)
     entry = await async_setup_hub(hass)
     camera_id = await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate"})
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, camera_id)})
+    device = device_by_identifier(hass, camera_id)
     assert device is not None
 
     async def call(service: str, data: dict[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from custom_components.anpr.device_trigger import async_attach_trigger, async_ge
 from custom_components.anpr.protocols.models import PlateRead
 
 from . import kinds
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
 
 
 async def test_device_triggers(hass: HomeAssistant) -> None:
@@ -32,7 +32,7 @@ async def test_device_triggers(hass: HomeAssistant) -> None:
     await hass.services.async_call(
         DOMAIN, "add_plate", {"plate": "BAD1", "group": "alert"}, blocking=True
     )
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, camera_id)})
+    device = device_by_identifier(hass, camera_id)
     assert device is not None
 
     found = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])

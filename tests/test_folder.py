@@ -14,7 +14,6 @@ import sys
 import time
 from typing import Any
 
-from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -29,7 +28,13 @@ from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
 from custom_components.anpr.protocols import ocr
 from custom_components.anpr.sources import folder
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import (
+    PlateEvents,
+    async_add_camera,
+    async_setup_hub,
+    image_bytes,
+    start_camera_reconfigure,
+)
 from .test_protocol_ocr import band_picture
 
 REAL = Path(__file__).parent / "fixtures" / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
@@ -85,13 +90,8 @@ async def run(hass: HomeAssistant, func: Callable[..., Any], *args: Any) -> Any:
     return await hass.async_add_executor_job(func, *args)
 
 
-async def picture(hass: HomeAssistant, entity_id: str) -> bytes | None:
-    entity = hass.data[IMAGE_COMPONENT].get_entity(entity_id)
-    assert entity is not None
-    return await entity.async_image()
 
-
-async def test_written_file_reaches_entities(hass: HomeAssistant, watched: Path) -> None:
+async def test_written_file_reaches_entities(hass: HomeAssistant, watched: Path, hass_client: Any) -> None:
     entry = await async_setup_hub(hass)
     await add_folder_camera(hass, entry, watched)
     events = PlateEvents(hass)
@@ -109,7 +109,7 @@ async def test_written_file_reaches_entities(hass: HomeAssistant, watched: Path)
     assert event is not None
     assert event.attributes["event_type"] == "unknown"
     assert event.attributes["plate"] == "AB12CDE"
-    assert await picture(hass, "image.gate_picture") == JPEG  # original bytes, not re-encoded
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == JPEG  # original bytes, not re-encoded
     assert hass.states.async_entity_ids("image") == ["image.gate_picture"]  # uploads have no crop
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -178,6 +178,9 @@ async def test_recursive(hass: HomeAssistant, watched: Path, recursive: bool) ->
     await run(hass, later.mkdir)
     await asyncio.sleep(0.2)
     await write(hass, later / name("SUB2"), JPEG)
+    if recursive:
+        # a file in a brand-new folder may be found by the folder's first scan: wait for it
+        await events.wait(2)
     await write(hass, watched / name("TOP1"), JPEG)
     if recursive:
         await events.wait(3)
@@ -189,7 +192,7 @@ async def test_recursive(hass: HomeAssistant, watched: Path, recursive: bool) ->
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_polling_mode_waits_for_a_stable_size(hass: HomeAssistant, watched: Path) -> None:
+async def test_polling_mode_waits_for_a_stable_size(hass: HomeAssistant, watched: Path, hass_client: Any) -> None:
     await write(hass, watched / name("OLD1", 1), JPEG)  # present at start: not replayed
     entry = await async_setup_hub(hass)
     await add_folder_camera(hass, entry, watched, polling=True, poll_interval=0.2)
@@ -212,11 +215,11 @@ async def test_polling_mode_waits_for_a_stable_size(hass: HomeAssistant, watched
     await run(hass, os.rename, staging / name("POLL2", 408), watched / name("POLL2", 408))
     await events.wait(2, timeout=10)
     assert sorted(events.plates) == ["POLL1", "POLL2"]
-    assert await picture(hass, "image.gate_picture") == JPEG
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == JPEG
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_real_picture_end_to_end_with_ocr(hass: HomeAssistant, watched: Path) -> None:
+async def test_real_picture_end_to_end_with_ocr(hass: HomeAssistant, watched: Path, hass_client: Any) -> None:
     """The real Hikvision upload: plate and time from the name, direction from the overlay."""
     entry = await async_setup_hub(hass)
     await add_folder_camera(hass, entry, watched, ocr=True)
@@ -233,14 +236,13 @@ async def test_real_picture_end_to_end_with_ocr(hass: HomeAssistant, watched: Pa
     event = hass.states.get("event.gate_plate")
     assert event is not None
     assert event.attributes["plate"] == "B4DM3N"
-    assert await picture(hass, "image.gate_picture") == REAL.read_bytes()
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == REAL.read_bytes()
     assert not ir.async_get(hass).issues
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_bad_input_is_logged_and_skipped(
-    hass: HomeAssistant, watched: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+    hass: HomeAssistant, watched: Path, caplog: pytest.LogCaptureFixture, hass_client: Any) -> None:
     entry = await async_setup_hub(hass)
     await add_folder_camera(hass, entry, watched)
     events = PlateEvents(hass)
@@ -268,7 +270,7 @@ async def test_bad_input_is_logged_and_skipped(
     await run(hass, handle.close)
     await events.wait(2)
     assert events.plates == ["GOOD1", "GROW1"]
-    assert await picture(hass, "image.gate_picture") == real  # the complete file
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == real  # the complete file
     await hass.async_block_till_done()
 
     warnings = [
@@ -300,7 +302,7 @@ async def test_no_plate_names_are_skipped(hass: HomeAssistant, watched: Path) ->
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_hikvision_default_names_and_custom_regex(hass: HomeAssistant, watched: Path) -> None:
+async def test_hikvision_default_names_and_custom_regex(hass: HomeAssistant, watched: Path, hass_client: Any) -> None:
     entry = await async_setup_hub(hass)
     other = watched.parent / "other"
     other.mkdir()
@@ -320,7 +322,7 @@ async def test_hikvision_default_names_and_custom_regex(hass: HomeAssistant, wat
     await events.wait(1)
     assert events.plates == ["PNG1"]
     assert events.events[0]["time"] == "2025-06-02T10:30:45+00:00"
-    assert await picture(hass, "image.side_picture") == png.getvalue()
+    assert await image_bytes(hass, hass_client, "image.side_picture") == png.getvalue()
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -458,7 +460,7 @@ async def test_ocr_burst_gets_each_files_direction(hass: HomeAssistant, watched:
 async def test_reconfigure_turns_ocr_on(hass: HomeAssistant, watched: Path) -> None:
     entry = await async_setup_hub(hass)
     sid = await add_folder_camera(hass, entry, watched)
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await start_camera_reconfigure(hass, entry, sid)
     assert result["step_id"] == "reconfigure_folder"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"path": str(watched), "time_zone": "Nowhere/City"}
@@ -521,7 +523,7 @@ async def test_reconfigure_moves_camera_to_new_folder(
     sid = await add_folder_camera(hass, entry, watched)
     moved = tmp_path / "moved"
     moved.mkdir()
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await start_camera_reconfigure(hass, entry, sid)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"path": str(moved), "time_zone": "Europe/London"}
     )

@@ -26,7 +26,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
@@ -44,7 +44,14 @@ from custom_components.anpr.protocols.isapi_client import (
 from custom_components.anpr.sources import hikvision as hik
 from tools.emulators.hikvision import TINY_JPEG, HikvisionEmulator, StreamQuirks
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import (
+    PlateEvents,
+    async_add_camera,
+    async_setup_hub,
+    device_by_identifier,
+    devices,
+    image_bytes,
+)
 
 pytestmark = pytest.mark.enable_socket
 
@@ -118,15 +125,6 @@ async def setup_camera(
     return entry, camera_id, events
 
 
-async def image_bytes(hass: HomeAssistant, hass_client: Any, entity_id: str) -> bytes:
-    client = await hass_client()
-    current = hass.states.get(entity_id)
-    assert current is not None
-    resp = await client.get(
-        f"/api/image_proxy/{entity_id}?token={current.attributes['access_token']}"
-    )
-    assert resp.status == 200
-    return bytes(await resp.read())
 
 
 async def test_arming_plates_pictures_direction_heartbeats(
@@ -159,8 +157,8 @@ async def test_arming_plates_pictures_direction_heartbeats(
     assert events.plates == ["B4DM3N", "AB12CDE", "XY99ZZZ"]
 
     # Device registry: model, serial, firmware, MAC from deviceInfo; unique by serial.
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, camera_id)}) or next(
-        d for d in dr.async_get(hass).devices.values() if d.serial_number == emulator.serial
+    device = device_by_identifier(hass, camera_id) or next(
+        d for d in devices(hass) if d.serial_number == emulator.serial
     )
     assert device.model == emulator.model
     assert device.serial_number == emulator.serial

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import random
 from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant
+import pytest
 
 from custom_components.anpr.history import SightingHistory, SightingRow
 from custom_components.anpr.matching import levenshtein
@@ -22,9 +24,21 @@ def _row(plate: str, minutes: int, camera: str = "cam1", **kw: object) -> Sighti
                        camera=camera.title(), **kw)  # type: ignore[arg-type]
 
 
+_OPENED: list[SightingHistory] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_histories() -> Iterator[None]:
+    """Close every database a test opened with :func:`_history`."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def _history(tmp_path: Path) -> SightingHistory:
     history = SightingHistory(tmp_path / "h.db")
     history.open()
+    _OPENED.append(history)
     return history
 
 

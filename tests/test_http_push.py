@@ -11,7 +11,6 @@ import aiohttp
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 import pytest
 
 from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
@@ -19,7 +18,7 @@ from custom_components.anpr.diagnostics import async_get_config_entry_diagnostic
 from tools.emulators import http_pusher
 from tools.emulators.hikvision import HikvisionEmulator
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier, webhooks
 
 pytestmark = pytest.mark.enable_socket
 
@@ -37,7 +36,7 @@ async def _camera(
     return entry, sub_id, url, PlateEvents(hass)
 
 
-async def test_flow_shows_webhook_url(hass: HomeAssistant) -> None:
+async def test_flow_shows_webhook_url(hass: HomeAssistant, hass_ws_client: Any) -> None:
     await hass.config.async_update(internal_url="http://192.168.1.10:8123")
     entry = await async_setup_hub(hass)
     result = await hass.config_entries.subentries.async_init(
@@ -61,14 +60,15 @@ async def test_flow_shows_webhook_url(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     (sub_id,) = entry.subentries
     assert entry.subentries[sub_id].data["webhook_id"] == webhook_id
-    registered = hass.data["webhook"][webhook_id]
+    registered = (await webhooks(hass, hass_ws_client))[webhook_id]
+    assert registered["domain"] == DOMAIN
     assert registered["local_only"] is True
-    assert registered["allowed_methods"] == frozenset({"POST", "PUT", "GET"})
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sub_id)})
+    assert registered["allowed_methods"] == ["GET", "POST", "PUT"]
+    device = device_by_identifier(hass, sub_id)
     assert device is not None
     assert device.configuration_url == url
     assert await hass.config_entries.async_unload(entry.entry_id)
-    assert webhook_id not in hass.data["webhook"]
+    assert webhook_id not in await webhooks(hass, hass_ws_client)
 
 
 async def test_every_format_over_http(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
@@ -255,7 +255,7 @@ async def test_flow_without_home_assistant_url_shows_the_path(hass: HomeAssistan
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     (sub_id,) = entry.subentries
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sub_id)})
+    device = device_by_identifier(hass, sub_id)
     assert device is not None
     assert device.configuration_url is None
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -286,7 +286,13 @@ async def test_webhook_id_taken_by_another_handler(
             await pusher.close()
         assert received == ["GET"]
         assert await hass.config_entries.async_unload(entry.entry_id)
-        assert hass.data["webhook"][webhook_id]["domain"] == "other"
+        # our unload left the other handler's webhook in place: it still receives
+        pusher = http_pusher.HttpPusher(url)
+        try:
+            assert (await pusher.push("query", "AB12CDE"))[0] == 200
+        finally:
+            await pusher.close()
+        assert received == ["GET", "GET"]
     finally:
         webhook.async_unregister(hass, webhook_id)
     assert events.plates == []

@@ -21,7 +21,7 @@ from custom_components.anpr.protocols.models import PlateRead
 from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
 
 # Recent, so the retention purge (365 days by default) keeps it.
 T0 = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0)
@@ -93,7 +93,7 @@ async def test_trigger_button_and_action(hass: HomeAssistant) -> None:
     )
     await events.wait(1)
     assert events.plates == ["TRIG1"]
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sid)})
+    device = device_by_identifier(hass, sid)
     assert device is not None
     assert device.model == "Test cam"
     assert device.configuration_url == "http://127.0.0.1/test"
@@ -110,8 +110,8 @@ async def test_trigger_button_and_action(hass: HomeAssistant) -> None:
         )
     # A camera kind that cannot trigger says so, translated.
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Side", "stream": True})
-    side = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, next(s for s, v in entry.subentries.items() if v.title == "Side"))}
+    side = device_by_identifier(
+        hass, next(s for s, v in entry.subentries.items() if v.title == "Side")
     )
     with pytest.raises(HomeAssistantError, match="cannot read a plate on demand"):
         await hass.services.async_call(
@@ -124,12 +124,12 @@ async def test_remove_camera_and_stale_device(hass: HomeAssistant) -> None:
     sid = await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
     assert hass.states.get("sensor.gate_last_plate") is not None
     registry = dr.async_get(hass)
-    device = registry.async_get_device(identifiers={(DOMAIN, sid)})
+    device = device_by_identifier(hass, sid)
     assert not await async_remove_config_entry_device(hass, entry, device)
     hass.config_entries.async_remove_subentry(entry, sid)
     await hass.async_block_till_done()
     assert "Gate" not in kinds.RUNNING
-    assert registry.async_get_device(identifiers={(DOMAIN, sid)}) is None
+    assert device_by_identifier(hass, sid) is None
     stale = registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={(DOMAIN, "old-camera")}
     )
@@ -164,7 +164,7 @@ async def test_entities_unavailable_when_hub_unloaded(hass: HomeAssistant) -> No
 async def test_picture_served_through_image_proxy(
     hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
-    from custom_components.anpr.protocols.models import ImageRole, ReadImage
+    from custom_components.anpr.protocols.models import ImageRole, ReadImage  # noqa: PLC0415
 
     await async_setup_component(hass, "http", {})
     entry = await async_setup_hub(hass)
@@ -188,9 +188,9 @@ async def test_picture_served_through_image_proxy(
 
 
 async def test_unknown_kind_does_not_stop_hub(hass: HomeAssistant, caplog: pytest.LogCaptureFixture) -> None:
-    from types import MappingProxyType
+    from types import MappingProxyType  # noqa: PLC0415
 
-    from homeassistant.config_entries import ConfigSubentry
+    from homeassistant.config_entries import ConfigSubentry  # noqa: PLC0415
 
     entry = MockConfigEntry(
         domain=DOMAIN, title="ANPR", data={},
@@ -204,7 +204,7 @@ async def test_unknown_kind_does_not_stop_hub(hass: HomeAssistant, caplog: pytes
 
 
 async def test_reads_diagnostic_sensor_disabled_by_default(hass: HomeAssistant) -> None:
-    from homeassistant.helpers import entity_registry as er
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
 
     entry = await async_setup_hub(hass)
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
@@ -238,7 +238,7 @@ async def test_history_database_unusable_retries_setup(
     hass: HomeAssistant, isolated_history
 ) -> None:
     """The sightings database cannot be opened (a folder in its place): setup retries later."""
-    from homeassistant.config_entries import ConfigEntryState
+    from homeassistant.config_entries import ConfigEntryState  # noqa: PLC0415
 
     isolated_history.mkdir()
     entry = MockConfigEntry(domain=DOMAIN, title="ANPR", data={})
@@ -252,7 +252,7 @@ async def test_trigger_on_camera_that_did_not_start(hass: HomeAssistant) -> None
     sid = await async_add_camera(
         hass, entry, kinds.KIND, {"name": "Broken", "trigger": True, "fail": "start"}
     )
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sid)})
+    device = device_by_identifier(hass, sid)
     with pytest.raises(HomeAssistantError, match="Camera Broken is not running"):
         await hass.services.async_call(
             DOMAIN, "trigger_recognition", {"device_id": device.id}, blocking=True
@@ -261,7 +261,7 @@ async def test_trigger_on_camera_that_did_not_start(hass: HomeAssistant) -> None
 
 async def test_renamed_sensor_shows_current_plate(hass: HomeAssistant) -> None:
     """An entity re-added while the camera has a sighting shows it at once."""
-    from homeassistant.helpers import entity_registry as er
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
 
     entry = await async_setup_hub(hass)
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})

@@ -40,7 +40,7 @@ from custom_components.anpr.protocols.models import Direction, ImageRole, PlateR
 
 from . import kinds
 from .conftest import FIXTURES
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
 
 JPEG = (FIXTURES / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg").read_bytes()
 ROOT = "anpr2mqtt/anpr/cameras"  # anpr2mqtt's <topic_root>/<event>/cameras: same topics
@@ -227,7 +227,7 @@ async def test_mirror_payloads_images_vehicles_discovery(
     # The camera's area (set by the user in HA) is published as anpr2mqtt's ``area``.
     area = ar.async_get(hass).async_create("Front drive")
     devices = dr.async_get(hass)
-    device = devices.async_get_device(identifiers={(DOMAIN, camera_id)})
+    device = device_by_identifier(hass, camera_id)
     assert device is not None
     devices.async_update_device(device.id, area_id=area.id)
 

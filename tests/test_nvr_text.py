@@ -18,7 +18,7 @@ from custom_components.anpr.diagnostics import async_get_config_entry_diagnostic
 from custom_components.anpr.sources import nvr_text as nvr_source
 from tools.emulators.nvr_text import NvrTextSender
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, start_camera_reconfigure
 
 pytestmark = pytest.mark.enable_socket
 
@@ -70,7 +70,7 @@ async def test_flow_checks_port_and_encoding(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     # Reconfiguring the same camera keeps its own port (held by its running listener).
     (sub_id,) = entry.subentries
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sub_id)
+    result = await start_camera_reconfigure(hass, entry, sub_id)
     data = _data(port, end_string="\\r\\n", start_string="")
     data.pop("name")
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
@@ -79,7 +79,7 @@ async def test_flow_checks_port_and_encoding(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     # ... and may move it to another port: the listener follows.
     new_port = _free_port()
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sub_id)
+    result = await start_camera_reconfigure(hass, entry, sub_id)
     data = _data(new_port)
     data.pop("name")
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)

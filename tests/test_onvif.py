@@ -8,7 +8,6 @@ import logging
 import socket
 from typing import Any
 
-from homeassistant.components.image.const import DATA_COMPONENT as IMAGE_COMPONENT
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -19,7 +18,13 @@ from custom_components.anpr.const import SUBENTRY_CAMERA
 from custom_components.anpr.sources import onvif
 from tools.emulators.onvif import OnvifCameraEmulator
 
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import (
+    PlateEvents,
+    async_add_camera,
+    async_setup_hub,
+    image_bytes,
+    start_camera_reconfigure,
+)
 
 pytestmark = pytest.mark.enable_socket
 
@@ -71,11 +76,6 @@ async def until(check: Callable[[], bool], within: float = 5.0) -> None:
             await asyncio.sleep(0.02)
 
 
-async def picture(hass: HomeAssistant, entity_id: str) -> bytes | None:
-    entity = hass.data[IMAGE_COMPONENT].get_entity(entity_id)
-    assert entity is not None
-    return await entity.async_image()
-
 
 def connectivity(hass: HomeAssistant) -> str | None:
     state = hass.states.get("binary_sensor.gate_connectivity")
@@ -83,8 +83,7 @@ def connectivity(hass: HomeAssistant) -> str | None:
 
 
 async def test_rtsp_plates_from_every_topic_reach_the_entities(
-    hass: HomeAssistant, camera: OnvifCameraEmulator
-) -> None:
+    hass: HomeAssistant, camera: OnvifCameraEmulator, hass_client: Any) -> None:
     camera.send_plate("OLD1", fmt="hikvision")  # the camera's state before we connect
     entry = await async_setup_hub(hass)
     events = PlateEvents(hass)
@@ -106,8 +105,8 @@ async def test_rtsp_plates_from_every_topic_reach_the_entities(
     assert state is not None and state.state == "6DZG261"
     # Pictures were fetched over HTTP with Digest auth and are on the image entities.
     assert camera.stats.pictures_served == 4
-    assert await picture(hass, "image.gate_plate_picture") == camera.picture
-    assert await picture(hass, "image.gate_picture") == camera.picture
+    assert await image_bytes(hass, hass_client, "image.gate_plate_picture") == camera.picture
+    assert await image_bytes(hass, hass_client, "image.gate_picture") == camera.picture
 
     teardowns = camera.stats.teardowns  # the flow's connection check ended with one
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -516,8 +515,7 @@ async def test_rtsp_password_differs_from_onvif(
 
 
 async def test_picture_uri_with_the_cameras_own_address(
-    hass: HomeAssistant, dead_port: int
-) -> None:
+    hass: HomeAssistant, dead_port: int, hass_client: Any) -> None:
     """Behind NAT/port forwarding the camera writes an address we cannot reach."""
     async with OnvifCameraEmulator(advertised_host=f"127.0.0.1:{dead_port}") as emu:
         entry = await async_setup_hub(hass)
@@ -527,7 +525,7 @@ async def test_picture_uri_with_the_cameras_own_address(
         emu.send_plate("NAT1", fmt="hikvision")  # PictureUri http://<dead>/doc/ui/images/...
         await events.wait(1)
         assert emu.stats.pictures_served == 1
-        assert await picture(hass, "image.gate_picture") == emu.picture
+        assert await image_bytes(hass, hass_client, "image.gate_picture") == emu.picture
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -576,7 +574,7 @@ async def test_reconfigure_to_pullpoint(hass: HomeAssistant, camera: OnvifCamera
     events = PlateEvents(hass)
     sid = await add(hass, entry, camera, mode="rtsp", rtsp_url=camera.rtsp_url)
     await camera.wait_playing()
-    result = await entry.start_subentry_reconfigure_flow(hass, SUBENTRY_CAMERA, sid)
+    result = await start_camera_reconfigure(hass, entry, sid)
     assert result["step_id"] == "reconfigure_onvif"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],

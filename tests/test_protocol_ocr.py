@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 import sys
 import time
+import types
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 import pytesseract
@@ -400,19 +402,60 @@ def test_broken_language_data_falls_back_to_the_command(
         batcher.close()
 
 
-def test_library_failures_fail_their_own_crop_only() -> None:
-    """A crop the library cannot take, or a read past its deadline, fails that crop alone."""
-    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, timeout=0.000001)
+#: A crop of this size stands for one that takes longer than its deadline (see _DeadlineApi).
+SLOW_SIZE = (333, 33)
+
+
+class _DeadlineApi:
+    """The real tesseract library, except that a crop of :data:`SLOW_SIZE` overruns its deadline.
+
+    Tesseract's ``Recognize(timeout)`` returns False when a read passes its deadline; a real
+    read of a small crop may or may not do that in 1 ms depending on the machine, so the crop
+    that overruns is chosen here instead of raced. Every deadline asked for is recorded.
+    """
+
+    deadlines: list[int] = []
+    real: Any = None  # the tesserocr module
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._api = self.real.PyTessBaseAPI(*args, **kwargs)
+        self._slow = False
+
+    def SetImage(self, image: Image.Image) -> None:
+        self._slow = image.size == SLOW_SIZE
+        self._api.SetImage(image)
+
+    def Recognize(self, timeout: int = 0) -> bool:
+        _DeadlineApi.deadlines.append(timeout)
+        return False if self._slow else bool(self._api.Recognize(timeout=timeout))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._api, name)
+
+
+def test_library_failures_fail_their_own_crop_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crop the library cannot take, or a read past its deadline, fails that crop alone; the
+    batcher's deadline reaches tesseract in milliseconds and the next crop reads normally."""
+    import tesserocr  # noqa: PLC0415
+
+    _DeadlineApi.real = tesserocr
+    library = types.SimpleNamespace(PyTessBaseAPI=_DeadlineApi, OEM=tesserocr.OEM)
+    monkeypatch.setitem(sys.modules, "tesserocr", library)
+    _DeadlineApi.deadlines.clear()
+    batcher = ocr.OcrBatcher(ocr.OcrField(), runners=1, timeout=2.5)
     try:
         closed = _crop()
         closed.close()
         with pytest.raises(ocr.OcrError, match="tesseract failed"):
             batcher.submit(closed).result(timeout=30)
+        slow = _crop("Direction:Forward").resize(SLOW_SIZE)
         with pytest.raises(ocr.OcrError, match="timed out or failed"):
-            batcher.submit(_crop()).result(timeout=30)
+            batcher.submit(slow).result(timeout=30)
+        assert batcher.submit(_crop("Direction:Reverse")).result(timeout=30).value == "Reverse"
     finally:
         batcher.close()
     assert batcher.engine_in_use == ocr.ENGINE_LIBRARY
+    assert _DeadlineApi.deadlines == [2500, 2500]
 
 
 def test_library_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:

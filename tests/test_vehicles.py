@@ -14,7 +14,7 @@ from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.protocols.models import Direction, PlateRead
 
 from . import kinds
-from .helpers import PlateEvents, async_add_camera, async_setup_hub
+from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
 
 
 async def _hub(hass: HomeAssistant, **options: Any) -> tuple[MockConfigEntry, PlateEvents]:
@@ -41,7 +41,7 @@ async def _push(hass: HomeAssistant, events: PlateEvents, camera: str, plate: st
 
 async def test_vehicle_device_and_presence(hass: HomeAssistant) -> None:
     _entry, events = await _hub(hass, presence_timeout=1)
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "vehicle_AB12CDE")})
+    device = device_by_identifier(hass, "vehicle_AB12CDE")
     assert device is not None and device.name == "Alice"
     assert hass.states.get("binary_sensor.alice_on_site").state == "off"
     assert hass.states.get("binary_sensor.alice_on_site").attributes["device_class"] == "presence"
@@ -73,7 +73,7 @@ async def test_vehicle_device_and_presence(hass: HomeAssistant) -> None:
     assert hass.states.get("binary_sensor.alice_on_site").state == "off"
     # Unlisted plates get no device.
     await _push(hass, events, "Entry", "XY51ZZZ")
-    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "vehicle_XY51ZZZ")}) is None
+    assert device_by_identifier(hass, "vehicle_XY51ZZZ") is None
 
 
 async def test_presence_survives_restart_and_stale_devices_go(hass: HomeAssistant) -> None:
@@ -102,11 +102,11 @@ async def test_presence_survives_restart_and_stale_devices_go(hass: HomeAssistan
     # Plate leaves the lists: device and entities removed.
     await hass.services.async_call(DOMAIN, "remove_plate", {"plate": "AB12CDE"}, blocking=True)
     await hass.async_block_till_done()
-    registry = dr.async_get(hass)
-    assert registry.async_get_device(identifiers={(DOMAIN, "vehicle_AB12CDE")}) is None
+    dr.async_get(hass)
+    assert device_by_identifier(hass, "vehicle_AB12CDE") is None
     assert er.async_get(hass).async_get("binary_sensor.alice_on_site") is None
     assert hass.states.get("binary_sensor.alice_on_site") is None
-    assert registry.async_get_device(identifiers={(DOMAIN, "vehicle_KL12MNO")}) is not None
+    assert device_by_identifier(hass, "vehicle_KL12MNO") is not None
 
 
 async def test_expired_presence_is_cleared_at_start(hass: HomeAssistant) -> None:

@@ -132,9 +132,16 @@ class HassProcess:
         raise TimeoutError(f"hass did not answer on {self.base} in {timeout}s")
 
     def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM and wait (SIGKILL after ``timeout``); returns the exit code."""
+        """SIGTERM and wait (SIGKILL after ``timeout``); returns the exit code.
+
+        Home Assistant installs its SIGTERM handler only once it has finished starting; a
+        signal before that kills it outright (exit -15). So when logged in, wait for the core
+        state ``RUNNING`` first (bounded by ``timeout``).
+        """
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
+        if self.token:
+            self.wait_running(timeout)
         self.proc.send_signal(signal.SIGTERM)
         try:
             return self.proc.wait(timeout)
@@ -259,6 +266,23 @@ class HassProcess:
         if result.get("type") != "create_entry":
             raise RuntimeError(f"camera not created: {result.get('errors') or result}")
         return dict(result)
+
+    def wait_running(self, timeout: float = 60.0) -> bool:
+        """Poll ``/api/config`` (needs the token) until the core state is RUNNING.
+
+        Returns False when it did not get there within ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                return False
+            try:
+                if self.request("GET", "/api/config").get("state") == "RUNNING":
+                    return True
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        return False
 
     def state(self, entity_id: str) -> dict[str, Any] | None:
         """Return a state object or None when the entity does not exist."""

@@ -543,7 +543,17 @@ class MqttMirror:
 
     def _area(self, camera: CameraCoordinator) -> str | None:
         """Name of the camera device's area, when the user assigned one."""
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, camera.camera_id)})
+        # Scan this entry's devices: the identifier lookup differs between Home Assistant
+        # releases (async_get_device is deprecated in 2026.x, its successor is not in 2025.4).
+        registry = dr.async_get(self.hass)
+        device = next(
+            (
+                dev
+                for dev in dr.async_entries_for_config_entry(registry, self.entry.entry_id)
+                if (DOMAIN, camera.camera_id) in dev.identifiers
+            ),
+            None,
+        )
         if device is None or device.area_id is None:
             return None
         area = ar.async_get(self.hass).async_get_area(device.area_id)

@@ -162,9 +162,8 @@ class VehicleTracker:
                     and ident.startswith(VEHICLE_PREFIX)
                     and ident[len(VEHICLE_PREFIX) :] not in wanted
                 ):
-                    registry.async_update_device(
-                        device.id, remove_config_entry_id=self.entry.entry_id
-                    )
+                    # Vehicle devices belong to this entry alone: remove, not detach.
+                    registry.async_remove_device(device.id)
                     break
 
     @callback
