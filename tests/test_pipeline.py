@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
-
 from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
