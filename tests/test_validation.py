@@ -186,3 +186,7 @@ def test_json_depth_limit() -> None:
     with pytest.raises(ValueError):
         safejson.loads('"\\"[' + "[" * 40)  # unbalanced: the parser refuses it
     assert safejson.json_depth_ok("]" * 50 + "[" * 3)
+    # Many brackets, but shallow: wide arrays and objects pass; stray closers do not hide depth.
+    assert safejson.json_depth_ok("[" + "[{}]," * 40 + "[]]")
+    assert safejson.loads("[" + "[{}]," * 40 + "[]]")[0] == [{}]
+    assert not safejson.json_depth_ok("]" * 50 + "[" * 40)
