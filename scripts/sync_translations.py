@@ -22,12 +22,16 @@ COMMON_DATA = {
     "repeat_window": "Repeat window",
     "min_confidence": "Minimum confidence",
     "direction_mode": "Direction",
+    "camera_role": "Camera role (visits)",
+    "unreadable_events": "Unreadable-plate events",
 }
 COMMON_DESC = {
     "name": "Shown as the device name; entity ids are built from it.",
     "repeat_window": "Reads of the same plate on this camera within this many seconds are one sighting: the event fires once, later reads only improve it.",
     "min_confidence": "Reads the camera is less sure of than this (0-1) are ignored. 0 keeps every read.",
     "direction_mode": "How to use the direction the camera reports: as reported, swapped (the camera is mounted the other way round), or every read counts as entering (entry-only camera) or leaving (exit-only camera).",
+    "camera_role": "What this camera's reads mean for visits: entry (every read arrives), exit (every read leaves), both (the read's direction decides) or pass-by (a road camera: no visits).",
+    "unreadable_events": "Fire an unreadable event when the camera reports a vehicle without a readable plate (for security automations).",
 }
 MENU_LABELS = {
     "folder": "Pictures uploaded to a folder (FTP/NAS)",

@@ -1415,3 +1415,109 @@ def check_safe_json(text: str) -> None:
         return
     assert error is None
     assert json.dumps(value) == json.dumps(expected)  # NaN-safe comparison
+# --- Dahua ITC (docs/protocols.md "Dahua") -----------------------------------------------------
+
+from custom_components.anpr.protocols import dahua  # noqa: E402
+
+DAHUA_WIRE = _fixture("dahua/eventManager_attach_TrafficJunction_reconstructed.wire")
+DAHUA_FLAT = (
+    b"Events[0].EventBaseInfo.Code=TrafficJunction\r\nEvents[0].EventBaseInfo.Action=Pulse\r\n"
+    b"Events[0].TrafficCar.PlateNumber=AB12CDE\r\nEvents[0].TrafficCar.DrivingDirection[0]=Leave"
+    b"\r\nEvents[0].Object.BoundingBox[0]=3000\r\nEvents[0].Object.BoundingBox[1]=4000\r\n"
+    b"Events[0].Object.BoundingBox[2]=3600\r\nEvents[0].Object.BoundingBox[3]=4300\r\n"
+    b"Events[0].UTC=1718373876\r\nEvents[0].JunctionDirection=Obverse\r\n"
+)
+DAHUA_SNAP_STREAM = (
+    b"--myboundary\r\nContent-Type: text/plain\r\nContent-Length: "
+    + str(len(DAHUA_FLAT)).encode() + b"\r\n\r\n" + DAHUA_FLAT + b"\r\n"
+    + b"--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: 8\r\n\r\n\xff\xd8abcd\xff\xd9\r\n"
+    + b"--myboundary\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nHeartbeat\r\n"
+)
+DAHUA_TOKENS = [b"Code=", b";data=", b"Events[0].", b"[99999]", b"=", b"\r\n", b"{", b"}",
+                b"Heartbeat", b"--myboundary\r\n", b"\xff\xd9"]
+dahua_mutations = st.lists(
+    st.tuples(
+        st.integers(0, 3),
+        st.integers(0, 1 << 20),
+        st.one_of(st.binary(min_size=1, max_size=12), st.sampled_from(DAHUA_TOKENS)),
+    ),
+    max_size=6,
+)
+
+
+def _check_dahua_read(read: Any) -> None:
+    assert read.time.tzinfo is not None
+    assert read.confidence is None or 0.0 <= read.confidence <= 1.0
+    if read.plate_box is not None:
+        assert all(0.0 <= v <= 1.0 for v in read.plate_box)
+
+
+@target(
+    "dahua_stream",
+    "dahua",
+    st.tuples(
+        st.sampled_from([DAHUA_WIRE.partition(b"\r\n\r\n")[2], DAHUA_SNAP_STREAM]),
+        dahua_mutations,
+        cut_points,
+        st.booleans(),
+    ),
+)
+def check_dahua_stream(args: Any) -> None:
+    """Mutated, split snapManager/eventManager streams: only DahuaError, sane reads."""
+    seed, ops, cuts, pictures = args
+    parser = mp.MultipartStreamParser("myboundary", 4096)
+    assembler = dahua.DahuaEventAssembler(with_pictures=pictures)
+    reads: list[Any] = []
+    for chunk in splits(mutate(seed, ops), cuts):
+        for part in parser.feed(chunk):
+            reads.extend(_check_only(dahua.DahuaError, assembler.add, part) or [])
+    reads.extend(assembler.flush())
+    for read in reads:
+        assert read.has_plate
+        _check_dahua_read(read)
+
+
+@target(
+    "dahua_fields",
+    "dahua",
+    st.tuples(
+        st.dictionaries(
+            st.sampled_from(
+                ["TrafficCar", "trafficCar", "Object", "Plate", "Vehicle", "CommInfo", "Lane",
+                 "JunctionDirection", "VehicleDirection", "UTC", "UTCMS", "LocaleTime",
+                 "GroupID", "IndexInGroup", "PlateNumber"]
+            ),
+            json_value,
+            max_size=8,
+        ),
+        st.sampled_from(["TrafficJunction", "TrafficManualSnap", "VideoMotion", ""]),
+        st.sampled_from(["Pulse", "Start", "Stop"]),
+    ),
+)
+def check_dahua_fields(args: Any) -> None:
+    """Any JSON values in the fields read: event_to_read never raises; JSON and flat text
+    built from them parse back or raise DahuaError only."""
+    data, code, action = args
+    read = dahua.event_to_read(
+        dahua.DahuaEvent(code=code, action=action, index=0, data=data),
+        obverse=models.Direction.OUT,
+    )
+    if read is not None:
+        _check_dahua_read(read)
+    body = f"Code={code};action={action};index=0;data={json.dumps(data)}".encode()
+    events = _check_only(dahua.DahuaError, dahua.parse_code_events, body)
+    if events is not None and code:
+        assert events[0].data == data
+
+
+@target("dahua_flat_text", "dahua", st.tuples(st.just(DAHUA_FLAT), dahua_mutations))
+def check_dahua_flat_text(args: Any) -> None:
+    """Mutated flattened snapManager text: parse_flat_events raises DahuaError only."""
+    seed, ops = args
+    data = mutate(seed, ops)
+    for event in _check_only(dahua.DahuaError, dahua.parse_flat_events, data) or []:
+        read = dahua.event_to_read(event)
+        if read is not None:
+            _check_dahua_read(read)
+    dahua.parse_key_values(data)  # never raises
+    dahua.is_heartbeat(data)

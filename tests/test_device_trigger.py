@@ -37,7 +37,7 @@ async def test_device_triggers(hass: HomeAssistant) -> None:
 
     found = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
     ours = sorted(t["type"] for t in found[device.id] if t["domain"] == DOMAIN)
-    assert ours == ["alert", "known", "unknown"]
+    assert ours == ["alert", "known", "unknown", "unreadable"]
 
     calls = async_mock_service(hass, "test", "automation")
     assert await async_setup_component(

@@ -620,6 +620,73 @@ class OnvifDriver(Driver):
         return None
 
 
+class DahuaDriver(Driver):
+    """``dahua``: the camera's snapManager stream (multipart text events + pictures)."""
+
+    kind = "dahua"
+    cases = dict.fromkeys(
+        (*BAD_PLATES, "garbage_between_frames", "broken_event_text", "slow_sender",
+         *BAD_PICTURES, "time_past", "time_future"),
+        None,
+    )  # fmt: skip
+    kept_cases = (*BAD_PICTURES, "time_past", "time_future", "slow_sender")
+
+    async def start(self) -> None:
+        from custom_components.anpr.sources import dahua as dahua_source  # noqa: PLC0415
+        from tools.emulators.dahua import DahuaEmulator  # noqa: PLC0415
+
+        mp = self.ctx["monkeypatch"]
+        mp.setattr(dahua_source, "BACKOFF_MIN", 0.05)
+        mp.setattr(dahua_source, "BACKOFF_MAX", 0.2)
+        mp.setattr(dahua_source, "PICTURE_WAIT", 0.3)
+        self.emu = DahuaEmulator()
+        await self.emu.start()
+        self.entry = await async_setup_hub(self.hass)
+        await async_add_camera(
+            self.hass,
+            self.entry,
+            "dahua",
+            {"name": "Gate", "host": "127.0.0.1", "port": self.emu.port, "ssl": False,
+             "verify_ssl": True, "username": self.emu.username, "password": self.emu.password,
+             "channel": 1, "obverse_direction": "in", "fetch_snapshot": True,
+             "repeat_window": 0, "min_confidence": 0, "direction_mode": "as_reported"},
+        )  # fmt: skip
+        await _until(lambda: _state(self.hass, "binary_sensor.gate_connectivity") == "on")
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self.emu.stop()
+
+    async def good(self, plate: str) -> int | None:
+        await self.emu.push_event(plate)
+        return None
+
+    async def hostile(self, case: str, plate: str) -> int | None:
+        from tools.emulators.dahua import SNAP  # noqa: PLC0415
+
+        emu = self.emu
+        if case in BAD_PLATES:
+            await emu.push_event(BAD_PLATES[case], picture=False)
+        elif case == "garbage_between_frames":
+            await emu.push_raw(b"\r\n\x00\xff garbage --myboundary\r\n" * 20)
+        elif case == "broken_event_text":
+            await emu.push_part("text/plain", b"Events[0].=\xff\x00\nEvents[x" * 50)
+        elif case == "slow_sender":
+            data = emu.event_bytes(SNAP, plate)
+            for pos in range(0, len(data), 500):
+                await emu.push_raw(data[pos : pos + 500])
+        elif case in BAD_PICTURES:
+            good_jpeg, emu.jpeg = emu.jpeg, BAD_PICTURES[case]
+            try:
+                await emu.push_event(plate)
+            finally:
+                emu.jpeg = good_jpeg
+        else:
+            when = datetime.now(UTC) + (-PAST if case == "time_past" else FUTURE)
+            await emu.push_event(plate, when=when)
+        return None
+
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -682,7 +749,7 @@ def _state(hass: HomeAssistant, entity_id: str) -> str | None:
 DRIVERS: dict[str, type[Driver]] = {
     d.kind: d
     for d in (HttpPushDriver, HikvisionListeningDriver, HikvisionStreamDriver, NvrTextDriver,
-              MilesightDriver, OnvifDriver, FolderDriver)
+              MilesightDriver, OnvifDriver, FolderDriver, DahuaDriver)
 }
 TABLE = [
     pytest.param(kind, case, id=f"{kind}-{case}")

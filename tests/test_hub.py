@@ -295,4 +295,5 @@ async def test_cameras_removed_back_to_back_all_stop(
     assert entry.runtime_data.cameras == {}
     assert not [name for name in kinds.RUNNING if name.startswith("Cam ")]
     assert "unknown subentry" not in caplog.text
-    assert hass.states.async_entity_ids("sensor") == []
+    # Every camera sensor is gone; only the hub's own site sensor (vehicles on site) stays.
+    assert hass.states.async_entity_ids("sensor") == ["sensor.anpr_site_vehicles_on_site"]

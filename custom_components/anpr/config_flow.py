@@ -26,6 +26,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from .const import (
+    CONF_CAMERA_ROLE,
     CONF_CORRECTIONS,
     CONF_DIRECTION_MODE,
     CONF_DVLA_API_KEY,
@@ -35,17 +36,24 @@ from .const import (
     CONF_MQTT_ENABLED,
     CONF_MQTT_ROOT,
     CONF_NAME,
+    CONF_PICTURE_RETENTION_DAYS,
+    CONF_PRIVACY_MODE,
     CONF_REPEAT_WINDOW,
     CONF_RETENTION_DAYS,
+    CONF_UNREADABLE_EVENTS,
+    CONF_VISIT_RETENTION_DAYS,
+    CONF_VISIT_TIMEOUT,
     DEFAULT_FUZZY_DISTANCE,
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MQTT_ROOT,
     DEFAULT_REPEAT_WINDOW,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_VISIT_TIMEOUT,
     DOMAIN,
     LOGGER,
     SUBENTRY_CAMERA,
 )
+from .core.visits import CAMERA_ROLES, DEFAULT_ROLE
 from .data import CONF_PLATE_COUNTRY
 from .list_editor import ListEditorMixin
 from .matching import COUNTRY_FORMATS
@@ -88,6 +96,14 @@ def _common_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
                 options=DIRECTION_MODES, translation_key="direction_mode"
             )
         ),
+        vol.Required(
+            CONF_CAMERA_ROLE, default=defaults.get(CONF_CAMERA_ROLE, DEFAULT_ROLE)
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(options=CAMERA_ROLES, translation_key="camera_role")
+        ),
+        vol.Required(
+            CONF_UNREADABLE_EVENTS, default=defaults.get(CONF_UNREADABLE_EVENTS, False)
+        ): selector.BooleanSelector(),
     }
 
 
@@ -389,6 +405,39 @@ class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
                 ): selector.NumberSelector(
                     selector.NumberSelectorConfig(
                         min=0, max=3650, step=1, unit_of_measurement="d", mode=number
+                    )
+                ),
+                vol.Required(
+                    CONF_VISIT_RETENTION_DAYS,
+                    default=options.get(
+                        CONF_VISIT_RETENTION_DAYS,
+                        options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+                    ),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=3650, step=1, unit_of_measurement="d", mode=number
+                    )
+                ),
+                vol.Required(
+                    CONF_PICTURE_RETENTION_DAYS,
+                    default=options.get(
+                        CONF_PICTURE_RETENTION_DAYS,
+                        options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+                    ),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=3650, step=1, unit_of_measurement="d", mode=number
+                    )
+                ),
+                vol.Required(
+                    CONF_PRIVACY_MODE, default=options.get(CONF_PRIVACY_MODE, False)
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_VISIT_TIMEOUT,
+                    default=options.get(CONF_VISIT_TIMEOUT, DEFAULT_VISIT_TIMEOUT),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=24 * 30, step=0.25, unit_of_measurement="h", mode=number
                     )
                 ),
                 vol.Optional(

@@ -24,21 +24,25 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_CAMERA_ROLE,
     CONF_CORRECTIONS,
     CONF_DIRECTION_MODE,
     CONF_FUZZY_DISTANCE,
     CONF_KIND,
     CONF_MIN_CONFIDENCE,
     CONF_REPEAT_WINDOW,
+    CONF_UNREADABLE_EVENTS,
     DEFAULT_FUZZY_DISTANCE,
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_REPEAT_WINDOW,
     DOMAIN,
     EVENT_PLATE_READ,
+    EVENT_UNREADABLE,
     LOGGER,
     SUBENTRY_CAMERA,
 )
 from .core.validation import DropReason, ReadCheck, check_pictures, validate_read
+from .core.visits import DEFAULT_ROLE
 from .pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline, Sighting
 from .protocols.models import PlateRead
 from .sources import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
@@ -72,6 +76,8 @@ class CameraCoordinator:
         self.camera_id = subentry.subentry_id
         self.spec = spec
         self.last_sighting: Sighting | None = None
+        #: The newest sighting *or* unreadable read (what the event entity fires for).
+        self.last_event: Sighting | None = None
         self.last_sighting_new = False
         self.connected: bool | None = None if not spec.is_stream else False
         self.source: AnprSource | None = None
@@ -97,6 +103,8 @@ class CameraCoordinator:
             repeat_window=float(self.data.get(CONF_REPEAT_WINDOW, DEFAULT_REPEAT_WINDOW)),
             min_confidence=float(self.data.get(CONF_MIN_CONFIDENCE, DEFAULT_MIN_CONFIDENCE)),
             direction_mode=str(self.data.get(CONF_DIRECTION_MODE, DIRECTION_AS_REPORTED)),
+            role=str(self.data.get(CONF_CAMERA_ROLE, DEFAULT_ROLE)),
+            unreadable_events=bool(self.data.get(CONF_UNREADABLE_EVENTS, False)),
         )
 
     async def async_restart(self, subentry: ConfigSubentry) -> None:
@@ -263,14 +271,21 @@ class CameraCoordinator:
 
     @callback
     def async_handle_sighting(self, sighting: Sighting, is_new: bool) -> None:
-        """Pipeline result for this camera: update entities, fire the bus event."""
-        self.last_sighting = sighting
+        """Pipeline result for this camera: update entities, fire the bus event.
+
+        An ``unreadable`` read fires the event (bus and event entity) but is no sighting: the
+        last-plate sensor, pictures and sighting hooks keep the last plate read.
+        """
+        unreadable = sighting.event_type == EVENT_UNREADABLE
+        if not unreadable:
+            self.last_sighting = sighting
+        self.last_event = sighting
         self.last_sighting_new = is_new
         if is_new and sighting.event_type is not None:
             self.hass.bus.async_fire(EVENT_PLATE_READ, sighting.as_dict())
         self._notify()
         self.last_sighting_new = False
-        if is_new:
+        if is_new and not unreadable:
             for hook in self.runtime.sighting_hooks:
                 hook(self, sighting)
 
@@ -333,6 +348,7 @@ class AnprRuntime:
             on_sighting=self._async_on_sighting,
             corrections=list(options.get(CONF_CORRECTIONS, [])),
             fuzzy_distance=int(options.get(CONF_FUZZY_DISTANCE, DEFAULT_FUZZY_DISTANCE)),
+            amender=self.history.async_amend,
         )
 
     @callback

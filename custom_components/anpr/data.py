@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 
 from .lookup import DvlaEnricher, async_setup_lookup
 from .purge import async_setup_retention
+from .site import SiteRuntime, async_setup_site
 from .vehicles import VehicleTracker
 
 if TYPE_CHECKING:
@@ -31,12 +32,15 @@ class DataRuntime:
 
     vehicles: VehicleTracker
     lookup: DvlaEnricher | None
+    #: Visits, privacy mode and learnt misreads (site.py, issue 16).
+    site: SiteRuntime
 
     def diagnostics(self) -> dict[str, Any]:
         """Return counts only."""
         return {
             "vehicles": self.vehicles.counts(),
             "dvla": self.lookup.diagnostics() if self.lookup else None,
+            "site": self.site.diagnostics(),
         }
 
 
@@ -63,8 +67,9 @@ async def async_setup_data(hass: HomeAssistant, entry: AnprConfigEntry) -> DataR
     entry.async_on_unload(runtime.lists.async_add_listener(vehicles.async_sync))
     entry.async_on_unload(vehicles.async_unload)
 
+    site = await async_setup_site(hass, entry)  # before retention: it sets the time zone
     lookup = await async_setup_lookup(hass, entry)
     async_setup_retention(hass, entry)
-    data = DataRuntime(vehicles=vehicles, lookup=lookup)
+    data = DataRuntime(vehicles=vehicles, lookup=lookup, site=site)
     runtime.data = data
     return data

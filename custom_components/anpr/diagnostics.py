@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_DVLA_API_KEY
+from .const import CONF_DVLA_API_KEY, DATA_PRIVACY_SECRET
 from .coordinator import AnprConfigEntry
 
 TO_REDACT = {
@@ -23,6 +23,7 @@ TO_REDACT = {
     "serial",
     "mac",
     "token",
+    DATA_PRIVACY_SECRET,
 }
 
 
@@ -59,6 +60,8 @@ async def async_get_config_entry_diagnostics(
             "camera_scoped": sum(1 for e in lists.entries.values() if e.cameras),
         },
         "history": await runtime.history.async_counts(),
+        # Visits and privacy mode (issue 16): counts only; the privacy secret never appears.
+        "visits": await runtime.history.async_run(runtime.history.history.visit_counts),
         # Plate intelligence (data.py): vehicle and DVLA counts, never plates.
         "data": runtime.data.diagnostics() if runtime.data is not None else None,
     }

@@ -1,4 +1,4 @@
-"""Event entity per camera: fires ``known`` / ``unknown`` / ``alert`` for each sighting."""
+"""Event entity per camera: ``known`` / ``unknown`` / ``alert`` per sighting, ``unreadable``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ EVENT_ATTRIBUTES = (
     "plate", "camera", "direction", "confidence", "category", "list", "description",
     "priority", "previous_sightings", "last_sighting", "matched_by", "reason", "country",
     "vehicle_type", "vehicle_colour", "vehicle_make", "time", "id", "catch_up", "manual",
+    "visit_id", "visit_started", "visit_action", "dwell_s", "visitor_class", "usual_hour",
+    "alternatives",
 )  # fmt: skip
 
 
@@ -47,7 +49,7 @@ class AnprPlateEvent(AnprCameraEntity, EventEntity):
     @callback
     def _async_camera_updated(self) -> None:
         camera = self.camera
-        sighting = camera.last_sighting
+        sighting = camera.last_event
         if camera.last_sighting_new and sighting is not None and sighting.event_type:
             data = sighting.as_dict()
             attributes: dict[str, Any] = {key: data.get(key) for key in EVENT_ATTRIBUTES}

@@ -9,14 +9,18 @@ thread-safe: the Home Assistant side runs every call on one dedicated worker thr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+import contextlib
 import csv
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+import json
 from pathlib import Path
 import sqlite3
 from typing import Any
 
+from .core.visitors import VisitorProfile, local_day, rebuild
+from .core.visits import STATUS_OPEN, Visit
 from .matching import levenshtein
 
 #: Columns of a sightings CSV export, in order.
@@ -48,6 +52,45 @@ CREATE TABLE IF NOT EXISTS plate_stats (
 ) WITHOUT ROWID;
 """
 
+#: Schema version 2 (issue 16): visits, visitor profiles, sighting ids/visit ids/alternatives.
+#: Applied in place to a version-1 database by :meth:`SightingHistory.open` (columns added,
+#: tables created; profiles are rebuilt lazily per plate from its sightings).
+SCHEMA_VERSION = 2
+SIGHTING_COLUMNS_V2 = {"sid": "TEXT", "visit_id": "TEXT", "alternatives": "TEXT"}
+SCHEMA_V2 = """
+CREATE INDEX IF NOT EXISTS sightings_sid ON sightings (sid) WHERE sid IS NOT NULL;
+CREATE TABLE IF NOT EXISTS visits (
+    id TEXT PRIMARY KEY,
+    plate TEXT NOT NULL,
+    start_ts REAL,
+    last_ts REAL NOT NULL,
+    end_ts REAL,
+    status TEXT NOT NULL,
+    entry_camera TEXT,
+    exit_camera TEXT,
+    reads INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS visits_plate_ts ON visits (plate, last_ts);
+CREATE INDEX IF NOT EXISTS visits_ts ON visits (last_ts);
+CREATE INDEX IF NOT EXISTS visits_open ON visits (status) WHERE status = 'open';
+CREATE TABLE IF NOT EXISTS plate_profile (
+    plate TEXT PRIMARY KEY,
+    first_day INTEGER NOT NULL,
+    last_day INTEGER NOT NULL,
+    mask INTEGER NOT NULL,
+    max_gap INTEGER NOT NULL,
+    hours TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+#: Columns of a visits CSV export, in order (times ISO 8601 UTC, dwell in seconds).
+VISIT_CSV_COLUMNS = ("id", "plate", "status", "started", "ended", "dwell_s", "entry_camera",
+                     "exit_camera", "reads")  # fmt: skip
+_VISIT_SELECT = (
+    "SELECT id, plate, start_ts, last_ts, end_ts, status, entry_camera, exit_camera, reads"
+    " FROM visits"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PlateStats:
@@ -61,6 +104,10 @@ class PlateStats:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     last_camera: str | None = None
+    #: Visitor class of the plate *with* this sighting (core/visitors.py), None when unknown.
+    visitor_class: str | None = None
+    #: Usual local arrival hour (0-23) or None.
+    usual_hour: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,10 +124,23 @@ class SightingRow:
     confidence: float | None = None
     read_plate: str | None = None
     image_path: str | None = None
+    #: Sighting id (``Sighting.id``), used to correct a stored sighting later.
+    sid: str | None = None
+    visit_id: str | None = None
+    #: Other readings merged into this sighting: ``{plate: reads}`` (stored forms).
+    alternatives: dict[str, int] | None = None
+    #: The visit snapshot to store with this sighting, and an older one that timed out.
+    visit: Visit | None = None
+    expired: Visit | None = None
+    #: True when the sighting counts as an arrival for the usual arrival hour.
+    arrival: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict (ISO time)."""
         return {
+            "id": self.sid,
+            "visit_id": self.visit_id,
+            "alternatives": self.alternatives,
             "plate": self.plate,
             "time": self.time.isoformat(),
             "camera_id": self.camera_id,
@@ -109,6 +169,8 @@ class SightingHistory:
         """Remember the database path (``":memory:"`` allowed); call :meth:`open` next."""
         self.path = str(path)
         self._db: sqlite3.Connection | None = None
+        #: Time zone of the site's calendar days (visitor classes); set by the integration.
+        self.tz: tzinfo = UTC
 
     def open(self) -> None:
         """Open (creating if needed) the database in WAL mode."""
@@ -119,6 +181,23 @@ class SightingHistory:
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
         self._db = db
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a database of any earlier version to :data:`SCHEMA_VERSION`, in place."""
+        db = self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        have = {row[1] for row in db.execute("PRAGMA table_info(sightings)")}
+        with self._transaction():
+            for column, kind in SIGHTING_COLUMNS_V2.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE sightings ADD COLUMN {column} {kind}")
+            for statement in SCHEMA_V2.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the database (idempotent)."""
@@ -132,6 +211,18 @@ class SightingHistory:
         if self._db is None:
             raise sqlite3.ProgrammingError("history is not open")
         return self._db
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one transaction: committed at the end, rolled back on any error."""
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def stats(self, plate: str) -> PlateStats:
         """Return the counts for ``plate`` (normalised text)."""
@@ -154,12 +245,12 @@ class SightingHistory:
         db.execute("BEGIN")
         try:
             for row in rows:
-                result.append(self.stats(row.plate))
+                before = self.stats(row.plate)
                 ts = _ts(row.time)
                 db.execute(
                     "INSERT INTO sightings (plate, ts, camera_id, camera, category, list_name,"
-                    " direction, confidence, read_plate, image_path)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " direction, confidence, read_plate, image_path, sid, visit_id,"
+                    " alternatives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         row.plate,
                         ts,
@@ -171,8 +262,29 @@ class SightingHistory:
                         row.confidence,
                         row.read_plate,
                         row.image_path,
+                        row.sid,
+                        row.visit_id,
+                        json.dumps(row.alternatives) if row.alternatives else None,
                     ),
                 )
+                for visit in (row.expired, row.visit):
+                    if visit is not None:
+                        self._save_visit(visit)
+                profile = self._profile(row.plate, before.count)
+                day, hour = local_day(row.time, self.tz)
+                if profile is None:
+                    profile = VisitorProfile.new(day)
+                    if row.arrival:
+                        profile.hours[hour] += 1
+                else:
+                    profile.seen(day, hour if row.arrival else None)
+                self._save_profile(row.plate, profile)
+                result.append(
+                    PlateStats(
+                        before.count, before.first_seen, before.last_seen, before.last_camera,
+                        profile.classify(day), profile.usual_hour,
+                    )
+                )  # fmt: skip
                 db.execute(
                     "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
                     " VALUES (?, 1, ?, ?, ?) ON CONFLICT(plate) DO UPDATE SET"
@@ -188,6 +300,317 @@ class SightingHistory:
             raise
         return result
 
+    # -- visitor profiles ----------------------------------------------------------------
+
+    def _profile(self, plate: str, count: int) -> VisitorProfile | None:
+        """Return the plate's stored profile.
+
+        Rebuilt from its sightings when missing (migration, purge) while the plate has earlier
+        sightings (``count``); None for a new plate.
+        """
+        row = self.db.execute(
+            "SELECT first_day, last_day, mask, max_gap, hours FROM plate_profile"
+            " WHERE plate = ?",
+            (plate,),
+        ).fetchone()
+        if row is not None:
+            return VisitorProfile(
+                row[0], row[1], row[2], row[3], VisitorProfile.decode_hours(row[4])
+            )
+        if count == 0:
+            return None
+        return self._rebuild_profile(plate)
+
+    def _rebuild_profile(self, plate: str) -> VisitorProfile | None:
+        tz = self.tz
+        days = [
+            local_day(datetime.fromtimestamp(r[0], UTC), tz)[0]
+            for r in self.db.execute("SELECT ts FROM sightings WHERE plate = ?", (plate,))
+        ]
+        arrivals = [
+            local_day(datetime.fromtimestamp(r[0], UTC), tz)[1]
+            for r in self.db.execute(
+                "SELECT start_ts FROM visits WHERE plate = ? AND start_ts IS NOT NULL"
+                " UNION ALL SELECT ts FROM sightings WHERE plate = ? AND visit_id IS NULL",
+                (plate, plate),
+            )
+        ]
+        return rebuild(days, arrivals)
+
+    def _save_profile(self, plate: str, profile: VisitorProfile) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO plate_profile (plate, first_day, last_day, mask, max_gap,"
+            " hours) VALUES (?, ?, ?, ?, ?, ?)",
+            (plate, profile.first_day, profile.last_day, profile.mask, profile.max_gap,
+             profile.encode_hours()),
+        )  # fmt: skip
+
+    def profile(self, plate: str) -> VisitorProfile | None:
+        """Return the visitor profile of a stored plate form (None when never seen).
+
+        The visitor profile of a stored plate form (None when never seen).
+        """
+        return self._profile(plate, self.stats(plate).count)
+
+    # -- visits ----------------------------------------------------------------------------
+
+    def _save_visit(self, visit: Visit) -> None:
+        self.db.execute(
+            "INSERT INTO visits (id, plate, start_ts, last_ts, end_ts, status, entry_camera,"
+            " exit_camera, reads) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
+            " SET plate = excluded.plate, start_ts = excluded.start_ts,"
+            " last_ts = excluded.last_ts, end_ts = excluded.end_ts, status = excluded.status,"
+            " entry_camera = excluded.entry_camera, exit_camera = excluded.exit_camera,"
+            " reads = excluded.reads",
+            (
+                visit.id,
+                visit.plate,
+                _ts(visit.started) if visit.started else None,
+                _ts(visit.last_seen),
+                _ts(visit.ended) if visit.ended else None,
+                visit.status,
+                visit.entry_camera,
+                visit.exit_camera,
+                visit.reads,
+            ),
+        )
+
+    def save_visits(self, visits: Sequence[Visit]) -> None:
+        """Store visits (new or changed: timeouts closed by the tracker) in one transaction."""
+        with self._transaction():
+            for visit in visits:
+                self._save_visit(visit)
+
+    @staticmethod
+    def _visit(r: Sequence[Any]) -> Visit:
+        return Visit(
+            id=r[0], plate=r[1], started=_dt(r[2]), last_seen=datetime.fromtimestamp(r[3], UTC),
+            ended=_dt(r[4]), status=r[5], entry_camera=r[6], exit_camera=r[7], reads=r[8],
+        )  # fmt: skip
+
+    def open_visits(self) -> list[Visit]:
+        """Every visit still open (loaded into the tracker at start)."""
+        return [
+            self._visit(r)
+            for r in self.db.execute(_VISIT_SELECT + " WHERE status = ?", (STATUS_OPEN,))
+        ]
+
+    def search_visits(
+        self,
+        *,
+        plates: Iterable[str] | None = None,
+        camera_id: str | None = None,
+        status: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = 100,
+    ) -> list[Visit]:
+        """Visits matching every filter, newest (last read) first.
+
+        ``plates``: stored plate forms; ``camera_id``: entry or exit camera; ``start``/``end``:
+        aware datetimes, a visit matches when it overlaps ``[start, end)``.
+        """
+        where: list[str] = []
+        args: list[Any] = []
+        if plates is not None:
+            plate_list = list(plates)
+            where.append(f"plate IN ({','.join('?' * len(plate_list)) or 'NULL'})")
+            args.extend(plate_list)
+        if camera_id is not None:
+            where.append("(entry_camera = ? OR exit_camera = ?)")
+            args.extend([camera_id, camera_id])
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if start is not None:
+            where.append("last_ts >= ?")
+            args.append(_ts(start))
+        if end is not None:
+            where.append("coalesce(start_ts, last_ts) < ?")
+            args.append(_ts(end))
+        sql = _VISIT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY last_ts DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(max(0, int(limit)))
+        return [self._visit(r) for r in self.db.execute(sql, args)]
+
+    def export_visits_csv(
+        self, path: Path | str, camera_names: dict[str, str] | None = None, **filters: Any
+    ) -> int:
+        """Write matching visits (:data:`VISIT_CSV_COLUMNS`) to a CSV file; return rows.
+
+        Camera ids are written as names from ``camera_names`` when known. Raises OSError.
+        """
+        names = camera_names or {}
+        count = 0
+        with Path(path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(VISIT_CSV_COLUMNS)
+            for visit in self.search_visits(limit=None, **filters):
+                data = visit.as_dict()
+                for key in ("entry_camera", "exit_camera"):
+                    if data[key] is not None:
+                        data[key] = names.get(data[key], data[key])
+                writer.writerow(
+                    [data[c] if data[c] is not None else "" for c in VISIT_CSV_COLUMNS]
+                )
+                count += 1
+        return count
+
+    def purge_visits(self, before: datetime) -> int:
+        """Delete visits (not open) whose last read is older than ``before``; return count."""
+        return self.db.execute(
+            "DELETE FROM visits WHERE last_ts < ? AND status != ?", (_ts(before), STATUS_OPEN)
+        ).rowcount
+
+    def purge_pictures(self, before: datetime) -> list[str]:
+        """Forget saved pictures of sightings older than ``before``; return their paths."""
+        db = self.db
+        with self._transaction():
+            paths = [
+                r[0]
+                for r in db.execute(
+                    "SELECT image_path FROM sightings WHERE ts < ? AND image_path IS NOT NULL",
+                    (_ts(before),),
+                )
+            ]
+            db.execute(
+                "UPDATE sightings SET image_path = NULL WHERE ts < ? AND image_path IS NOT NULL",
+                (_ts(before),),
+            )
+        return paths
+
+    def purge_plate(self, forms: Sequence[str]) -> tuple[int, int, list[str]]:
+        """Delete everything about a plate (each stored form).
+
+        Sightings, their pictures' paths, visits, stats and profile. Returns (sightings,
+        visits, picture paths).
+        """
+        sightings = 0
+        images: list[str] = []
+        for form in forms:
+            deleted, paths = self.purge_with_images(plate=form)
+            sightings += deleted
+            images += paths
+        db = self.db
+        marks = ",".join("?" * len(forms)) or "NULL"
+        with self._transaction():
+            visits = db.execute(f"DELETE FROM visits WHERE plate IN ({marks})", list(forms))
+            db.execute(f"DELETE FROM plate_profile WHERE plate IN ({marks})", list(forms))
+            db.execute(f"DELETE FROM plate_stats WHERE plate IN ({marks})", list(forms))
+        return sightings, visits.rowcount, images
+
+    # -- corrections and privacy rewrite ----------------------------------------------------
+
+    def _refresh_plates(self, plates: Iterable[str]) -> None:
+        """Rebuild stats of ``plates`` from their sightings; drop their profiles.
+
+        Profiles are rebuilt lazily at the plate's next sighting. Inside a transaction.
+        """
+        db = self.db
+        for plate in set(plates):
+            db.execute("DELETE FROM plate_stats WHERE plate = ?", (plate,))
+            db.execute("DELETE FROM plate_profile WHERE plate = ?", (plate,))
+            db.execute(
+                "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
+                " SELECT plate, count(*), min(ts), max(ts), (SELECT camera FROM sightings l"
+                " WHERE l.plate = s.plate ORDER BY ts DESC LIMIT 1) FROM sightings s"
+                " WHERE plate = ? GROUP BY plate",
+                (plate,),
+            )
+
+    def sighting(self, sid: str) -> SightingRow | None:
+        """Return the stored sighting with id ``sid`` (``Sighting.id``), or None.
+
+        The stored sighting with id ``sid`` (``Sighting.id``), or None.
+        """
+        return next(self.iter_rows(limit=1, sid=sid), None)
+
+    def reassign(
+        self, sid: str, plate: str, alternatives: dict[str, int] | None = None
+    ) -> str | None:
+        """Change the plate of the sighting ``sid`` (a confirmed or better reading).
+
+        Its visit moves too when it holds only this sighting; ``alternatives`` (when given) replaces
+        its merged readings. Returns the old plate, or None when no such sighting exists.
+        """
+        db = self.db
+        row = db.execute(
+            "SELECT plate, visit_id FROM sightings WHERE sid = ?", (sid,)
+        ).fetchone()
+        if row is None:
+            return None
+        old, visit_id = row
+        if alternatives is not None:
+            db.execute(
+                "UPDATE sightings SET alternatives = ? WHERE sid = ?",
+                (json.dumps(alternatives) if alternatives else None, sid),
+            )
+        if old == plate:
+            return str(old)
+        with self._transaction():
+            db.execute("UPDATE sightings SET plate = ? WHERE sid = ?", (plate, sid))
+            if visit_id is not None:
+                db.execute(
+                    "UPDATE visits SET plate = ? WHERE id = ? AND reads = 1", (plate, visit_id)
+                )
+            self._refresh_plates([old, plate])
+        return str(old)
+
+    def clear_plates_to_hash(self, listed: frozenset[str]) -> list[str]:
+        """Plates stored in the clear that are not listed (the privacy rewrite's work list)."""
+        return [
+            r[0]
+            for r in self.db.execute("SELECT plate FROM plate_stats WHERE plate NOT GLOB '#*'")
+            if r[0] not in listed
+        ]
+
+    def rewrite_plates(
+        self,
+        plates: Sequence[str],
+        hash_plate: Callable[[str], str],
+        rename_picture: Callable[[str, str, str], str | None] | None = None,
+    ) -> int:
+        """Replace each clear plate by its hash everywhere, in one transaction.
+
+        Covers sightings, read texts, merged alternatives, visits, stats and profiles; returns
+        the number of plates rewritten.
+        ``rename_picture(path, plate, hashed)`` renames a saved picture whose file name carries
+        the plate and returns the new path (None: keep the path).
+        """
+        db = self.db
+        with self._transaction():
+            for plate in plates:
+                new = hash_plate(plate)
+                if rename_picture is not None:
+                    for sid, path in db.execute(
+                        "SELECT id, image_path FROM sightings WHERE plate = ?"
+                        " AND image_path IS NOT NULL",
+                        (plate,),
+                    ).fetchall():
+                        if (moved := rename_picture(path, plate, new)) is not None:
+                            db.execute(
+                                "UPDATE sightings SET image_path = ? WHERE id = ?", (moved, sid)
+                            )
+                for sid, alternatives in db.execute(
+                    "SELECT id, alternatives FROM sightings WHERE plate = ?"
+                    " AND alternatives IS NOT NULL",
+                    (plate,),
+                ).fetchall():
+                    alts = {hash_plate(k): v for k, v in json.loads(alternatives).items()}
+                    db.execute(
+                        "UPDATE sightings SET alternatives = ? WHERE id = ?",
+                        (json.dumps(alts), sid),
+                    )
+                db.execute(
+                    "UPDATE sightings SET plate = ?, read_plate = NULL WHERE plate = ?",
+                    (new, plate),
+                )
+                db.execute("UPDATE visits SET plate = ? WHERE plate = ?", (new, plate))
+                self._refresh_plates([plate, new])
+        return len(plates)
+
     def _where(
         self,
         *,
@@ -199,9 +622,13 @@ class SightingHistory:
         category: str | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        sid: str | None = None,
     ) -> tuple[str, list[Any]]:
         where: list[str] = []
         args: list[Any] = []
+        if sid is not None:
+            where.append("sid = ?")
+            args.append(sid)
         if plate is not None:
             where.append("plate = ?")
             args.append(plate)
@@ -234,7 +661,8 @@ class SightingHistory:
         cond, args = self._where(**filters)
         sql = (
             "SELECT plate, ts, camera_id, camera, category, list_name, direction, confidence,"
-            " read_plate, image_path FROM sightings" + cond + " ORDER BY ts DESC"
+            " read_plate, image_path, sid, visit_id, alternatives FROM sightings" + cond
+            + " ORDER BY ts DESC"
         )
         if limit is not None:
             sql += " LIMIT ?"
@@ -251,6 +679,9 @@ class SightingHistory:
                 confidence=r[7],
                 read_plate=r[8],
                 image_path=r[9],
+                sid=r[10],
+                visit_id=r[11],
+                alternatives=json.loads(r[12]) if r[12] else None,
             )
 
     def fuzzy_plates(self, plate: str, distance: int, cap: int = 1000) -> list[str]:
@@ -396,6 +827,7 @@ class SightingHistory:
             db.execute(f"INSERT OR IGNORE INTO _affected SELECT DISTINCT plate FROM sightings WHERE {cond}", args)  # noqa: E501
             deleted = db.execute(f"DELETE FROM sightings WHERE {cond}", args).rowcount
             db.execute("DELETE FROM plate_stats WHERE plate IN (SELECT plate FROM _affected)")
+            db.execute("DELETE FROM plate_profile WHERE plate IN (SELECT plate FROM _affected)")
             db.execute(
                 "INSERT INTO plate_stats (plate, count, first_ts, last_ts, last_camera)"
                 " SELECT s.plate, count(*), min(s.ts), max(s.ts),"
@@ -413,3 +845,11 @@ class SightingHistory:
         sightings = self.db.execute("SELECT count(*) FROM sightings").fetchone()[0]
         plates = self.db.execute("SELECT count(*) FROM plate_stats").fetchone()[0]
         return {"sightings": int(sightings), "plates": int(plates)}
+
+    def visit_counts(self) -> dict[str, int]:
+        """Totals for diagnostics (no plates): visits, open visits, plates stored hashed."""
+        db = self.db
+        visits = db.execute("SELECT count(*) FROM visits").fetchone()[0]
+        open_ = db.execute("SELECT count(*) FROM visits WHERE status = 'open'").fetchone()[0]
+        hashed = db.execute("SELECT count(*) FROM plate_stats WHERE plate GLOB '#*'").fetchone()[0]
+        return {"visits": int(visits), "open_visits": int(open_), "hashed_plates": int(hashed)}

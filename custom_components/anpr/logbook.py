@@ -28,6 +28,8 @@ def describe_plate_read(data: dict[str, Any]) -> str:
     """
     details: list[str] = []
     event_type = data.get("event_type") or "unknown"
+    if event_type == "unreadable":
+        return "saw a vehicle without a readable plate"
     description = data.get("description")
     if event_type != "unknown" and description:
         details.append(f"{event_type}: {description}")

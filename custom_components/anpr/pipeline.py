@@ -1,13 +1,16 @@
 """The read pipeline: one path for every source (DESIGN.md "The read pipeline").
 
-``PlateRead → normalise → corrections → confidence gate → repeat/merge window → list match →
-sighting recorded → Sighting``. The pipeline does not import Home Assistant; the runtime gives
+``PlateRead → normalise → corrections (incl. learnt misreads) → confidence gate → repeat/merge
+window (misreads one edit apart merge, core/misreads.py) → list match → visit step
+(core/visits.py) → sighting recorded (stored plate form, core/privacy.py; visitor class,
+core/visitors.py) → Sighting``. The pipeline does not import Home Assistant; the runtime gives
 it the history recorder (an async callable running on the history thread) and receives each
 :class:`Sighting` through ``on_sighting``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +25,17 @@ from .const import (
     EVENT_ALERT,
     EVENT_KNOWN,
     EVENT_UNKNOWN,
+    EVENT_UNREADABLE,
     LOGGER,
+)
+from .core.misreads import LearntMisreads, Reading, best_reading, same_vehicle
+from .core.privacy import PrivacyPolicy
+from .core.visits import (
+    ACTION_CLOSED,
+    ACTION_OPENED,
+    DEFAULT_ROLE,
+    VisitStep,
+    VisitTracker,
 )
 from .history import PlateStats, SightingRow
 from .matching import Matcher, MatchOutcome, country_code, fix_format
@@ -66,6 +79,10 @@ class CameraSettings:
     repeat_window: float = 10.0
     min_confidence: float = 0.0
     direction_mode: str = DIRECTION_AS_REPORTED
+    #: What the camera's reads mean for visits (core/visits.py roles).
+    role: str = DEFAULT_ROLE
+    #: Fire an ``unreadable`` event for a vehicle read without a plate.
+    unreadable_events: bool = False
 
 
 @dataclass(kw_only=True)
@@ -100,6 +117,19 @@ class Sighting:
     first_seen: datetime | None = None
     reginfo: dict[str, Any] | None = None
     reads: int = 1
+    #: Visit this sighting belongs to (None: pass-by camera or unreadable).
+    visit_id: str | None = None
+    visit_started: datetime | None = None
+    #: ``opened`` / ``continued`` / ``closed`` / ``exit_without_entry`` (core/visits.py).
+    visit_action: str | None = None
+    #: Seconds on site, on the sighting that closed the visit.
+    dwell_s: float | None = None
+    visitor_class: str | None = None
+    usual_hour: int | None = None
+    #: Other readings merged into this sighting (misreads): ``{plate: reads}``.
+    alternatives: dict[str, int] = field(default_factory=dict)
+    _readings: dict[str, Reading] = field(default_factory=dict, repr=False)
+    _recorded: asyncio.Event | None = field(default=None, repr=False)
 
     def image(self, *roles: ImageRole) -> ReadImage | None:
         """Return the best picture for ``roles`` (see :meth:`PlateRead.image`)."""
@@ -149,6 +179,13 @@ class Sighting:
             "vendor_id": read.vendor_id,
             "reginfo": self.reginfo,
             "reads": self.reads,
+            "visit_id": self.visit_id,
+            "visit_started": self.visit_started.isoformat() if self.visit_started else None,
+            "visit_action": self.visit_action,
+            "dwell_s": None if self.dwell_s is None else round(self.dwell_s, 1),
+            "visitor_class": self.visitor_class,
+            "usual_hour": self.usual_hour,
+            "alternatives": dict(self.alternatives),
             # Delivered late (Hikvision plate-log / ONVIF catch-up after a reconnection): the
             # time is the capture time; automations that open gates should skip these.
             "catch_up": bool(read.extra.get("catch_up")),
@@ -161,6 +198,8 @@ class Sighting:
 SightingCallback = Callable[[Sighting, bool], None]
 """Called with (sighting, is_new): ``is_new`` False means a repeat read updated it."""
 Recorder = Callable[[SightingRow], Awaitable[PlateStats]]
+#: Changes a recorded sighting: (sighting id, stored plate, stored alternatives).
+Amender = Callable[[str, str, dict[str, int]], Awaitable[Any]]
 
 
 def _merge(target: PlateRead, new: PlateRead) -> None:
@@ -193,6 +232,7 @@ class Pipeline:
         on_sighting: SightingCallback,
         corrections: list[str] | None = None,
         fuzzy_distance: int = 1,
+        amender: Amender | None = None,
     ) -> None:
         """Create the pipeline around the list store and the history recorder."""
         self.lists = lists
@@ -205,10 +245,28 @@ class Pipeline:
         #: Country whose plate formats apply when a read carries no country (None = no fixes).
         self.default_country: str | None = None
         self.set_corrections(corrections or [])
-        # (camera_id, plate) -> open sighting still inside its repeat window
-        self._open: dict[tuple[str, str], Sighting] = {}
-        self.stats = {"reads": 0, "sightings": 0, "merged": 0, "dropped_no_plate": 0,
-                      "dropped_low_confidence": 0, "ignored": 0}  # fmt: skip
+        self._amend = amender
+        #: Open visits (None: visits off); stored plate forms; see core/visits.py.
+        self.visits: VisitTracker | None = None
+        #: Called with each visit step (site sensors).
+        self.on_visit: Callable[[VisitStep], None] | None = None
+        #: Stored form of plates (privacy mode hashes unlisted plates).
+        self.privacy = PrivacyPolicy(None, self.is_listed)
+        #: Misreads learnt from confirmed corrections (core/misreads.py).
+        self.learnt = LearntMisreads()
+        # camera_id -> sightings still inside their repeat window (few per camera)
+        self._recent: dict[str, list[Sighting]] = {}
+        self._unreadable: dict[str, datetime] = {}
+        self.stats = {"reads": 0, "sightings": 0, "merged": 0, "merged_misreads": 0,
+                      "dropped_no_plate": 0, "dropped_low_confidence": 0, "ignored": 0,
+                      "unreadable": 0}  # fmt: skip
+
+    def is_listed(self, plate: str) -> bool:
+        """Return True when ``plate`` is a listed plate or alternative reading (exact).
+
+        True when ``plate`` is a listed plate or alternative reading (exact).
+        """
+        return bool(self.lists.exact(plate))
 
     def set_corrections(self, lines: list[str]) -> None:
         """Replace the global corrections (``"PATTERN => REPLACEMENT"`` lines, in order)."""
@@ -228,6 +286,9 @@ class Pipeline:
             if new != plate:
                 applied.append(f"{rule.pattern.pattern} => {rule.replacement}")
                 plate = normalise_plate(new)
+        if read is not None and (learnt := self.learnt.lookup(plate, read.camera_id)):
+            applied.append(f"learnt misread: {plate} => {learnt}")
+            plate = learnt
         country = country_code(read.country if read is not None else None)
         # A listed plate or alternative reading is never rewritten by a format fix.
         if plate and (country or self.default_country) and not self.lists.exact(plate):
@@ -246,8 +307,7 @@ class Pipeline:
         """Run one read through the pipeline. Returns the sighting (new or merged) or None."""
         self.stats["reads"] += 1
         if not read.has_plate:
-            self.stats["dropped_no_plate"] += 1
-            return None
+            return self._unreadable_read(read, camera)
         if read.confidence is not None and read.confidence < camera.min_confidence:
             self.stats["dropped_low_confidence"] += 1
             return None
@@ -256,30 +316,37 @@ class Pipeline:
             self.stats["dropped_no_plate"] += 1
             return None
 
-        key = (camera.camera_id, plate)
-        current = self._open.get(key)
         window = timedelta(seconds=camera.repeat_window)
-        if current is not None and abs(read.time - current.read.time) <= window:
-            _merge(current.read, read)
-            current.reads += 1
-            if current.direction is Direction.UNKNOWN:
-                # A later read of the same vehicle may be the first to report its direction.
-                current.direction = _apply_direction_mode(
-                    current.read.direction, camera.direction_mode
-                )
-            self.stats["merged"] += 1
-            self._on_sighting(current, False)
+        current = self._same_vehicle(camera.camera_id, plate, read.time, window)
+        if current is not None:
+            await self._merge_into(current, read, plate, camera)
             return current
-        self._expire(read.time, window)
 
         direction = _apply_direction_mode(read.direction, camera.direction_mode)
         outcome = self.match_outcome(plate, read, camera.camera_id)
         sighting = self._classify(read, plate, camera, direction, outcome.match, applied)
         if outcome.match is None and outcome.skipped and sighting.matched_by is None:
             sighting.reason = f"not on any list ({outcome.skipped})"
-        self._open[key] = sighting
+        sighting._readings[plate] = Reading(
+            plate, 1, read.confidence or 0.0, sighting.listed_plate is not None, 0
+        )
+        sighting._recorded = asyncio.Event()
+        self._recent.setdefault(camera.camera_id, []).append(sighting)
+        stored = self.privacy.stored(plate) or plate
+        step = None
+        if self.visits is not None:
+            step = self.visits.step(
+                stored, camera.role, direction.value, camera.camera_id, read.time
+            )
+        if step is not None:
+            visit = step.visit
+            sighting.visit_id = visit.id
+            sighting.visit_started = visit.started
+            sighting.visit_action = step.action
+            if step.action == ACTION_CLOSED:
+                sighting.dwell_s = visit.dwell_s
         row = SightingRow(
-            plate=plate,
+            plate=stored,
             time=read.time,
             camera_id=camera.camera_id,
             camera=camera.name,
@@ -287,7 +354,12 @@ class Pipeline:
             list_name=sighting.list_name,
             direction=direction.value,
             confidence=read.confidence,
-            read_plate=read.plate,
+            read_plate=read.plate if stored == plate else None,
+            sid=sighting.id,
+            visit_id=sighting.visit_id,
+            visit=step.visit if step else None,
+            expired=step.expired if step else None,
+            arrival=step is None or step.action == ACTION_OPENED,
         )
         try:
             stats = await self._record(row)
@@ -301,21 +373,130 @@ class Pipeline:
                 err,
             )
             stats = PlateStats()
+        finally:
+            sighting._recorded.set()
         sighting.previous_sightings = stats.count
         sighting.last_sighting = stats.last_seen
         sighting.first_seen = stats.first_seen or read.time
+        sighting.visitor_class = stats.visitor_class
+        sighting.usual_hour = stats.usual_hour
         self.stats["sightings"] += 1
         if sighting.event_type is None:
             self.stats["ignored"] += 1
+        if step is not None and self.on_visit is not None:
+            self.on_visit(step)
         self._on_sighting(sighting, True)
         return sighting
 
-    def _expire(self, now: datetime, window: timedelta) -> None:
-        """Forget open sightings older than the window (bounded memory)."""
-        if len(self._open) < 256:
-            return
-        for key in [k for k, s in self._open.items() if now - s.read.time > window]:
-            del self._open[key]
+    def _unreadable_read(self, read: PlateRead, camera: CameraSettings) -> Sighting | None:
+        """Handle a vehicle without a readable plate.
+
+        An ``unreadable`` event when the camera wants one (at most one per repeat window),
+        else the read is dropped.
+        """
+        if not camera.unreadable_events:
+            self.stats["dropped_no_plate"] += 1
+            return None
+        last = self._unreadable.get(camera.camera_id)
+        if last is not None and abs(read.time - last) <= timedelta(seconds=camera.repeat_window):
+            self.stats["merged"] += 1
+            return None
+        self._unreadable[camera.camera_id] = read.time
+        self.stats["unreadable"] += 1
+        sighting = Sighting(
+            id=uuid.uuid4().hex,
+            read=read,
+            plate="",
+            camera_id=camera.camera_id,
+            camera=camera.name,
+            time=read.time,
+            direction=_apply_direction_mode(read.direction, camera.direction_mode),
+            event_type=EVENT_UNREADABLE,
+            description="Vehicle without a readable plate",
+            priority="high",
+            reason="no readable plate",
+        )
+        self._on_sighting(sighting, True)
+        return sighting
+
+    def _same_vehicle(
+        self, camera_id: str, plate: str, when: datetime, window: timedelta
+    ) -> Sighting | None:
+        """Return the sighting on this camera inside the window that ``plate`` belongs to.
+
+        The same reading first, else one edit apart (core/misreads.py); None when none.
+        """
+        recent = self._recent.get(camera_id)
+        if not recent:
+            return None
+        recent[:] = [s for s in recent if abs(when - s.read.time) <= window]
+        for sighting in recent:
+            if plate in sighting._readings:
+                return sighting
+        listed = self.is_listed(plate)
+        for sighting in recent:
+            if same_vehicle(
+                plate, sighting.plate,
+                plate_listed=listed, other_listed=sighting.listed_plate is not None,
+            ):  # fmt: skip
+                return sighting
+        return None
+
+    async def _merge_into(
+        self, current: Sighting, read: PlateRead, plate: str, camera: CameraSettings
+    ) -> None:
+        """Merge a repeat read (or a misread of the same vehicle) into ``current``."""
+        _merge(current.read, read)
+        current.reads += 1
+        if current.direction is Direction.UNKNOWN:
+            # A later read of the same vehicle may be the first to report its direction.
+            current.direction = _apply_direction_mode(
+                current.read.direction, camera.direction_mode
+            )
+        self.stats["merged"] += 1
+        before = current.plate
+        reading = current._readings.get(plate)
+        confidence = read.confidence or 0.0
+        if reading is None:
+            self.stats["merged_misreads"] += 1
+            reading = Reading(plate, 0, confidence, self.is_listed(plate),
+                              len(current._readings))  # fmt: skip
+        current._readings[plate] = Reading(
+            plate, reading.count + 1, max(reading.confidence, confidence), reading.listed,
+            reading.first,
+        )  # fmt: skip
+        changed_alternatives = len(current._readings) > 1 and plate != current.plate
+        best = best_reading(list(current._readings.values()))
+        if best != current.plate:
+            outcome = self.match_outcome(best, current.read, camera.camera_id)
+            fresh = self._classify(
+                current.read, best, camera, current.direction, outcome.match,
+                current.corrections,
+            )  # fmt: skip
+            for attr in ("plate", "event_type", "list_category", "list_name", "description",
+                         "priority", "matched_by", "reason", "rule", "listed_plate",
+                         "plate_format"):  # fmt: skip
+                setattr(current, attr, getattr(fresh, attr))
+        current.alternatives = {
+            p: r.count for p, r in current._readings.items() if p != current.plate
+        }
+        if (changed_alternatives or best != before) and self._amend is not None:
+            if current._recorded is not None:
+                await current._recorded.wait()
+            stored = self.privacy.stored(current.plate) or current.plate
+            old_stored = self.privacy.stored(before) or before
+            if stored != old_stored and self.visits is not None:
+                visit = self.visits.open.get(old_stored)
+                if visit is not None and visit.id == current.visit_id and visit.reads == 1:
+                    self.visits.rename(old_stored, stored)
+            alternatives = {
+                self.privacy.stored(p) or p: n for p, n in current.alternatives.items()
+            }
+            try:
+                await self._amend(current.id, stored, alternatives)
+            except Exception as err:
+                LOGGER.warning("Could not update a merged sighting in the history: %s", err)
+        self._on_sighting(current, False)
 
     def _plate_format(self, plate: str, read: PlateRead) -> str | None:
         """Name of the country format the plate fits (matching.py), or None."""

@@ -3,6 +3,9 @@
 Retention (hub option ``retention_days``, DESIGN.md "Sightings history"): once a day (03:17
 local) and once at start-up, sightings older than N days are deleted together with their saved
 pictures; 0 keeps nothing (every sighting is deleted at the next purge and no picture is saved).
+Visits (``visit_retention_days``) and pictures (``picture_retention_days``) have their own
+retention (issue 16), each defaulting to the sightings' one; a picture never outlives its
+sighting.
 Pictures (hub option ``save_images``) go under the ``local`` media folder as
 ``anpr/<YYYY-MM-DD>/<HHMMSS>_<plate>_<camera>.<ext>``, so HA's Media panel ("My media") browses
 them; paths are stored with the sighting so a purge by plate or age removes them too.
@@ -20,7 +23,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, LOGGER
+from .const import (
+    CONF_PICTURE_RETENTION_DAYS,
+    CONF_RETENTION_DAYS,
+    CONF_VISIT_RETENTION_DAYS,
+    DEFAULT_RETENTION_DAYS,
+    LOGGER,
+)
 from .protocols.models import ImageRole
 
 if TYPE_CHECKING:
@@ -42,6 +51,17 @@ def media_root(hass: HomeAssistant) -> Path:
 def retention_days(entry: AnprConfigEntry) -> int:
     """Return the hub's retention in days (0 = keep nothing)."""
     return int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+
+
+def visit_retention_days(entry: AnprConfigEntry) -> int:
+    """Days visits are kept (default: the sightings' retention)."""
+    return int(entry.options.get(CONF_VISIT_RETENTION_DAYS, retention_days(entry)))
+
+
+def picture_retention_days(entry: AnprConfigEntry) -> int:
+    """Days saved pictures are kept (default and upper bound: the sightings' retention)."""
+    days = int(entry.options.get(CONF_PICTURE_RETENTION_DAYS, retention_days(entry)))
+    return min(days, retention_days(entry))
 
 
 def _delete_files(root: Path, paths: list[str]) -> int:
@@ -82,10 +102,41 @@ async def async_purge(
     return deleted
 
 
+async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int]:
+    """Delete everything kept about a plate (each stored form, clear and hashed).
+
+    Sightings, saved pictures, visits, counts and visitor profile, learnt misreads and its
+    open visit.
+    """
+    runtime = entry.runtime_data
+    site = runtime.data.site
+    forms = site.privacy.query_forms(plate)
+    history = runtime.history
+    sightings, visits, images = await history.async_run(history.history.purge_plate, forms)
+    removed = 0
+    if images:
+        removed = await runtime.hass.async_add_executor_job(
+            _delete_files, media_root(runtime.hass), images
+        )
+    misreads = site.forget(plate)
+    LOGGER.info("Purged everything about one plate (%d sightings, %d visits)", sightings, visits)
+    return {"sightings": sightings, "visits": visits, "pictures": removed, "misreads": misreads}
+
+
 async def async_retention_purge(entry: AnprConfigEntry) -> int:
-    """Apply the retention setting now."""
-    days = retention_days(entry)
-    return await async_purge(entry, before=dt_util.utcnow() - timedelta(days=days))
+    """Apply the retention settings now (sightings, visits, pictures); return sightings."""
+    now = dt_util.utcnow()
+    deleted = await async_purge(entry, before=now - timedelta(days=retention_days(entry)))
+    history = entry.runtime_data.history
+    before = now - timedelta(days=visit_retention_days(entry))
+    if visits := await history.async_run(history.history.purge_visits, before):
+        LOGGER.info("Purged %d visits", visits)
+    before = now - timedelta(days=picture_retention_days(entry))
+    if images := await history.async_run(history.history.purge_pictures, before):
+        await entry.runtime_data.hass.async_add_executor_job(
+            _delete_files, media_root(entry.runtime_data.hass), images
+        )
+    return deleted
 
 
 def _save_file(path: Path, data: bytes) -> None:
@@ -106,7 +157,9 @@ class PictureSaver:
         """Where a sighting's picture goes (local date folder, safe file name)."""
         local = dt_util.as_local(sighting.time)
         camera = _UNSAFE.sub("_", sighting.camera)[:40]
-        plate = _UNSAFE.sub("_", sighting.plate)[:20]
+        # Privacy mode: an unlisted plate's file is named by its hash, never the plate.
+        stored = self.entry.runtime_data.pipeline.privacy.stored(sighting.plate) or ""
+        plate = _UNSAFE.sub("_", stored)[:20]
         ext = _EXTENSIONS.get(content_type, "jpg")
         return self.root / f"{local:%Y-%m-%d}" / f"{local:%H%M%S}_{plate}_{camera}.{ext}"
 
@@ -127,8 +180,12 @@ class PictureSaver:
         path = self.path_for(sighting, content_type)
         try:
             await self.hass.async_add_executor_job(_save_file, path, data)
-            await self.entry.runtime_data.history.async_set_image_path(
-                sighting.plate, sighting.time, sighting.camera_id, str(path)
+            runtime = self.entry.runtime_data
+            await runtime.history.async_set_image_path(
+                runtime.pipeline.privacy.stored(sighting.plate) or sighting.plate,
+                sighting.time,
+                sighting.camera_id,
+                str(path),
             )
         except Exception as err:
             LOGGER.warning("Could not save the picture of a sighting: %s", err)

@@ -16,6 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AnprConfigEntry, CameraCoordinator
 from .entity import AnprCameraEntity, async_setup_camera_entities
+from .site import async_setup_site_entities
 from .vehicles import async_setup_vehicle_entities
 
 PARALLEL_UPDATES = 0
@@ -37,6 +38,8 @@ ATTRIBUTES = (
     "country", "plate_colour", "plate_type", "vehicle_type", "vehicle_colour", "vehicle_make",
     "vehicle_model", "speed", "lane", "read_plate", "original_plate", "time", "source", "reads",
     "rule", "listed_plate", "plate_format", "catch_up", "manual",
+    "visit_id", "visit_started", "visit_action", "dwell_s", "visitor_class", "usual_hour",
+    "alternatives",
 )  # fmt: skip
 
 
@@ -53,6 +56,7 @@ async def async_setup_entry(
         lambda camera: [AnprLastPlateSensor(camera, LAST_PLATE), AnprReadsSensor(camera, READS)],
     )
     async_setup_vehicle_entities(hass, entry, async_add_entities, "sensor")  # vehicles.py
+    async_setup_site_entities(hass, entry, async_add_entities)  # site.py (issue 16)
 
 
 class AnprLastPlateSensor(AnprCameraEntity, RestoreSensor):

@@ -22,7 +22,9 @@ import voluptuous as vol
 
 from .const import CATEGORIES, DOMAIN
 from .coordinator import AnprConfigEntry, CameraCoordinator
+from .core.privacy import is_hashed
 from .core.validation import MAX_SEARCH_LEN, cap_search_text
+from .core.visits import STATUSES, Visit
 from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .validity import Validity, ValidityError
 
@@ -34,6 +36,10 @@ SERVICE_EXPORT_PLATES = "export_plates"
 SERVICE_SEARCH_SIGHTINGS = "search_sightings"
 SERVICE_EXPORT_SIGHTINGS = "export_sightings"
 SERVICE_PURGE_SIGHTINGS = "purge_sightings"
+SERVICE_SEARCH_VISITS = "search_visits"
+SERVICE_EXPORT_VISITS = "export_visits"
+SERVICE_PURGE_PLATE = "purge_plate"
+SERVICE_CONFIRM_READING = "confirm_reading"
 
 ATTR_PLATE = "plate"
 ATTR_GROUP = "group"
@@ -53,6 +59,9 @@ ATTR_START = "start"
 ATTR_END = "end"
 ATTR_LIMIT = "limit"
 ATTR_OLDER_THAN_DAYS = "older_than_days"
+ATTR_STATUS = "status"
+ATTR_READ_PLATE = "read_plate"
+ATTR_SIGHTING_ID = "sighting_id"
 
 MAX_SEARCH_LIMIT = 10_000
 
@@ -113,6 +122,31 @@ PURGE_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_PLATE): search_text,
         vol.Optional(ATTR_OLDER_THAN_DAYS): vol.All(vol.Coerce(int), vol.Range(min=0)),
+    }
+)
+_VISIT_FILTERS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_PLATE): search_text,
+    vol.Optional(ATTR_CAMERA): search_text,
+    vol.Optional(ATTR_STATUS): vol.In(STATUSES),
+    vol.Optional(ATTR_START): cv.datetime,
+    vol.Optional(ATTR_END): cv.datetime,
+}
+SEARCH_VISITS_SCHEMA = vol.Schema(
+    {
+        **_VISIT_FILTERS,
+        vol.Optional(ATTR_LIMIT, default=100): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_SEARCH_LIMIT)
+        ),
+    }
+)
+EXPORT_VISITS_SCHEMA = vol.Schema({**_VISIT_FILTERS, vol.Required(ATTR_PATH): cv.string})
+PURGE_PLATE_SCHEMA = vol.Schema({vol.Required(ATTR_PLATE): search_text})
+CONFIRM_READING_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_PLATE): search_text,
+        vol.Optional(ATTR_READ_PLATE): search_text,
+        vol.Optional(ATTR_SIGHTING_ID): cv.string,
+        vol.Optional(ATTR_CAMERA): search_text,
     }
 )
 REMOVE_PLATE_SCHEMA = vol.Schema(
@@ -304,10 +338,15 @@ async def _async_filters(call: ServiceCall, entry: AnprConfigEntry) -> dict[str,
             plate = normalise_plate(text)
             if not plate:
                 raise _error("invalid_plate", plate=text)
+            forms = entry.runtime_data.pipeline.privacy.query_forms(plate)
             if call.data[ATTR_FUZZY]:
                 filters["plates"] = await entry.runtime_data.history.async_fuzzy_plates(
                     plate, call.data[ATTR_FUZZY]
                 )
+                # Privacy mode: hashed plates are found by their exact hash only.
+                filters["plates"] += [f for f in forms[1:] if f not in filters["plates"]]
+            elif len(forms) > 1:
+                filters["plates"] = forms
             else:
                 filters["plate"] = plate
     if ATTR_CAMERA in call.data:
@@ -317,13 +356,17 @@ async def _async_filters(call: ServiceCall, entry: AnprConfigEntry) -> dict[str,
         filters["list_name"] = group.name
     if ATTR_CATEGORY in call.data:
         filters["category"] = call.data[ATTR_CATEGORY]
+    _time_filters(call, filters)
+    return filters
+
+
+def _time_filters(call: ServiceCall, filters: dict[str, Any]) -> None:
     for key in (ATTR_START, ATTR_END):
         if key in call.data:
             value: datetime = call.data[key]
             filters[key] = dt_util.as_utc(value) if value.tzinfo else value.replace(
                 tzinfo=dt_util.get_default_time_zone()
             )
-    return filters
 
 
 async def _async_search_sightings(call: ServiceCall) -> dict[str, Any]:
@@ -335,13 +378,15 @@ async def _async_search_sightings(call: ServiceCall) -> dict[str, Any]:
         "count": len(rows),
         "sightings": [row.as_dict() for row in rows],
     }
-    if "plate" in filters:
-        stats = await history.async_stats(filters["plate"])
-        hours = await history.async_hour_profile(
-            filters["plate"], dt_util.get_default_time_zone()
-        )
+    plate = filters.get("plate")
+    if plate is None and ATTR_PLATE in call.data and not call.data[ATTR_FUZZY]:
+        # Privacy mode: the plate's stored form (hashed when unlisted).
+        plate = entry.runtime_data.pipeline.privacy.stored(normalise_plate(call.data[ATTR_PLATE]))
+    if plate:
+        stats = await history.async_stats(plate)
+        hours = await history.async_hour_profile(plate, dt_util.get_default_time_zone())
         result["plate"] = {
-            "plate": filters["plate"],
+            "plate": plate,
             "count": stats.count,
             "first_seen": stats.first_seen.isoformat() if stats.first_seen else None,
             "last_seen": stats.last_seen.isoformat() if stats.last_seen else None,
@@ -365,19 +410,141 @@ async def _async_export_sightings(call: ServiceCall) -> dict[str, Any]:
 async def _async_purge_sightings(call: ServiceCall) -> dict[str, Any]:
     entry = async_get_hub(call.hass)
     filters: dict[str, Any] = {}
+    forms: list[str | None] = [None]
     if ATTR_PLATE in call.data:
         plate = normalise_plate(call.data[ATTR_PLATE])
         if not plate:
             raise _error("invalid_plate", plate=call.data[ATTR_PLATE])
-        filters["plate"] = plate
+        forms = list(entry.runtime_data.pipeline.privacy.query_forms(plate))
     if ATTR_OLDER_THAN_DAYS in call.data:
         filters["before"] = dt_util.utcnow() - timedelta(days=call.data[ATTR_OLDER_THAN_DAYS])
-    if not filters:
+    if not filters and forms == [None]:
         raise _error("purge_needs_filter")
     from .purge import async_purge  # noqa: PLC0415 - purge imports this module's hub helper
 
-    deleted = await async_purge(entry, **filters)
+    deleted = 0
+    for form in forms:
+        deleted += await async_purge(entry, plate=form, **filters)
     return {"deleted": deleted}
+
+
+def _plate_arg(call: ServiceCall) -> str:
+    plate = normalise_plate(call.data[ATTR_PLATE])
+    if not plate:
+        raise _error("invalid_plate", plate=call.data[ATTR_PLATE])
+    return plate
+
+
+def _visit_filters(call: ServiceCall, entry: AnprConfigEntry) -> dict[str, Any]:
+    """Turn the visit actions' fields into :meth:`SightingHistory.search_visits` keywords."""
+    filters: dict[str, Any] = {}
+    if ATTR_PLATE in call.data:
+        filters["plates"] = entry.runtime_data.pipeline.privacy.query_forms(_plate_arg(call))
+    if ATTR_CAMERA in call.data:
+        filters["camera_id"] = _camera_id(entry, call.data[ATTR_CAMERA])
+    if ATTR_STATUS in call.data:
+        filters["status"] = call.data[ATTR_STATUS]
+    _time_filters(call, filters)
+    return filters
+
+
+def _camera_names(entry: AnprConfigEntry) -> dict[str, str]:
+    return {sid: sub.title for sid, sub in entry.subentries.items()}
+
+
+def _visit_dict(visit: Visit, names: dict[str, str]) -> dict[str, Any]:
+    data = visit.as_dict()
+    for key in ("entry_camera", "exit_camera"):
+        data[key] = names.get(data[key], data[key]) if data[key] else None
+    return data
+
+
+async def _async_search_visits(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    filters = _visit_filters(call, entry)
+    history = entry.runtime_data.history
+    visits = await history.async_run(
+        history.history.search_visits, limit=call.data[ATTR_LIMIT], **filters
+    )
+    names = _camera_names(entry)
+    result: dict[str, Any] = {
+        "count": len(visits),
+        "visits": [_visit_dict(v, names) for v in visits],
+    }
+    if ATTR_PLATE in call.data:
+        stored = entry.runtime_data.pipeline.privacy.stored(_plate_arg(call)) or ""
+        profile = await history.async_run(history.history.profile, stored)
+        result["plate"] = {
+            "plate": stored,
+            # The class the plate had at its last sighting (core/visitors.py).
+            "visitor_class": profile.classify(profile.last_day) if profile else None,
+            "usual_hour": profile.usual_hour if profile else None,
+        }
+    return result
+
+
+async def _async_export_visits(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    path = _allowed_path(call.hass, call.data[ATTR_PATH])
+    filters = _visit_filters(call, entry)
+    history = entry.runtime_data.history
+    try:
+        rows = await history.async_run(
+            history.history.export_visits_csv, path, _camera_names(entry), **filters
+        )
+    except OSError as err:
+        raise _error("file_error", path=str(path), error=str(err)) from err
+    return {"path": str(path), "rows": rows}
+
+
+async def _async_purge_plate(call: ServiceCall) -> dict[str, Any]:
+    entry = async_get_hub(call.hass)
+    from .purge import async_purge_plate  # noqa: PLC0415 - purge imports this module's hub helper
+
+    return await async_purge_plate(entry, _plate_arg(call))
+
+
+async def _async_confirm_reading(call: ServiceCall) -> dict[str, Any]:
+    """Learn a misread of a listed plate ("this was AB12CDE"); fix the stored sighting.
+
+    "This was AB12CDE": learn a misread of a listed plate and fix the stored sighting.
+    """
+    entry = async_get_hub(call.hass)
+    runtime = entry.runtime_data
+    plate = _plate_arg(call)
+    if not runtime.pipeline.is_listed(plate):
+        raise _error("plate_not_listed", plate=plate)
+    read: str | None = None
+    if ATTR_READ_PLATE in call.data:
+        read = normalise_plate(call.data[ATTR_READ_PLATE])
+        if not read:
+            raise _error("invalid_plate", plate=call.data[ATTR_READ_PLATE])
+    camera_id = _camera_id(entry, call.data[ATTR_CAMERA]) if ATTR_CAMERA in call.data else None
+    updated = False
+    if ATTR_SIGHTING_ID in call.data:
+        history = runtime.history
+        row = await history.async_run(history.history.sighting, call.data[ATTR_SIGHTING_ID])
+        if row is None:
+            raise _error("unknown_sighting", sighting_id=call.data[ATTR_SIGHTING_ID])
+        camera_id = camera_id or row.camera_id
+        if read is None and not is_hashed(row.plate):
+            read = row.plate
+        updated = (
+            await history.async_run(
+                history.history.reassign, call.data[ATTR_SIGHTING_ID], plate
+            )
+            != plate
+        )
+    if read is None:
+        raise _error("reading_needed")
+    runtime.data.site.learn(read, plate, camera_id)
+    names = _camera_names(entry)
+    return {
+        "plate": plate,
+        "learnt": read if read != plate else None,
+        "camera": names.get(camera_id, camera_id) if camera_id else None,
+        "sighting_updated": updated,
+    }
 
 
 async def _async_remove_plate(call: ServiceCall) -> None:
@@ -417,6 +584,18 @@ SERVICES: dict[str, tuple[Any, vol.Schema, SupportsResponse]] = {
         SupportsResponse.OPTIONAL,
     ),
     SERVICE_PURGE_SIGHTINGS: (_async_purge_sightings, PURGE_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_SEARCH_VISITS: (_async_search_visits, SEARCH_VISITS_SCHEMA, SupportsResponse.ONLY),
+    SERVICE_EXPORT_VISITS: (
+        _async_export_visits,
+        EXPORT_VISITS_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_PURGE_PLATE: (_async_purge_plate, PURGE_PLATE_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_CONFIRM_READING: (
+        _async_confirm_reading,
+        CONFIRM_READING_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
 }
 
 

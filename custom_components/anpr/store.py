@@ -77,6 +77,14 @@ class HistoryStore:
         finally:
             self._flushing = False
 
+    async def async_run[T](self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``func`` (a :class:`SightingHistory` method) on the history thread."""
+        return await self._run(func, *args, **kwargs)
+
+    async def async_amend(self, sid: str, plate: str, alternatives: dict[str, int]) -> None:
+        """Change a recorded sighting's plate and merged alternatives (misread merge)."""
+        await self._run(self.history.reassign, sid, plate, alternatives)
+
     async def async_hour_profile(self, plate: str, tz: tzinfo) -> list[int]:
         """Per-hour sighting counts of a plate in ``tz``."""
         return await self._run(self.history.hour_profile, plate, tz)

@@ -129,3 +129,29 @@ DEMOS.append(
         },
     }
 )
+
+# --- Dahua ITC camera (tools/emulators/dahua.py): snapManager event stream with digest auth, a
+# TrafficJunction read with its picture every 15 s alternating Obverse/Reverse, heartbeats.
+DEMOS.append(
+    {
+        "kind": "dahua",
+        "name": "Entrance",
+        "ports": ["dahua_port"],
+        "emulator": lambda ctx: [
+            ctx["python"], "-m", "tools.emulators.dahua",
+            "--port", str(ctx["dahua_port"]), "--interval", "15",
+        ],
+        "form": lambda ctx: {
+            "name": "Entrance",
+            "host": "127.0.0.1",
+            "port": ctx["dahua_port"],
+            "ssl": False,
+            "verify_ssl": True,
+            "username": "admin",
+            "password": "dahua-pass1",
+            "channel": 1,
+            "obverse_direction": "in",
+            "fetch_snapshot": True,
+        },
+    }
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    dahua,  # noqa: F401
     folder,  # noqa: F401
     hikvision,  # noqa: F401
     http_push,  # noqa: F401

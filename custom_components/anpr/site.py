@@ -1,0 +1,324 @@
+"""The site: visits, visitor classes, learnt misreads and privacy mode wired into a hub (issue 16).
+
+``async_setup_site`` runs from ``data.async_setup_data``: it gives the history the site's time
+zone (visitor classes count local days), turns privacy mode on in the pipeline (keyed hashes,
+core/privacy.py; the per-install secret is made once and kept in the config entry's data),
+loads the learnt misreads (``.storage/anpr.misreads``), reloads the open visits from the history
+into the tracker (core/visits.py) and closes visits that timed out, now and every minute — so a
+visit left open across a restart still closes as "no exit seen". With privacy mode on, a
+background task rewrites plates still stored in the clear (the history from before the switch,
+and plates that left the lists) in batches, with progress on a diagnostic sensor.
+
+Entities of the site device: ``Vehicles on site`` (open visits) and, in privacy mode,
+``Privacy rewrite`` (percent done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import contextlib
+from datetime import datetime, timedelta
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_PRIVACY_MODE,
+    CONF_VISIT_TIMEOUT,
+    DATA_PRIVACY_SECRET,
+    DEFAULT_VISIT_TIMEOUT,
+    DOMAIN,
+    LOGGER,
+    STORAGE_VERSION,
+)
+from .core.misreads import LearntMisreads
+from .core.privacy import PlateHasher, PrivacyPolicy, new_secret
+from .core.visits import Visit, VisitStep, VisitTracker
+
+if TYPE_CHECKING:
+    from .coordinator import AnprConfigEntry
+
+SWEEP_INTERVAL = timedelta(minutes=1)
+REWRITE_BATCH = 200
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def rename_picture(path: str, plate: str, hashed: str) -> str | None:
+    """Rename a saved picture ``…_<plate>_<camera>.<ext>`` to carry the hash (history thread).
+
+    Returns the new path, or None when the name has no plate or the file cannot be renamed.
+    """
+    old = Path(path)
+    marker = f"_{plate[:20]}_"
+    if marker not in old.name:
+        return None
+    new = old.with_name(old.name.replace(marker, f"_{_UNSAFE.sub('_', hashed)[:20]}_", 1))
+    with contextlib.suppress(OSError):
+        old.rename(new)
+        return str(new)
+    return None
+
+
+def visit_timeout(entry: AnprConfigEntry) -> timedelta | None:
+    """Return the hub's visit timeout (hours option; 0 = visits never time out).
+
+    The hub's visit timeout (hours option; 0 = visits never time out).
+    """
+    hours = float(entry.options.get(CONF_VISIT_TIMEOUT, DEFAULT_VISIT_TIMEOUT))
+    return timedelta(hours=hours) if hours > 0 else None
+
+
+class SiteRuntime:
+    """Visits, privacy and learnt misreads of one hub; listeners are the site entities."""
+
+    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+        """Bind to the hub (pipeline and history already exist)."""
+        self.hass = hass
+        self.entry = entry
+        runtime = entry.runtime_data
+        self.history = runtime.history
+        self.pipeline = runtime.pipeline
+        self.tracker = VisitTracker(visit_timeout(entry))
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.misreads")
+        self._listeners: list[Callable[[], None]] = []
+        #: Privacy rewrite progress: plates to rewrite at the start and plates done.
+        self.rewrite_total = 0
+        self.rewrite_done = 0
+        self.rewrite_running = False
+
+    @property
+    def privacy(self) -> PrivacyPolicy:
+        """The pipeline's privacy policy."""
+        return self.pipeline.privacy
+
+    @property
+    def rewrite_progress(self) -> float:
+        """Percent of the privacy rewrite done (100 when nothing is left)."""
+        if not self.rewrite_total:
+            return 100.0
+        return round(100.0 * self.rewrite_done / self.rewrite_total, 1)
+
+    async def async_setup(self) -> None:
+        """Load state and start the timers (see the module docstring)."""
+        entry = self.entry
+        self.history.history.tz = ZoneInfo(self.hass.config.time_zone)
+        if entry.options.get(CONF_PRIVACY_MODE):
+            secret = entry.data.get(DATA_PRIVACY_SECRET)
+            if not secret:
+                secret = new_secret()
+                self.hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, DATA_PRIVACY_SECRET: secret}
+                )
+            self.pipeline.privacy = PrivacyPolicy(PlateHasher(secret), self.pipeline.is_listed)
+        stored = await self._store.async_load() or {}
+        self.pipeline.learnt = LearntMisreads(stored.get("misreads"))
+        self.tracker.load(await self.history.async_run(self.history.history.open_visits))
+        self.pipeline.visits = self.tracker
+        self.pipeline.on_visit = self._on_visit
+        await self.async_sweep()
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.hass, self._async_sweep_timer, SWEEP_INTERVAL, name="anpr visit timeouts"
+            )
+        )
+        if (hasher := self.privacy.hasher) is not None:
+            entry.async_create_background_task(
+                self.hass, self.async_rewrite(hasher), "anpr privacy rewrite"
+            )
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the count of vehicles on site or the rewrite moves."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def _on_visit(self, step: VisitStep) -> None:
+        self._notify()
+
+    async def _async_sweep_timer(self, _now: datetime) -> None:
+        await self.async_sweep()
+
+    async def async_sweep(self) -> list[Visit]:
+        """Close visits that timed out (``no_exit``) and store them; return them."""
+        closed = self.tracker.expire(dt_util.utcnow())
+        if closed:
+            try:
+                await self.history.async_run(self.history.history.save_visits, closed)
+            except Exception as err:
+                LOGGER.warning("Could not store %d timed-out visits: %s", len(closed), err)
+            self._notify()
+        return closed
+
+    def listed_plates(self) -> frozenset[str]:
+        """Every listed plate and alternative reading (they stay in the clear)."""
+        lists = self.pipeline.lists
+        plates: set[str] = set()
+        for item in lists.entries.values():
+            plates.add(item.plate)
+            plates.update(item.aliases)
+        return frozenset(plates)
+
+    async def async_rewrite(self, hasher: PlateHasher) -> None:
+        """Privacy rewrite: hash every unlisted plate still in the clear, in batches."""
+        history = self.history.history
+        self.rewrite_running = True
+        try:
+            todo = await self.history.async_run(
+                history.clear_plates_to_hash, self.listed_plates()
+            )
+            self.rewrite_total, self.rewrite_done = len(todo), 0
+            if todo:
+                LOGGER.info("Privacy mode: rewriting %d plates of the history", len(todo))
+            self._notify()
+            for start in range(0, len(todo), REWRITE_BATCH):
+                batch = todo[start : start + REWRITE_BATCH]
+                await self.history.async_run(
+                    history.rewrite_plates, batch, hasher.hash, rename_picture
+                )
+                for plate in batch:
+                    self.tracker.rename(plate, hasher.hash(plate))
+                self.rewrite_done += len(batch)
+                self._notify()
+            if todo:
+                LOGGER.info("Privacy mode: history rewrite finished")
+        except Exception:
+            LOGGER.exception("Privacy mode: the history rewrite stopped; it resumes at start")
+        finally:
+            self.rewrite_running = False
+            self._notify()
+
+    def learn(self, read: str, plate: str, camera_id: str | None) -> None:
+        """Remember a confirmed misread and save it."""
+        self.pipeline.learnt.learn(read, plate, camera_id)
+        self._store.async_delay_save(self._data, 1.0)
+
+    def forget(self, plate: str) -> int:
+        """Forget a plate's learnt misreads and its open visit (purge); return misreads."""
+        for form in self.privacy.query_forms(plate):
+            self.tracker.forget(form)
+        gone = self.pipeline.learnt.forget_plate(plate)
+        if gone:
+            self._store.async_delay_save(self._data, 1.0)
+        self._notify()
+        return gone
+
+    def _data(self) -> dict[str, Any]:
+        return {"misreads": self.pipeline.learnt.as_dict()}
+
+    async def async_unload(self) -> None:
+        """Save learnt misreads now."""
+        await self._store.async_save(self._data())
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return counts only (no plates, no secret).
+
+        Counts only (no plates, no secret).
+        """
+        return {
+            "on_site": self.tracker.on_site,
+            "visit_timeout_h": (
+                self.tracker.timeout.total_seconds() / 3600 if self.tracker.timeout else None
+            ),
+            "privacy_mode": self.privacy.enabled,
+            "rewrite": {
+                "running": self.rewrite_running,
+                "total": self.rewrite_total,
+                "done": self.rewrite_done,
+            },
+            "learnt_misreads": len(self.pipeline.learnt),
+        }
+
+
+async def async_setup_site(hass: HomeAssistant, entry: AnprConfigEntry) -> SiteRuntime:
+    """Create and start the site runtime of a hub."""
+    site = SiteRuntime(hass, entry)
+    await site.async_setup()
+    entry.async_on_unload(site.async_unload)
+    return site
+
+
+def site_device_info(entry: AnprConfigEntry) -> DeviceInfo:
+    """Return the hub's site device (holds the site-wide entities).
+
+    The hub's site device (holds the site-wide entities).
+    """
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"site_{entry.entry_id}")},
+        name=f"{entry.title} site",
+        manufacturer="ANPR",
+        model="Site",
+    )
+
+
+class SiteEntity(Entity):
+    """An entity of the site device, updated by :class:`SiteRuntime`."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, site: SiteRuntime, key: str) -> None:
+        """Bind to the site."""
+        self.site = site
+        self._attr_translation_key = key
+        self._attr_unique_id = f"{site.entry.entry_id}_{key}"
+        self._attr_device_info = site_device_info(site.entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Subscribe to the site."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.site.async_add_listener(self.async_write_ha_state))
+
+
+class VehiclesOnSiteSensor(SiteEntity, SensorEntity):
+    """Number of vehicles with an open visit."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_native_unit_of_measurement = "vehicles"
+
+    @property
+    def native_value(self) -> int:
+        """Open visits."""
+        return self.site.tracker.on_site
+
+
+class PrivacyRewriteSensor(SiteEntity, SensorEntity):
+    """Percent of the privacy-mode history rewrite done."""
+
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_native_unit_of_measurement = PERCENTAGE
+
+    @property
+    def native_value(self) -> float:
+        """Percent done."""
+        return self.site.rewrite_progress
+
+
+@callback
+def async_setup_site_entities(
+    hass: HomeAssistant, entry: AnprConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the site sensors (sensor platform)."""
+    site: SiteRuntime = entry.runtime_data.data.site
+    entities: list[Entity] = [VehiclesOnSiteSensor(site, "vehicles_on_site")]
+    if site.privacy.enabled:
+        entities.append(PrivacyRewriteSensor(site, "privacy_rewrite"))
+    async_add_entities(entities)
