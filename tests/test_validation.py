@@ -59,6 +59,12 @@ def _picture(fmt: str, size: tuple[int, int] = (40, 20)) -> bytes:
 )
 def test_plate_rules(plate: object, reason: DropReason | None) -> None:
     assert plate_problem(plate) is reason
+    read = PlateRead(plate=plate, time=NOW)  # type: ignore[arg-type]
+    check = validate_read(read, NOW)
+    # "No plate" reads go on with an empty plate (the pipeline counts them); others drop.
+    assert check.drop is (None if reason is DropReason.NO_PLATE else reason)
+    if reason is DropReason.NO_PLATE:
+        assert read.plate == ""
 
 
 def test_fields_are_cleaned_capped_and_range_checked() -> None:

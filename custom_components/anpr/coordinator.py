@@ -186,7 +186,7 @@ class CameraCoordinator:
             return False
         if check.drop is not None:
             self._count_drop(check.drop)
-            return check.drop is DropReason.NO_PLATE
+            return False
         self._note_fixes(check)
         read.camera_id = self.camera_id
         read.source = read.source or self.spec.kind
@@ -214,9 +214,6 @@ class CameraCoordinator:
 
     def _count_drop(self, reason: DropReason) -> None:
         self._count("dropped", reason.value)
-        if reason is DropReason.NO_PLATE:
-            LOGGER.debug("Camera %s: read without a plate skipped", self.name)
-            return
         self._warn_once(
             reason.value,
             "Camera %s: dropped a read: %s",

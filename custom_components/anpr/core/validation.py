@@ -9,7 +9,8 @@ is then a read a user can be shown:
 
 * the plate is printable letters and digits of any script, at most :data:`MAX_PLATE_LEN`
   characters after normalisation, else the read is **dropped** (:class:`DropReason`);
-* a vendor's "no plate" sentinel (models.NO_PLATE_SENTINELS) drops the read quietly;
+* a vendor's "no plate" sentinel (models.NO_PLATE_SENTINELS) becomes the empty plate: the
+  read goes on (the pipeline counts it; a site may announce an unreadable vehicle);
 * every other text field is cleaned (lone surrogates replaced, control characters removed)
   and cut to :data:`MAX_TEXT_LEN`; numbers out of range are cleared, never guessed;
 * a camera time outside [receive time − :data:`MAX_PAST`, receive time + :data:`MAX_FUTURE`]
@@ -103,7 +104,8 @@ class DropReason(StrEnum):
     """Why a read was dropped (the diagnostics counter names)."""
 
     NO_PLATE = "no_plate"
-    """The camera saw a vehicle but read no plate (a vendor sentinel); not an error."""
+    """The camera saw a vehicle but read no plate (a vendor sentinel); not an error and not
+    dropped by :func:`validate_read` (the plate becomes ``""``)."""
     EMPTY = "empty_plate"
     """Nothing left after normalisation (only separators or blanks)."""
     TOO_LONG = "plate_too_long"
@@ -198,7 +200,11 @@ def validate_read(read: PlateRead, now: datetime | None = None) -> ReadCheck:
     """
     check = ReadCheck()
     problem = plate_problem(read.plate)
-    if problem is not None:
+    if problem is DropReason.NO_PLATE:
+        # A vehicle without a readable plate is a read (the pipeline counts it, and a site
+        # may announce it as an unreadable vehicle): its other fields are checked as usual.
+        read.plate = ""
+    elif problem is not None:
         check.drop = problem
         return check
     plate = " ".join(read.plate.split())
