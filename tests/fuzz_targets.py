@@ -1521,3 +1521,98 @@ def check_dahua_flat_text(args: Any) -> None:
             _check_dahua_read(read)
     dahua.parse_key_values(data)  # never raises
     dahua.is_heartbeat(data)
+# --- AXIS License Plate Verifier push, Frigate MQTT, Home Assistant entity states -------------
+
+AXIS_KEYS = ["camera_info", "Brand", "ProdShortName", "SerialNumber", "imagesURI", "imageFile",
+             "imageFile2", "sensorProviderID", "plateUTF8", "carState", "carID"]  # fmt: skip
+
+
+@target(
+    "axis_alpv_fields",
+    "axis_alpv",
+    st.dictionaries(st.sampled_from(AXIS_KEYS), json_value, max_size=8),
+)
+def check_axis_alpv(obj: dict[str, Any]) -> None:
+    """Any FF-shaped object: ``is_axis_alpv`` and ``apply_axis_fields`` never raise."""
+    from custom_components.anpr.protocols import axis_alpv  # noqa: PLC0415
+    from custom_components.anpr.protocols.models import PlateRead  # noqa: PLC0415
+
+    axis_alpv.is_axis_alpv(obj)
+    read = PlateRead(plate="X")
+    axis_alpv.apply_axis_fields(read, obj)
+    assert all(len(str(v)) <= 1000 for v in read.extra.values())
+
+
+FRIGATE_KEYS = ["id", "camera", "label", "sub_label", "recognized_license_plate",
+                "recognized_license_plate_score", "has_snapshot", "start_time", "frame_time",
+                "current_zones", "false_positive", "plate", "score", "name", "timestamp",
+                "type"]  # fmt: skip
+
+
+@st.composite
+def frigate_messages(draw: st.DrawFn) -> bytes:
+    """Frigate ``events`` / ``tracked_object_update`` payloads: random field values, mutated."""
+    fields = draw(st.dictionaries(st.sampled_from(FRIGATE_KEYS), json_value, max_size=10))
+    kind = draw(st.sampled_from(["new", "update", "end", "lpr", "face", None]))
+    message: Any = draw(
+        st.sampled_from(
+            [
+                {"type": kind, "after": fields, "before": fields},
+                fields | {"type": kind},
+                fields,
+                [fields],
+            ]
+        )
+    )
+    data = json.dumps(message).encode()
+    return mutate(data, draw(mutations)) if draw(st.booleans()) else data
+
+
+@target("frigate_messages", "frigate", frigate_messages())
+def check_frigate(payload: bytes) -> None:
+    """Both parsers raise only FrigateError; what they return feeds the tracker safely."""
+    from custom_components.anpr.protocols import frigate  # noqa: PLC0415
+
+    tracker = frigate.BestReadTracker(max_objects=4)
+    for parse in (frigate.parse_events, frigate.parse_tracked_object_update):
+        update = _check_only(frigate.FrigateError, parse, payload)
+        if update is not None:
+            tracker.offer(update, now=0.0)
+            read = tracker.take(update.event_id)
+            assert read is None or (read.plate and read.vendor_id == update.event_id)
+
+
+@st.composite
+def entity_states(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], str | None, str | None]:
+    domain = draw(st.sampled_from(["event", "sensor", "input_text"]))
+    platform = draw(st.sampled_from([None, "unifiprotect", "frigate", "template"]))
+    attributes = draw(
+        st.dictionaries(
+            st.sampled_from(["license_plate", "plate", "confidence", "event_id",
+                             "clock_best_wall", "attributes", "number"]),
+            json_value,
+            max_size=6,
+        )
+    )  # fmt: skip
+    state = draw(st.one_of(any_text, st.sampled_from(["unknown", "unavailable", "AB12CDE"])))
+    attribute = draw(st.sampled_from([None, "number", "plate"]))
+    return domain, state, attributes, platform, attribute
+
+
+@target("ha_entity_states", "ha_entity", entity_states())
+def check_ha_entity(args: tuple[str, str, dict[str, Any], str | None, str | None]) -> None:
+    """Any state and attributes: only HaEntityError; a read always carries a plate."""
+    from custom_components.anpr.protocols import ha_entity  # noqa: PLC0415
+
+    domain, state, attributes, platform, attribute = args
+    profile = ha_entity.profile_for(platform, domain, attributes)
+    read = _check_only(
+        ha_entity.HaEntityError,
+        ha_entity.read_from_state,
+        f"{domain}.x",
+        state,
+        attributes,
+        profile,
+        plate_attribute=attribute,
+    )
+    assert read is None or (read.has_plate and len(read.plate) <= ha_entity.MAX_PLATE)

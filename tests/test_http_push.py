@@ -82,6 +82,7 @@ async def test_every_format_over_http(hass: HomeAssistant, hass_client_no_auth: 
             "query_spaces": "MS67890",
             "numberok": "19ZFZL",
             "hikvision": "HIK1234",
+            "axis_alpv": "AX1234",
         }
         for count, (fmt, plate) in enumerate(plates.items(), start=1):
             assert await pusher.push(fmt, plate) == (200, "OK\n"), fmt
@@ -206,6 +207,47 @@ async def test_numberok_vehicle_states_merge(hass: HomeAssistant, hass_client_no
         await pusher.close()
     await hass.async_block_till_done()
     assert events.plates == ["AB12CDE", "ZZ99ZZZ"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_axis_alpv_new_update_lost_is_one_sighting(
+    hass: HomeAssistant, hass_client_no_auth: Any
+) -> None:
+    """AXIS License Plate Verifier lifecycle (Axis doc's example): NEW fires the event at once;
+    the UPDATE with the direction, the repeated UPDATEs, LOST and the corrected plate text
+    (AA7690EQ → AA7690EO, one edit apart: the pipeline's misread merge) fold into it."""
+    entry, _sub, url, events = await _camera(hass, hass_client_no_auth, repeat_window=10)
+    pusher = http_pusher.HttpPusher(url)
+    try:
+        steps = [
+            ("AA7690EQ", "new", "unk"),
+            ("AA7690EQ", "update", "in"),
+            ("AA7690EQ", "update", "in"),
+            ("AA7690EO", "update", "in"),
+            ("AA7690EO", "update", "in"),
+            ("AA7690EO", "lost", "in"),
+        ]
+        for plate, state, direction in steps:
+            status = await pusher.push(
+                "axis_alpv", plate, car_id="123", state=state, direction=direction
+            )
+            assert status == (200, "OK\n")
+        await events.wait(1)
+    finally:
+        await pusher.close()
+    await hass.async_block_till_done()
+    assert events.plates == ["AA7690EQ"]
+    state = hass.states.get("sensor.gate_last_plate")
+    assert state.state == "AA7690EQ"
+    assert state.attributes["direction"] == "in"  # the UPDATE's direction joined the sighting
+    assert state.attributes["alternatives"] == {"AA7690EO": 1}
+    assert state.attributes["reads"] == 3
+    diag = await async_get_config_entry_diagnostics(hass, entry)
+    text = json.dumps(diag)
+    assert "B8A44F000001" not in text  # the camera's serial is not diagnostics material
+    (camera,) = diag["cameras"].values()
+    assert camera["source"]["last_format"] == "axis_alpv"
+    assert camera["source"]["counters"]["merged"] == 3  # repeated UPDATE ×2, LOST
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -114,6 +114,38 @@ async def test_rtsp_plates_from_every_topic_reach_the_entities(
     assert camera.playing_sessions == 0
 
 
+async def test_axis_license_plate_verifier_events(
+    hass: HomeAssistant, camera: OnvifCameraEmulator
+) -> None:
+    """AXIS ALPV ``ALPV.AllPlates`` and the ACAP's NEW/UPDATE/LOST topic: one car's lifecycle,
+    its corrected plate included (one edit apart), is one sighting."""
+    entry = await async_setup_hub(hass)
+    events = PlateEvents(hass)
+    sid = await add(hass, entry, camera, repeat_window=10)
+    await camera.wait_playing()
+    camera.send_plate("AX1234", fmt="axis_alpv", picture=False)
+    for plate, state, direction in (
+        ("AA7690EQ", "new", "unk"),
+        ("AA7690EQ", "update", "in"),
+        ("AA7690EQ", "update", "in"),
+        ("AA7690EO", "update", "in"),
+        ("AA7690EO", "lost", "in"),
+    ):
+        camera.send_plate(plate, fmt="axis_lpr", car_state=state, direction=direction,
+                          car_id="77", picture=False)  # fmt: skip
+    await events.wait(2)
+    source = entry.runtime_data.cameras[sid].source
+    await until(lambda: source.diagnostics()["counters"]["merged"] == 2)
+    await until(lambda: source.diagnostics()["counters"]["reads"] == 4)
+    await hass.async_block_till_done()
+    assert events.plates == ["AX1234", "AA7690EQ"]
+    state = hass.states.get("sensor.gate_last_plate")
+    assert state.state == "AA7690EQ"
+    assert state.attributes["direction"] == "in"
+    assert state.attributes["alternatives"] == {"AA7690EO": 1}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_configured_rtsp_url_gzip_and_upper_case(hass: HomeAssistant) -> None:
     async with OnvifCameraEmulator(gzip=True, encoding="VND.ONVIF.METADATA") as emu:
         entry = await async_setup_hub(hass)

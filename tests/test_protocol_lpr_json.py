@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import json
 from pathlib import Path
 import re
+from typing import Any
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -285,11 +286,16 @@ def test_detect_every_pusher_format(fmt: str) -> None:
         "query_spaces": "plate_query",
         "numberok": "numberok",
         "hikvision": "hikvision",
+        "axis_alpv": "axis_alpv",
     }[fmt]
     assert result.format == expected
     assert [r.plate for r in result.reads] == ["AB12CDE"]
-    if fmt == "numberok":
+    if fmt in ("numberok", "axis_alpv"):
         assert [i.role for i in result.reads[0].images] == [ImageRole.FULL, ImageRole.PLATE]
+    if fmt == "axis_alpv":
+        assert result.reads[0].extra["serial"] == "B8A44F000001"
+        assert result.reads[0].extra["model"] == "AXIS P1455-LE-3"
+        assert result.reads[0].extra["image_paths"][0].startswith("/local/fflprapp/")
     if fmt == "hikvision":
         assert result.reads[0].image(ImageRole.PLATE) is not None
 
@@ -497,3 +503,33 @@ def test_detect_fuzz_only_unknown_payload(
     for read in result.reads:
         assert isinstance(read.plate, str)
         assert read.time.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "axis"),
+    [
+        ({"camera_info": {"Brand": "AXIS"}}, True),
+        ({"camera_info": {"ProdShortName": "AXIS Q1700-LE"}}, True),
+        ({"imageFile": "/local/fflprapp/tools.cgi?action=getImage&name=1.jpg"}, True),
+        ({"sensorProviderID": "axis-gate"}, True),
+        ({"camera_info": "AXIS"}, False),  # wrong type: ignored, still an FF event
+        ({"camera_info": {"Brand": 7, "SerialNumber": ["x"]}}, False),
+        ({"sensorProviderID": "CAM_00166CC39D44"}, False),
+    ],
+)
+def test_axis_alpv_is_told_apart_from_other_ff_cameras(extra: dict[str, Any], axis: bool) -> None:
+    """The Axis flavour needs an Axis marker of the right type; hostile types fall back."""
+    obj = http_pusher.numberok_event("AB12CDE") | extra
+    result = detect_payload("POST", "application/json", json.dumps(obj).encode())
+    assert result.format == ("axis_alpv" if axis else "numberok")
+    assert result.reads[0].plate == "AB12CDE"
+    assert "serial" not in result.reads[0].extra
+
+
+def test_axis_alpv_huge_fields_are_cut() -> None:
+    obj = http_pusher.axis_alpv_event("AB12CDE")
+    obj["camera_info"]["SerialNumber"] = "S" * 100_000
+    obj["imagesURI"] = "/local/fflprapp/" + "x" * 100_000
+    (read,) = detect_payload("POST", "application/json", json.dumps(obj).encode()).reads
+    assert len(read.extra["serial"]) == 200
+    assert len(read.extra["image_paths"][0]) == 200

@@ -16,7 +16,8 @@ import socket
 import httpx
 import pytest
 
-from custom_components.anpr.protocols.models import Direction, ImageRole
+from custom_components.anpr.protocols.models import CameraListVerdict, Direction, ImageRole
+from custom_components.anpr.protocols.numberok import CarStateMerger
 from custom_components.anpr.protocols.onvif_metadata import (
     OnvifMetadataError,
     PlateEventFilter,
@@ -664,3 +665,72 @@ def test_axis_lpr_application_topic() -> None:
     assert event.read.country == "GBR"
     assert event.read.direction is Direction.IN
     assert event.read.vendor_id == "90071992547409931"  # long ids stay strings
+
+
+def _alpv_doc(items: str, topic: str = "tnsaxis:CameraApplicationPlatform/ALPV.AllPlates") -> str:
+    return (
+        '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema">'
+        '<tt:Event><wsnt:NotificationMessage xmlns:tnsaxis="http://www.axis.com/2009/event/topics"'
+        ' xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2"><wsnt:Topic'
+        ' Dialect="http://docs.oasis-open.org/wsn/t-1/TopicExpression/Simple">'
+        f"{topic}</wsnt:Topic><wsnt:Message>"
+        '<tt:Message UtcTime="2026-11-30T10:12:10.100Z" PropertyOperation="Changed">'
+        '<tt:Source><tt:SimpleItem Name="channel" Value="1"/></tt:Source>'
+        f"<tt:Data>{items}</tt:Data></tt:Message></wsnt:Message>"
+        "</wsnt:NotificationMessage></tt:Event></tt:MetadataStream>"
+    )
+
+
+def test_axis_alpv_all_plates_topic() -> None:
+    """``ALPV.AllPlates`` real-time event (Axis "License plate verifier API", real-time events
+    table: text, country, height, width, left, top, listName, Action, consumedTime; own values)."""
+    doc = _alpv_doc(
+        '<tt:SimpleItem Name="text" Value="AA7690EQ"/>'
+        '<tt:SimpleItem Name="country" Value="UKR"/>'
+        '<tt:SimpleItem Name="height" Value="30"/><tt:SimpleItem Name="width" Value="216"/>'
+        '<tt:SimpleItem Name="left" Value="480"/><tt:SimpleItem Name="top" Value="270"/>'
+        '<tt:SimpleItem Name="listName" Value="Allow list"/>'
+        '<tt:SimpleItem Name="Action" Value="Opened"/>'
+        '<tt:SimpleItem Name="consumedTime" Value="41"/>'
+    )
+    # A plate topic by name: no user topic filter needed.
+    assert topic_matches("tnsaxis:CameraApplicationPlatform/ALPV.AllPlates", None)
+    (event,) = parse_plates(doc)
+    read = event.read
+    assert read.plate == "AA7690EQ"
+    assert read.country == "UKR"
+    assert read.camera_list is CameraListVerdict.ALLOWED
+    assert read.camera_list_name == "Allow list"
+    assert read.extra["plate_coordinates"] == [480.0, 270.0, 216.0, 30.0]
+    assert read.extra["barrier_action"] == "Opened"
+    assert read.extra["recognition_ms"] == 41.0
+    assert "car_state" not in read.extra
+    blocked = parse_plates(_alpv_doc(
+        '<tt:SimpleItem Name="text" Value="BB1"/>'
+        '<tt:SimpleItem Name="listName" Value="Block list"/>'
+        '<tt:SimpleItem Name="left" Value="-1"/><tt:SimpleItem Name="top" Value="x"/>'
+    ))[0].read
+    assert blocked.camera_list is CameraListVerdict.ALERT
+    assert "plate_coordinates" not in blocked.extra  # negative / non-numeric box: dropped
+    custom = parse_plates(_alpv_doc(
+        '<tt:SimpleItem Name="text" Value="CC2"/><tt:SimpleItem Name="listName" Value="Staff"/>'
+    ))[0].read
+    assert custom.camera_list is CameraListVerdict.NONE
+    assert custom.camera_list_name == "Staff"
+
+
+def test_axis_fflprapp_lifecycle_items() -> None:
+    """fflprapp's ``carState``/``carID`` items mark NEW / UPDATE / LOST of one car."""
+    events = [
+        parse_plates(_alpv_doc(
+            f'<tt:SimpleItem Name="text" Value="{plate}"/>'
+            f'<tt:SimpleItem Name="carState" Value="{state}"/>'
+            '<tt:SimpleItem Name="carID" Value="123"/>',
+            topic="tnsaxis:CameraApplicationPlatform/LPR",
+        ))[0]
+        for plate, state in (("AA7690EQ", "new"), ("AA7690EQ", "updated"), ("AA7690EQ", "lost"))
+    ]
+    assert [e.read.extra["car_state"] for e in events] == ["new", "update", "lost"]
+    assert {e.read.vendor_id for e in events} == {"123"}
+    merger = CarStateMerger()
+    assert [merger.feed(e.read) is not None for e in events] == [True, False, False]

@@ -321,7 +321,7 @@ async def test_existing_database_upgrades_in_place(
     assert read["visitor_class"] == "weekly"
     assert (await _call(hass, "search_sightings", {"plate": "AB12CDE"}))["count"] == 4
     db = sqlite3.connect(isolated_history)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3  # visits (2), panel (3)
     db.close()
 
 

@@ -38,6 +38,7 @@ class Demo:
     form: Callable[[dict[str, Any]], dict[str, Any]]
     emulator: Callable[[dict[str, Any]], list[str]] | None = None
     after: Callable[[dict[str, Any], HassProcess], None] | None = None
+    before: Callable[[dict[str, Any], HassProcess], None] | None = None
     ports: list[str] = field(default_factory=list)
 
 
@@ -130,6 +131,8 @@ def main() -> int:
             if demo.name in existing:
                 continue
             try:
+                if demo.before is not None:
+                    demo.before(ctx, proc)
                 proc.add_camera(entry_id, demo.kind, demo.form(ctx))
                 print(f"  added {demo.kind} camera {demo.name!r}", flush=True)
             except Exception as err:

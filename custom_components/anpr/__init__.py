@@ -14,6 +14,8 @@ from .data import async_setup_data
 from .mirror import async_setup_mirror  # MQTT mirror (issue #7)
 from .services import async_setup_services
 from .store import HistoryStore, ListStore
+from .ui import async_setup_http, async_setup_ui
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -27,8 +29,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions (action-setup: in async_setup, not per entry)."""
+    """Register the actions, the websocket API and the picture view (once, not per entry)."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_setup_http(hass)
     return True
 
 
@@ -50,6 +54,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AnprConfigEntry) -> bool
     await async_setup_data(hass, entry)  # issue 6: vehicles, DVLA, retention (data.py)
     # MQTT mirror (issue #7): off by default; registers its sighting hook and unload itself.
     await async_setup_mirror(hass, entry)
+    # Panel, card and live feed of the UI (issue 15): after the other hooks, so a new
+    # sighting reaches the panel once the event fired and the other hooks ran.
+    await async_setup_ui(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await runtime.async_reconcile()
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))

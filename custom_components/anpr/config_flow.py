@@ -67,6 +67,7 @@ CONF_MQTT_RETAIN = "mqtt_retain"
 CONF_MQTT_DISCOVERY = "mqtt_discovery"
 CONF_MQTT_DISCOVERY_PREFIX = "mqtt_discovery_prefix"
 CONF_SAVE_IMAGES = "save_images"
+CONF_SHOW_PANEL = "show_panel"  # ui.CONF_SHOW_PANEL
 CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
 
 
@@ -241,8 +242,10 @@ class CameraSubentryFlow(ConfigSubentryFlow):
         if self._kind != kind:
             self._kind = kind
             self._flow_data = {CONF_KIND: kind}
-            if spec.prepare is not None:
-                spec.prepare(self.hass, self._flow_data)
+            if spec.prepare is not None and (
+                pending := spec.prepare(self.hass, self._flow_data)
+            ) is not None:
+                await pending
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         defaults: dict[str, Any] = dict(self._flow_data)
@@ -454,6 +457,9 @@ class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
                 ),
                 vol.Required(
                     CONF_SAVE_IMAGES, default=options.get(CONF_SAVE_IMAGES, False)
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_SHOW_PANEL, default=options.get(CONF_SHOW_PANEL, True)
                 ): selector.BooleanSelector(),
                 vol.Required(
                     CONF_PRESENCE_TIMEOUT,

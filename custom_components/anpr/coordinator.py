@@ -285,6 +285,9 @@ class CameraCoordinator:
         if is_new and not unreadable:
             for hook in self.runtime.sighting_hooks:
                 hook(self, sighting)
+        else:
+            for merged in self.runtime.merge_hooks:
+                merged(sighting)
 
     @callback
     def async_update_sighting(self, sighting: Sighting) -> None:
@@ -329,9 +332,13 @@ class AnprRuntime:
     sighting_hooks: list[Callable[[CameraCoordinator, Sighting], None]] = field(
         default_factory=list
     )
+    #: Called with a sighting a repeat read was merged into (ui.py: the read count).
+    merge_hooks: list[Callable[[Sighting], None]] = field(default_factory=list)
     options_snapshot: dict[str, Any] = field(default_factory=dict)
     #: Plate intelligence (data.py: vehicles, DVLA, retention); set by data.async_setup_data.
     data: Any = None
+    #: The panel's live sighting feed (ui.SightingFeed); set by ui.async_setup_ui.
+    ui: Any = None
     _started: dict[str, dict[str, Any]] = field(default_factory=dict)
     _reconcile_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -23,6 +23,7 @@ TO_REDACT = {
     "serial",
     "mac",
     "token",
+    "frigate_url",  # may carry credentials (http://user:pass@frigate:5000)
     DATA_PRIVACY_SECRET,
 }
 

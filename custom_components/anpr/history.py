@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS plate_stats (
 #: Schema version 2 (issue 16): visits, visitor profiles, sighting ids/visit ids/alternatives.
 #: Applied in place to a version-1 database by :meth:`SightingHistory.open` (columns added,
 #: tables created; profiles are rebuilt lazily per plate from its sightings).
-SCHEMA_VERSION = 2
+VISITS_SCHEMA_VERSION = 2
 SIGHTING_COLUMNS_V2 = {"sid": "TEXT", "visit_id": "TEXT", "alternatives": "TEXT"}
 SCHEMA_V2 = """
 CREATE INDEX IF NOT EXISTS sightings_sid ON sightings (sid) WHERE sid IS NOT NULL;
@@ -91,6 +91,31 @@ _VISIT_SELECT = (
     " FROM visits"
 )
 
+#: ``PRAGMA user_version`` of a database with every migration applied.
+SCHEMA_VERSION = 3
+
+#: In-place migrations after version 2, run once each in order on open (``user_version`` says
+#: which ran). Version 3 (the panel's websocket API, issue 15): the thumbnail path and
+#: merged-read count of each sighting, and the indexes a keyset page
+#: ``ORDER BY ts DESC, id DESC`` needs under each filter (SQLite appends the rowid ``id`` to
+#: every index entry, so ``(x, ts)`` serves ``WHERE x = ? ORDER BY ts DESC, id DESC`` without
+#: sorting).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    3: (
+        "ALTER TABLE sightings ADD COLUMN thumb_path TEXT",
+        "ALTER TABLE sightings ADD COLUMN reads INTEGER",
+        "CREATE INDEX IF NOT EXISTS sightings_camera_ts ON sightings (camera_id, ts)",
+        "CREATE INDEX IF NOT EXISTS sightings_category_ts ON sightings (category, ts)",
+        "CREATE INDEX IF NOT EXISTS sightings_list_ts ON sightings (list_name, ts)",
+        "CREATE INDEX IF NOT EXISTS sightings_direction_ts ON sightings (direction, ts)",
+    ),
+}
+
+_COLUMNS = (
+    "id, plate, ts, camera_id, camera, category, list_name, direction, confidence,"
+    " read_plate, image_path, thumb_path, reads, sid, visit_id, alternatives"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PlateStats:
@@ -108,6 +133,8 @@ class PlateStats:
     visitor_class: str | None = None
     #: Usual local arrival hour (0-23) or None.
     usual_hour: int | None = None
+    #: History id of the row just recorded (:meth:`SightingHistory.record_many`), else None.
+    row_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,6 +151,10 @@ class SightingRow:
     confidence: float | None = None
     read_plate: str | None = None
     image_path: str | None = None
+    #: History row id (None before the row is stored), thumbnail file, reads merged into it.
+    id: int | None = None
+    thumb_path: str | None = None
+    reads: int = 1
     #: Sighting id (``Sighting.id``), used to correct a stored sighting later.
     sid: str | None = None
     visit_id: str | None = None
@@ -162,6 +193,107 @@ def _dt(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+def _row(r: Sequence[Any]) -> SightingRow:
+    """Build a :class:`SightingRow` from a ``SELECT`` of :data:`_COLUMNS`."""
+    return SightingRow(
+        id=r[0],
+        plate=r[1],
+        time=datetime.fromtimestamp(r[2], UTC),
+        camera_id=r[3],
+        camera=r[4],
+        category=r[5],
+        list_name=r[6],
+        direction=r[7],
+        confidence=r[8],
+        read_plate=r[9],
+        image_path=r[10],
+        thumb_path=r[11],
+        reads=r[12] or 1,
+        sid=r[13],
+        visit_id=r[14],
+        alternatives=json.loads(r[15]) if r[15] else None,
+    )
+
+
+#: Value of :attr:`SightingQuery.categories` meaning "on no list" (``category IS NULL``).
+UNLISTED = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SightingQuery:
+    """Filters of one keyset page (:meth:`SightingHistory.page`); every field is optional.
+
+    Each tuple is "any of" (empty = no filter); ``categories`` holds list categories
+    (``allowed``/``alert``/``ignored``) or :data:`UNLISTED`. ``plate`` is exact, ``plate_prefix``
+    a plain prefix (no wildcards), ``plates`` "any of" (fuzzy search expands to it); ``start`` /
+    ``end`` aware datetimes (inclusive / exclusive). ``before`` is the keyset cursor: the
+    ``(ts, id)`` of the last row of the previous page (rows strictly older are returned).
+    """
+
+    camera_ids: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    list_names: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
+    plate: str | None = None
+    plate_prefix: str | None = None
+    plates: tuple[str, ...] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    before: tuple[float, int] | None = None
+
+    def where(self, *, scan_by_time: bool = False) -> tuple[str, list[Any]]:
+        """Return the SQL ``WHERE`` clause (or "") and its arguments.
+
+        ``scan_by_time`` keeps SQLite off the plate index for the prefix and "any of" plate
+        filters (``+plate``), so it walks the time index newest first and stops after one page
+        instead of sorting every row of the matching plates (see :meth:`SightingHistory.page`).
+        """
+        column = "+plate" if scan_by_time else "plate"
+        where: list[str] = []
+        args: list[Any] = []
+
+        def any_of(column: str, values: Sequence[str]) -> None:
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+
+        any_of("camera_id", self.camera_ids)
+        named = [c for c in self.categories if c != UNLISTED]
+        if self.categories:
+            parts = [f"category IN ({','.join('?' * len(named))})"] if named else []
+            if UNLISTED in self.categories:
+                parts.append("category IS NULL")
+            where.append("(" + " OR ".join(parts) + ")")
+            args.extend(named)
+        any_of("list_name", self.list_names)
+        any_of("direction", self.directions)
+        if self.plate is not None:
+            where.append("plate = ?")
+            args.append(self.plate)
+        if self.plate_prefix:
+            # A range on the plate index (LIKE would not use it: it is case-insensitive).
+            where.append(f"{column} >= ? AND {column} < ?")
+            args.extend(self.prefix_range())
+        if self.plates is not None:
+            where.append(f"{column} IN ({','.join('?' * len(self.plates)) or 'NULL'})")
+            args.extend(self.plates)
+        if self.start is not None:
+            where.append("ts >= ?")
+            args.append(_ts(self.start))
+        if self.end is not None:
+            where.append("ts < ?")
+            args.append(_ts(self.end))
+        if self.before is not None:
+            where.append("(ts, id) < (?, ?)")
+            args.extend(self.before)
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def prefix_range(self) -> tuple[str, str]:
+        """``(low, high)`` bounds of the plates starting with :attr:`plate_prefix`."""
+        prefix = self.plate_prefix or ""
+        return prefix, prefix + "\U0010ffff"
+
+
 class SightingHistory:
     """SQLite store of sightings. Every method may raise :class:`sqlite3.Error`."""
 
@@ -179,15 +311,21 @@ class SightingHistory:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(SCHEMA)
-        self._db = db
-        self._migrate()
+        try:
+            db.executescript(SCHEMA)
+            self._db = db
+            self._migrate()
+            self._migrate_panel(db)
+        except BaseException:
+            self._db = None
+            db.close()
+            raise
 
     def _migrate(self) -> None:
-        """Bring a database of any earlier version to :data:`SCHEMA_VERSION`, in place."""
+        """Bring a database of version 0/1 to :data:`VISITS_SCHEMA_VERSION` (2), in place."""
         db = self.db
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version >= SCHEMA_VERSION:
+        if version >= VISITS_SCHEMA_VERSION:
             return
         have = {row[1] for row in db.execute("PRAGMA table_info(sightings)")}
         with self._transaction():
@@ -197,7 +335,22 @@ class SightingHistory:
             for statement in SCHEMA_V2.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute(f"PRAGMA user_version = {VISITS_SCHEMA_VERSION}")
+
+    @staticmethod
+    def _migrate_panel(db: sqlite3.Connection) -> None:
+        """Apply the :data:`MIGRATIONS` (after version 2) this database lacks, each atomically."""
+        version = max(VISITS_SCHEMA_VERSION, int(db.execute("PRAGMA user_version").fetchone()[0]))
+        for target in sorted(v for v in MIGRATIONS if v > version):
+            db.execute("BEGIN")
+            try:
+                for statement in MIGRATIONS[target]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {int(target)}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the database (idempotent)."""
@@ -247,7 +400,7 @@ class SightingHistory:
             for row in rows:
                 before = self.stats(row.plate)
                 ts = _ts(row.time)
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO sightings (plate, ts, camera_id, camera, category, list_name,"
                     " direction, confidence, read_plate, image_path, sid, visit_id,"
                     " alternatives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -282,7 +435,7 @@ class SightingHistory:
                 result.append(
                     PlateStats(
                         before.count, before.first_seen, before.last_seen, before.last_camera,
-                        profile.classify(day), profile.usual_hour,
+                        profile.classify(day), profile.usual_hour, cursor.lastrowid,
                     )
                 )  # fmt: skip
                 db.execute(
@@ -659,37 +812,91 @@ class SightingHistory:
     def iter_rows(self, *, limit: int | None = None, **filters: Any) -> Iterator[SightingRow]:
         """Yield sightings matching ``filters`` (see :meth:`search`), newest first, lazily."""
         cond, args = self._where(**filters)
-        sql = (
-            "SELECT plate, ts, camera_id, camera, category, list_name, direction, confidence,"
-            " read_plate, image_path, sid, visit_id, alternatives FROM sightings" + cond
-            + " ORDER BY ts DESC"
-        )
+        sql = f"SELECT {_COLUMNS} FROM sightings" + cond + " ORDER BY ts DESC"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(max(0, int(limit)))
         for r in self.db.execute(sql, args):
-            yield SightingRow(
-                plate=r[0],
-                time=datetime.fromtimestamp(r[1], UTC),
-                camera_id=r[2],
-                camera=r[3],
-                category=r[4],
-                list_name=r[5],
-                direction=r[6],
-                confidence=r[7],
-                read_plate=r[8],
-                image_path=r[9],
-                sid=r[10],
-                visit_id=r[11],
-                alternatives=json.loads(r[12]) if r[12] else None,
+            yield _row(r)
+
+    def page(self, query: SightingQuery, limit: int) -> list[SightingRow]:
+        """Return up to ``limit`` sightings matching ``query``, newest first (keyset paging).
+
+        Ordered by ``(ts, id)`` descending, so the cursor of the next page is the last row's
+        ``(ts, id)`` (:attr:`SightingQuery.before`); stable while new rows arrive.
+        """
+        cond, args = query.where(scan_by_time=self._scan_by_time(query, limit))
+        sql = f"SELECT {_COLUMNS} FROM sightings{cond} ORDER BY ts DESC, id DESC LIMIT ?"
+        return [_row(r) for r in self.db.execute(sql, [*args, max(0, int(limit))])]
+
+    def _scan_by_time(self, query: SightingQuery, limit: int) -> bool:
+        """Whether a plate prefix / any-of filter is cheaper on the time index.
+
+        On the plate index SQLite reads and sorts every sighting of the matching plates
+        (``matching`` rows); on the time index it reads about ``limit * total / matching`` rows
+        newest first. The plate stats give ``matching`` exactly; the time index wins when
+        ``matching ** 2 > limit * total``.
+        """
+        if query.plate_prefix:
+            matching = self.db.execute(
+                "SELECT coalesce(sum(count), 0) FROM plate_stats WHERE plate >= ? AND plate < ?",
+                query.prefix_range(),
+            ).fetchone()[0]
+        elif query.plates:
+            matching = self.db.execute(
+                "SELECT coalesce(sum(count), 0) FROM plate_stats"
+                f" WHERE plate IN ({','.join('?' * len(query.plates))})",
+                query.plates,
+            ).fetchone()[0]
+        else:
+            return False
+        total = self.db.execute("SELECT coalesce(max(id), 0) FROM sightings").fetchone()[0]
+        return bool(matching * matching > max(1, limit) * total)
+
+    def get(self, sighting_id: int) -> SightingRow | None:
+        """Return the sighting with history id ``sighting_id`` or None."""
+        r = self.db.execute(
+            f"SELECT {_COLUMNS} FROM sightings WHERE id = ?", (sighting_id,)
+        ).fetchone()
+        return None if r is None else _row(r)
+
+    def set_thumbnail(self, sighting_id: int, path: str) -> None:
+        """Attach a thumbnail file to a stored sighting."""
+        self.db.execute("UPDATE sightings SET thumb_path = ? WHERE id = ?", (path, sighting_id))
+
+    def set_reads(self, sighting_id: int, reads: int) -> None:
+        """Store how many reads were merged into a sighting (repeat window)."""
+        self.db.execute("UPDATE sightings SET reads = ? WHERE id = ?", (reads, sighting_id))
+
+    def camera_activity(
+        self, camera_id: str, since: Sequence[datetime]
+    ) -> tuple[list[int], datetime | None]:
+        """One camera's sightings at or after each time in ``since``, and its newest sighting.
+
+        Index seeks on ``sightings_camera_ts`` only (no scan of the camera's history).
+        """
+        counts = [
+            int(
+                self.db.execute(
+                    "SELECT count(*) FROM sightings WHERE camera_id = ? AND ts >= ?",
+                    (camera_id, _ts(when)),
+                ).fetchone()[0]
             )
+            for when in since
+        ]
+        last = self.db.execute(
+            "SELECT max(ts) FROM sightings WHERE camera_id = ?", (camera_id,)
+        ).fetchone()[0]
+        return counts, _dt(last)
 
     def fuzzy_plates(self, plate: str, distance: int, cap: int = 1000) -> list[str]:
         """Known plates within ``distance`` edits of ``plate`` (nearest first, at most ``cap``).
 
         Distance 1 asks SQLite for the candidates with GLOB patterns (one ``?`` per position for
         substitutions and insertions, exact rows for deletions) on the ``plate_stats`` primary
-        key; larger distances scan the plates of a compatible length (O(distinct plates)).
+        key; larger distances scan the plates of a compatible length in SQL for one of
+        ``distance + 1`` pieces of the plate (pigeonhole), and compute the edit distance of
+        those candidates only.
         """
         found: list[tuple[int, str]] = []
         if distance == 1 and not any(ch in plate for ch in "*?[]"):
@@ -714,8 +921,17 @@ class SightingHistory:
             found = sorted((int(c != plate), c) for c in candidates)
             return [p for _, p in found[:cap]]
         lo, hi = len(plate) - distance, len(plate) + distance
+        # Pigeonhole filter in SQL: split the plate into distance + 1 pieces; `distance` edits
+        # touch at most `distance` of them, so a plate within the distance contains at least
+        # one piece unchanged. Only those candidates get the (Python) edit distance.
+        size = max(1, len(plate) // (distance + 1))
+        pieces = [plate[i * size : (i + 1) * size] for i in range(distance)]
+        pieces.append(plate[distance * size :])
+        contains = " OR ".join("instr(plate, ?) > 0" for _ in pieces)
         for (known,) in self.db.execute(
-            "SELECT plate FROM plate_stats WHERE length(plate) BETWEEN ? AND ?", (lo, hi)
+            "SELECT plate FROM plate_stats WHERE length(plate) BETWEEN ? AND ?"
+            f" AND ({contains})",
+            (lo, hi, *pieces),
         ):
             d = levenshtein(plate, known, distance)
             if d <= distance:
@@ -796,10 +1012,17 @@ class SightingHistory:
         return self.purge_with_images(before=before, plate=plate)[0]
 
     def purge_with_images(
-        self, *, before: datetime | None = None, plate: str | None = None
+        self,
+        *,
+        before: datetime | None = None,
+        plate: str | None = None,
+        sighting_id: int | None = None,
     ) -> tuple[int, list[str]]:
-        """Like :meth:`purge`; also return the saved picture paths of the deleted sightings."""
-        if before is None and plate is None:
+        """Like :meth:`purge` (also by history id); return the deleted sightings' files.
+
+        The files are the saved pictures and the thumbnails of the deleted sightings.
+        """
+        if before is None and plate is None and sighting_id is None:
             return 0, []
         db = self.db
         where: list[str] = []
@@ -810,6 +1033,9 @@ class SightingHistory:
         if plate is not None:
             where.append("plate = ?")
             args.append(plate)
+        if sighting_id is not None:
+            where.append("id = ?")
+            args.append(sighting_id)
         cond = " AND ".join(where)
         db.execute("BEGIN")
         try:
@@ -818,11 +1044,14 @@ class SightingHistory:
             )
             db.execute("DELETE FROM _affected")
             images = [
-                r[0]
+                path
                 for r in db.execute(
-                    f"SELECT image_path FROM sightings WHERE {cond} AND image_path IS NOT NULL",
+                    f"SELECT image_path, thumb_path FROM sightings WHERE {cond}"
+                    " AND (image_path IS NOT NULL OR thumb_path IS NOT NULL)",
                     args,
                 )
+                for path in r
+                if path is not None
             ]
             db.execute(f"INSERT OR IGNORE INTO _affected SELECT DISTINCT plate FROM sightings WHERE {cond}", args)  # noqa: E501
             deleted = db.execute(f"DELETE FROM sightings WHERE {cond}", args).rowcount

@@ -130,6 +130,8 @@ class Sighting:
     alternatives: dict[str, int] = field(default_factory=dict)
     _readings: dict[str, Reading] = field(default_factory=dict, repr=False)
     _recorded: asyncio.Event | None = field(default=None, repr=False)
+    #: Id of the sighting's history row (None when the history write failed).
+    history_id: int | None = None
 
     def image(self, *roles: ImageRole) -> ReadImage | None:
         """Return the best picture for ``roles`` (see :meth:`PlateRead.image`)."""
@@ -375,6 +377,7 @@ class Pipeline:
             stats = PlateStats()
         finally:
             sighting._recorded.set()
+        sighting.history_id = stats.row_id
         sighting.previous_sightings = stats.count
         sighting.last_sighting = stats.last_seen
         sighting.first_seen = stats.first_seen or read.time

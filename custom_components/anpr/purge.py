@@ -88,15 +88,25 @@ def _delete_files(root: Path, paths: list[str]) -> int:
 
 
 async def async_purge(
-    entry: AnprConfigEntry, *, before: datetime | None = None, plate: str | None = None
+    entry: AnprConfigEntry,
+    *,
+    before: datetime | None = None,
+    plate: str | None = None,
+    sighting_id: int | None = None,
 ) -> int:
-    """Delete sightings (by age and/or plate) and their saved pictures; return rows deleted."""
+    """Delete sightings (by age, plate and/or history id), their pictures and thumbnails.
+
+    Returns the number of sightings deleted.
+    """
     runtime = entry.runtime_data
-    deleted, images = await runtime.history.async_purge_with_images(before=before, plate=plate)
+    deleted, images = await runtime.history.async_purge_with_images(
+        before=before, plate=plate, sighting_id=sighting_id
+    )
     if images:
-        await runtime.hass.async_add_executor_job(
-            _delete_files, media_root(runtime.hass), images
-        )
+        from .ui import thumbnail_root  # noqa: PLC0415 - ui imports this module
+
+        for root in (media_root(runtime.hass), thumbnail_root(entry)):
+            await runtime.hass.async_add_executor_job(_delete_files, root, images)
     if deleted:
         LOGGER.info("Purged %d sightings", deleted)
     return deleted

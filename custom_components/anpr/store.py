@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, STORAGE_VERSION
-from .history import PlateStats, SightingHistory, SightingRow
+from .history import PlateStats, SightingHistory, SightingQuery, SightingRow
 from .plates import PlateLists
 
 
@@ -118,6 +118,28 @@ class HistoryStore:
     async def async_purge(self, **filters: Any) -> int:
         """Purge sightings (see :meth:`SightingHistory.purge`)."""
         return await self._run(self.history.purge, **filters)
+
+    async def async_page(self, query: SightingQuery, limit: int) -> list[SightingRow]:
+        """One keyset page of sightings (see :meth:`SightingHistory.page`)."""
+        return await self._run(self.history.page, query, limit)
+
+    async def async_get(self, sighting_id: int) -> SightingRow | None:
+        """One sighting by history id, or None."""
+        return await self._run(self.history.get, sighting_id)
+
+    async def async_set_thumbnail(self, sighting_id: int, path: str) -> None:
+        """Attach a thumbnail file to a stored sighting."""
+        await self._run(self.history.set_thumbnail, sighting_id, path)
+
+    async def async_set_reads(self, sighting_id: int, reads: int) -> None:
+        """Store the merged-read count of a sighting."""
+        await self._run(self.history.set_reads, sighting_id, reads)
+
+    async def async_camera_activity(
+        self, camera_id: str, since: list[datetime]
+    ) -> tuple[list[int], datetime | None]:
+        """Return counts since each time and the newest sighting of one camera."""
+        return await self._run(self.history.camera_activity, camera_id, since)
 
     async def async_counts(self) -> dict[str, int]:
         """Return totals for diagnostics."""

@@ -155,3 +155,59 @@ DEMOS.append(
         },
     }
 )
+
+
+def _setup_mqtt(ctx: dict[str, Any], proc: Any) -> None:
+    """Give the demo's Home Assistant the MQTT integration, on the Frigate demo's broker."""
+    if any(e["domain"] == "mqtt" for e in proc.request("GET", "/api/config/config_entries/entry")):
+        return
+    flow = proc.request("POST", "/api/config/config_entries/flow", {"handler": "mqtt"})
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    if flow.get("type") == "menu":
+        flow = proc.request("POST", path, {"next_step_id": "broker"})
+    result = proc.request("POST", path, {"broker": "127.0.0.1", "port": ctx["frigate_mqtt_port"]})
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"MQTT not set up: {result.get('errors') or result}")
+
+
+def _wait_plate_sensor(ctx: dict[str, Any], proc: Any) -> None:
+    """The MQTT plate sensor appears once Home Assistant got the emulator's discovery."""
+    if not any(e["domain"] == "mqtt" for e in proc.request("GET", "/api/config/config_entries/entry")):
+        raise RuntimeError("the plate sensor comes from the Frigate demo's MQTT, which is not set up")
+    proc.wait_state("sensor.lpr_sensor_plate", lambda s: True, 30)
+
+
+# --- Frigate (tools/emulators/frigate.py): the demo's own mosquitto (Home Assistant's MQTT
+# integration is set up on it), Frigate's MQTT messages for a car on camera "driveway" every
+# 20 s (first read, better LPR read, end) and Frigate's HTTP API with the snapshots.
+DEMOS.append(
+    {
+        "kind": "frigate",
+        "name": "Frigate drive",
+        "ports": ["frigate_mqtt_port", "frigate_http_port"],
+        "emulator": lambda ctx: [
+            ctx["python"], "-m", "tools.emulators.frigate", "--broker", "--plate-sensor",
+            "--mqtt-port", str(ctx["frigate_mqtt_port"]),
+            "--http-port", str(ctx["frigate_http_port"]), "--interval", "20",
+        ],
+        "before": _setup_mqtt,
+        "form": lambda ctx: {
+            "name": "Frigate drive",
+            "frigate_camera": "driveway",
+            "topic_prefix": "frigate",
+            "frigate_url": f"http://127.0.0.1:{ctx['frigate_http_port']}",
+            "settle": 2,
+        },
+    }
+)
+
+# --- Home Assistant entities: follows the MQTT plate sensor the Frigate emulator announces
+# (another LPR program publishing its plates to MQTT), picture from no entity.
+DEMOS.append(
+    {
+        "kind": "ha_entity",
+        "name": "Plate sensor",
+        "before": _wait_plate_sensor,
+        "form": lambda ctx: {"name": "Plate sensor", "entities": ["sensor.lpr_sensor_plate"]},
+    }
+)

@@ -7,7 +7,9 @@ Formats (PROTOCOLS.md §1.3, §4.1, §6):
 * ``query`` — ``GET ?Caption=LPR&description=PLATE`` (``query_spaces``: the vendor doc's
   ``Caption = LPR&description = PLATE`` form, spaces percent-encoded as a camera would);
 * ``numberok`` — FF/NumberOK multipart: JSON part ``event`` + full frame + plate crop;
-* ``hikvision`` — Hikvision "HTTP listening" multipart: ``anpr.xml`` + ``licensePlatePicture.jpg``.
+* ``hikvision`` — Hikvision "HTTP listening" multipart: ``anpr.xml`` + ``licensePlatePicture.jpg``;
+* ``axis_alpv`` — AXIS License Plate Verifier push: the FF event with ``camera_info`` and the
+  ACAP's picture paths, plus frame and plate crop (``state`` new / update / lost).
 
 Use :func:`build_request` to get ``(method, path_suffix, headers, body)`` and :class:`HttpPusher`
 to send with aiohttp. CLI: ``python -m tools.emulators.http_pusher --url URL --format numberok``.
@@ -32,7 +34,15 @@ import aiohttp
 
 from .milesight_tcp import fake_jpeg
 
-FORMATS = ("milesight_legacy", "milesight_new", "query", "query_spaces", "numberok", "hikvision")
+FORMATS = (
+    "milesight_legacy",
+    "milesight_new",
+    "query",
+    "query_spaces",
+    "numberok",
+    "hikvision",
+    "axis_alpv",
+)
 
 Request = tuple[str, str, dict[str, str], bytes]
 
@@ -127,6 +137,24 @@ def numberok_event(
     }
 
 
+def axis_alpv_event(
+    plate: str, car_id: str = "123", state: str = "new", direction: str = "unk"
+) -> dict[str, Any]:
+    """AXIS License Plate Verifier push event: FF fields plus ``camera_info`` and the ACAP's
+    picture paths (Axis "License plate verifier API"; our own values)."""
+    event = numberok_event(plate, car_id=car_id, state=state, direction=direction)
+    event["sensorProviderID"] = "AXIS P1455-LE-3"
+    name = f"{car_id}_{state}"
+    event["imagesURI"] = f"/local/fflprapp/tools.cgi?action=getImage&name={name}.jpg"
+    event["camera_info"] = {
+        "Brand": "AXIS",
+        "ProdShortName": "AXIS P1455-LE-3",
+        "SerialNumber": "B8A44F000001",
+        "MACAddress": "B8:A4:4F:00:00:01",
+    }
+    return event
+
+
 def multipart(parts: list[tuple[str, str, str | None, bytes]], boundary: str) -> bytes:
     """Build a multipart body from ``(name, content_type, filename, data)`` tuples."""
     out = bytearray()
@@ -181,9 +209,10 @@ def build_request(fmt: str, plate: str, **kwargs: Any) -> Request:
         return "GET", f"?Caption=LPR&description={quote(plate)}", {}, b""
     if fmt == "query_spaces":
         return "GET", f"?Caption%20=%20LPR&description%20=%20{quote(plate)}", {}, b""
-    if fmt == "numberok":
+    if fmt in ("numberok", "axis_alpv"):
         boundary = f"ff{uuid.uuid4().hex}"
-        event = json.dumps(numberok_event(plate, **kwargs)).encode()
+        maker = numberok_event if fmt == "numberok" else axis_alpv_event
+        event = json.dumps(maker(plate, **kwargs)).encode()
         body = multipart(
             [
                 ("event", "application/json", None, event),

@@ -75,8 +75,10 @@ TOPICS = {
     "milesight": "tns1:RuleEngine/LicensePlateDetector/LicensePlate",
     "hikvision": "tns1:RuleEngine/VehicleDetector/tnshik:Vehicle",
     "onvif": "tns1:RuleEngine/Recognition/LicensePlate",
+    "axis_alpv": "tnsaxis:CameraApplicationPlatform/ALPV.AllPlates",
+    "axis_lpr": "tnsaxis:CameraApplicationPlatform/LPR",
 }
-FORMATS = ("milesight", "hikvision", "onvif", "scene")
+FORMATS = ("milesight", "hikvision", "onvif", "scene", "axis_alpv", "axis_lpr")
 
 
 def _now_iso(when: datetime | None = None) -> str:
@@ -110,6 +112,8 @@ class Plate:
     when: datetime = field(default_factory=lambda: datetime.now(UTC))
     object_id: int = 0
     country: str | None = None
+    car_state: str = "new"
+    car_id: str = "123"
 
 
 def notification_xml(plate: Plate, host: str) -> str:
@@ -150,6 +154,28 @@ def notification_xml(plate: Plate, host: str) -> str:
                 f'<tt:SimpleItem Name="PictureUri" '
                 f'Value="http://{host}/doc/ui/images/plate/{pic}"/>'
             )
+        body = f"<tt:Data>{data}</tt:Data>"
+    elif plate.fmt == "axis_alpv":
+        # AXIS License Plate Verifier real-time event (Axis "License plate verifier API").
+        data = (
+            f'<tt:SimpleItem Name="text" Value={quoteattr(plate.plate)}/>'
+            f'<tt:SimpleItem Name="country" Value={quoteattr(plate.country or "GBR")}/>'
+            '<tt:SimpleItem Name="left" Value="480"/><tt:SimpleItem Name="top" Value="270"/>'
+            '<tt:SimpleItem Name="width" Value="216"/><tt:SimpleItem Name="height" Value="30"/>'
+            '<tt:SimpleItem Name="listName" Value="Allow list"/>'
+            '<tt:SimpleItem Name="Action" Value="Opened"/>'
+            '<tt:SimpleItem Name="consumedTime" Value="38"/>'
+        )
+        body = f"<tt:Data>{data}</tt:Data>"
+    elif plate.fmt == "axis_lpr":
+        # The ACAP's (fflprapp) older topic, with its NEW / UPDATE / LOST lifecycle.
+        data = (
+            f'<tt:SimpleItem Name="text" Value={quoteattr(plate.plate)}/>'
+            f'<tt:SimpleItem Name="country" Value={quoteattr(plate.country or "GBR")}/>'
+            f'<tt:SimpleItem Name="carState" Value={quoteattr(plate.car_state)}/>'
+            f'<tt:SimpleItem Name="carID" Value={quoteattr(plate.car_id)}/>'
+            f'<tt:SimpleItem Name="carMoveDirection" Value={quoteattr(plate.direction or "unk")}/>'
+        )
         body = f"<tt:Data>{data}</tt:Data>"
     else:  # onvif Recognition rule
         data = (
@@ -496,6 +522,8 @@ class OnvifCameraEmulator:
         picture: bool = True,
         country: str | None = None,
         object_id: int | None = None,
+        car_state: str = "new",
+        car_id: str = "123",
     ) -> Plate:
         """Send a plate to every playing RTSP session and every PullPoint subscription."""
         name = None
@@ -512,6 +540,8 @@ class OnvifCameraEmulator:
             picture_name=name,
             country=country,
             object_id=object_id if object_id is not None else next(self._object_ids),
+            car_state=car_state,
+            car_id=car_id,
         )
         self.last_plate = item
         self.send_document(metadata_document(item, self.http_host, root=self.document_root))

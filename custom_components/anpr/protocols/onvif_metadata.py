@@ -7,8 +7,9 @@ Pure module (no Home Assistant import). It understands
 * any XML holding ``wsnt:NotificationMessage`` elements (a PullPoint ``PullMessagesResponse``),
 * event notifications on the plate topics ``tns1:RuleEngine/LicensePlateDetector/LicensePlate``
   (Milesight), ``tns1:RuleEngine/Recognition/LicensePlate`` (ONVIF ``tt:LicensePlateRecognition``
-  rule) and ``tns1:RuleEngine/VehicleDetector/tnshik:Vehicle`` (Hikvision), plus any topic
-  matched by a user filter,
+  rule), ``tns1:RuleEngine/VehicleDetector/tnshik:Vehicle`` (Hikvision) and
+  ``tnsaxis:CameraApplicationPlatform/ALPV.AllPlates`` (AXIS License Plate Verifier, see
+  ``docs/protocols.md`` "Axis License Plate Verifier"), plus any topic matched by a user filter,
 * scene-description objects carrying ``tt:Appearance/tt:LicensePlateInfo``.
 
 SimpleItem names are matched case-insensitively against the vendor variants (``PlateNumber``,
@@ -38,6 +39,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from .models import (
+    CameraListVerdict,
     ImageRole,
     PlateRead,
     ProtocolError,
@@ -57,6 +59,7 @@ PLATE_TOPICS: tuple[str, ...] = (
     "ruleengine/licenseplatedetector/licenseplate",
     "ruleengine/recognition/licenseplate",
     "ruleengine/vehicledetector/vehicle",
+    "cameraapplicationplatform/alpv.allplates",
 )
 #: Words that make an unknown topic a plate topic when it also carries a plate item.
 _PLATE_TOPIC_WORDS = ("licenseplate", "plate", "lpr", "anpr", "alpr")
@@ -382,6 +385,42 @@ def _apply_items(read: PlateRead, items: dict[str, str]) -> None:
     read.vehicle_model = read.vehicle_model or _pick(items, _VEHICLE_MODEL_NAMES)
 
 
+#: AXIS License Plate Verifier ``listName`` words → the camera's own list verdict.
+_AXIS_LISTS = {"allow": CameraListVerdict.ALLOWED, "block": CameraListVerdict.ALERT}
+_CAR_STATES = {"new": "new", "update": "update", "updated": "update", "lost": "lost"}
+
+
+def _apply_axis_items(read: PlateRead, items: dict[str, str]) -> None:
+    """ALPV / fflprapp extras: list verdict, plate box in pixels, lifecycle, timings.
+
+    ``listName`` is empty when the plate is on no list, else the list's name ("Allow list",
+    "Block list" or a custom name); ``left``/``top``/``width``/``height`` are pixels of the
+    camera's frame (kept in ``extra["plate_coordinates"]``: no picture to scale them against);
+    ``carState``/``carID`` (fflprapp) feed the NEW/UPDATE/LOST merge of the source;
+    ``Action`` ("Opened" / "No action") and ``consumedTime`` (ms) are kept as extras.
+    """
+    list_name = (items.get("listname") or "").strip()
+    if list_name:
+        word = list_name.split()[0].casefold()
+        read.camera_list = _AXIS_LISTS.get(word, CameraListVerdict.NONE)
+        read.camera_list_name = list_name
+    box = [_number(items.get(name)) for name in ("left", "top", "width", "height")]
+    if all(v is not None and v >= 0 for v in box):
+        read.extra["plate_coordinates"] = box
+    state = _CAR_STATES.get((items.get("carstate") or "").strip().casefold())
+    if state is not None:
+        read.extra["car_state"] = state
+        car_id = (items.get("carid") or "").strip()
+        if car_id:
+            read.extra["car_id"] = car_id
+    action = (items.get("action") or "").strip()
+    if action:
+        read.extra["barrier_action"] = action
+    consumed = _number(items.get("consumedtime"))
+    if consumed is not None:
+        read.extra["recognition_ms"] = consumed
+
+
 def _from_plate_info(read: PlateRead, info: dict[str, tuple[str, float | None]]) -> None:
     plate = info.get("platenumber")
     if plate is not None:
@@ -449,6 +488,7 @@ def _notification_event(
     if info_el is not None:
         _from_plate_info(read, _plate_info(info_el))
     _apply_items(read, items)
+    _apply_axis_items(read, items)
     vendor_id = _pick(items, _ID_NAMES)
     if vendor_id is None:
         for scope in (data, key):

@@ -8,6 +8,8 @@ know; :func:`detect_payload` looks at the method, ``Content-Type``, body and que
 * ``lpr_json``: generic LPR / Milesight JSON POST, legacy or newer key set (``lpr_json.py``);
 * ``numberok``: FF/NumberOK/CAMMRA "JSON over HTTP" — JSON alone or ``multipart/form-data``
   with a JSON part (``event`` or any name) plus picture parts (``numberok.py``);
+* ``axis_alpv``: the same FF event sent by the AXIS License Plate Verifier ACAP
+  (``axis_alpv.py`` tells it apart and adds the camera's serial number);
 * ``hikvision``: Hikvision "HTTP listening" multipart (XML/JSON alert + pictures) or a bare
   ``EventNotificationAlert`` XML body or a JSON-mode alert (``eventType``), through
   :mod:`.hikvision` when that module is present.
@@ -26,6 +28,7 @@ from datetime import UTC, tzinfo
 from typing import Any
 
 from . import safejson
+from .axis_alpv import apply_axis_fields, is_axis_alpv
 from .lpr_json import looks_like_lpr_json, parse_lpr_json
 from .models import PlateRead, ProtocolError
 from .multipart import MultipartError, Part, parse_multipart
@@ -92,6 +95,15 @@ def _json_value(body: bytes) -> Any:
         raise UnknownPayload(f"invalid JSON: {err}") from None
 
 
+def _ff_read(obj: dict[str, Any], images: Sequence[EventImage]) -> tuple[str, PlateRead]:
+    """Parse an FF event; ``axis_alpv`` when the AXIS License Plate Verifier sent it."""
+    read = parse_numberok_event(obj, images)
+    if is_axis_alpv(obj):
+        apply_axis_fields(read, obj)
+        return "axis_alpv", read
+    return "numberok", read
+
+
 def _json_reads(value: Any, tz: tzinfo, images: Sequence[EventImage] = ()) -> PushResult:
     objects = value if isinstance(value, list) else [value]
     reads: list[PlateRead] = []
@@ -102,8 +114,8 @@ def _json_reads(value: Any, tz: tzinfo, images: Sequence[EventImage] = ()) -> Pu
             raise UnknownPayload(f"JSON {type(obj).__name__} where an object was expected")
         keys.update(str(k) for k in obj)
         if looks_like_numberok(obj):
-            reads.append(parse_numberok_event(obj, images))
-            fmt = "numberok"
+            fmt, read = _ff_read(obj, images)
+            reads.append(read)
         elif looks_like_lpr_json(obj):
             reads.append(parse_lpr_json(obj, tz=tz))
             fmt = fmt or "lpr_json"
@@ -152,8 +164,8 @@ def _multipart(
             continue
         if isinstance(value, dict) and looks_like_numberok(value):
             ev_images = [EventImage(p.body, p.content_type, p.name, p.filename) for p in images]
-            result = PushResult("numberok", [parse_numberok_event(value, ev_images)], notes)
-            return result
+            fmt, read = _ff_read(value, ev_images)
+            return PushResult(fmt, [read], notes)
         if isinstance(value, dict) and looks_like_lpr_json(value):
             read = parse_lpr_json(value, tz=tz)
             return PushResult("lpr_json", [read], notes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from . import (
     dahua,  # noqa: F401
     folder,  # noqa: F401
+    frigate,  # noqa: F401
+    ha_entity,  # noqa: F401
     hikvision,  # noqa: F401
     http_push,  # noqa: F401
     milesight_tcp,  # noqa: F401

@@ -151,7 +151,7 @@ class AnprSource(ABC):
 SchemaFactory = Callable[[HomeAssistant, Mapping[str, Any]], vol.Schema]
 Validator = Callable[[HomeAssistant, dict[str, Any]], Awaitable[ValidatedCamera]]
 Placeholders = Callable[[HomeAssistant, Mapping[str, Any]], dict[str, str]]
-Preparer = Callable[[HomeAssistant, dict[str, Any]], None]
+Preparer = Callable[[HomeAssistant, dict[str, Any]], Awaitable[None] | None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,7 +165,8 @@ class SourceKind:
     - ``validate(hass, user_input)``: test the connection (test-before-configure); raise
       :class:`SourceValidationError` / :class:`SourceAuthError`.
     - ``prepare(hass, flow_data)``: fill generated values before the form is first shown (a
-      webhook id); they are kept in the subentry data.
+      webhook id; kept in the subentry data) or learn what the form offers (Frigate's camera
+      names); it may be a coroutine function.
     - ``placeholders(hass, flow_data)``: description placeholders for the form (webhook URL).
     - ``auth_fields``: fields asked again in the reauth flow (empty: no credentials).
     - ``unique_id_from_config``: the unique id is derived from settings the user may change

@@ -20,6 +20,12 @@ picture. Reads without a picture are delivered at once. Reads are always deliver
 order the camera sent them, and pending reads are delivered (without pictures) on unload, so a
 read is never lost.
 
+AXIS License Plate Verifier: its ``ALPV.AllPlates`` topic is a plate topic; when the items carry
+the fflprapp ``carState``/``carID`` lifecycle, NEW / UPDATE / LOST of one car are folded into one
+sighting (``CarStateMerger``: an UPDATE is delivered only when it changes the plate or brings
+the first direction, LOST is dropped; the pipeline folds a corrected plate one edit apart into
+the open sighting).
+
 Reconnections: the camera re-sends its current plate with ``PropertyOperation="Initialized"``
 on every connection. It is never replayed on the first connection; after a reconnection it is
 delivered once when it differs from the last plate seen and is newer (read while we were away;
@@ -47,6 +53,7 @@ import voluptuous as vol
 
 from ..const import LOGGER
 from ..protocols.models import PlateRead, ProtocolError, ReadImage
+from ..protocols.numberok import CarStateMerger
 from ..protocols.onvif_metadata import (
     OnvifMetadataError,
     PlateEvent,
@@ -140,6 +147,8 @@ class OnvifSource(AnprSource):
         self._username = str(data.get(CONF_USERNAME, "") or "")
         self._password = str(data.get(CONF_PASSWORD, "") or "")
         self._filter = PlateEventFilter()
+        # AXIS License Plate Verifier (fflprapp) NEW / UPDATE / LOST of one car: one sighting.
+        self._lifecycle = CarStateMerger()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._pending: deque[tuple[PlateRead, asyncio.Task[None] | None]] = deque()
         self._rtsp: RtspMetadataClient | None = None
@@ -158,6 +167,7 @@ class OnvifSource(AnprSource):
             "pictures": 0,
             "picture_failures": 0,
             "skipped_initialized": 0,
+            "merged": 0,
         }
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -345,6 +355,9 @@ class OnvifSource(AnprSource):
     @callback
     def _dispatch(self, event: PlateEvent) -> None:
         read = event.read
+        if self._lifecycle.feed(read) is None:
+            self.counters["merged"] += 1
+            return
         uris = event.picture_uris
         fetch: asyncio.Task[None] | None = None
         if uris and len(self._pending) < MAX_PENDING_READS:

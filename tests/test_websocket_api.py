@@ -1,0 +1,496 @@
+"""The panel's websocket API (anpr/v1/*) through a real hub and a real websocket client."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.anpr.dvla import VesResult
+from custom_components.anpr.history import SightingRow
+from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
+
+from . import kinds
+from .helpers import PlateEvents, async_add_camera, async_setup_hub
+
+T0 = datetime(2025, 6, 3, 9, 0, tzinfo=UTC)
+
+Ws = Any  # MockHAClientWebSocket
+
+
+class Api:
+    """Sends ``anpr/v1/*`` commands and returns the result (or the error)."""
+
+    def __init__(self, ws: Ws) -> None:
+        self.ws = ws
+
+    async def call(self, kind: str, **data: Any) -> dict[str, Any]:
+        await self.ws.send_json_auto_id({"type": f"anpr/v1/{kind}", **data})
+        msg: dict[str, Any] = await self.ws.receive_json()
+        return msg
+
+    async def ok(self, kind: str, **data: Any) -> dict[str, Any]:
+        msg = await self.call(kind, **data)
+        assert msg["success"], msg
+        result: dict[str, Any] = msg["result"]
+        assert result["api_version"] == 1
+        return result
+
+    async def error(self, kind: str, **data: Any) -> str:
+        msg = await self.call(kind, **data)
+        assert not msg["success"], msg
+        code: str = msg["error"]["code"]
+        return code
+
+
+async def _hub(hass: HomeAssistant, **options: Any) -> tuple[MockConfigEntry, dict[str, str]]:
+    await hass.config.async_update(time_zone="Europe/London", country="GB")
+    entry = await async_setup_hub(hass, options)
+    ids = {
+        name: await async_add_camera(hass, entry, kinds.KIND, {"name": name})
+        for name in ("Drive", "Gate")
+    }
+    return entry, ids
+
+
+def _row(plate: str, minutes: float, camera: str, **kw: Any) -> SightingRow:
+    return SightingRow(
+        plate=plate, time=T0 + timedelta(minutes=minutes), camera_id=camera, camera="Drive", **kw
+    )
+
+
+async def _seed(entry: MockConfigEntry, ids: dict[str, str]) -> None:
+    history = entry.runtime_data.history
+    drive, gate = ids["Drive"], ids["Gate"]
+    rows = [
+        _row("AB12CDE", 0, drive, category="allowed", list_name="Allowed", direction="in"),
+        _row("AB12CDF", 10, gate, direction="out", confidence=0.7),
+        _row("XY51ZZZ", 20, drive, category="alert", list_name="Alert", direction="in"),
+        _row("IG99NOR", 30, gate, category="ignored", list_name="Ignored", direction="unknown"),
+        _row("AB12CDE", 40, gate, category="allowed", list_name="Allowed", direction="out"),
+        _row("AC12CDE", 50, drive, direction="in"),
+    ]
+    for row in rows:
+        await history.async_record(row)
+
+
+Hub = tuple[MockConfigEntry, dict[str, str]]
+
+
+@pytest.fixture
+async def hub(hass: HomeAssistant) -> Hub:
+    """The hub with cameras Drive and Gate (set up before any client starts the web app)."""
+    return await _hub(hass)
+
+
+@pytest.fixture
+async def api(hass: HomeAssistant, hub: Hub, hass_ws_client: WebSocketGenerator) -> Api:
+    """An administrator's websocket client."""
+    return Api(await hass_ws_client(hass))
+
+
+async def _plates(api: Api, **filters: Any) -> list[str]:
+    result = await api.ok("sightings/list", **filters)
+    return [s["plate"] for s in result["sightings"]]
+
+
+async def test_list_every_filter(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, ids = hub
+    await _seed(entry, ids)
+    newest_first = ["AC12CDE", "AB12CDE", "IG99NOR", "XY51ZZZ", "AB12CDF", "AB12CDE"]
+    assert await _plates(api) == newest_first
+    # Camera by subentry id or by name; several are "any of".
+    assert await _plates(api, cameras=[ids["Gate"]]) == ["AB12CDE", "IG99NOR", "AB12CDF"]
+    assert await _plates(api, cameras=["drive"]) == ["AC12CDE", "XY51ZZZ", "AB12CDE"]
+    assert await _plates(api, cameras=["Drive", "Gate"]) == newest_first
+    assert await _plates(api, cameras=["nowhere"]) == []
+    # Status: known / unknown / alert / ignored.
+    assert await _plates(api, statuses=["known"]) == ["AB12CDE", "AB12CDE"]
+    assert await _plates(api, statuses=["unknown"]) == ["AC12CDE", "AB12CDF"]
+    assert await _plates(api, statuses=["alert", "ignored"]) == ["IG99NOR", "XY51ZZZ"]
+    assert await _plates(api, statuses=["unknown", "alert"]) == ["AC12CDE", "XY51ZZZ", "AB12CDF"]
+    # List name, direction.
+    assert await _plates(api, lists=["Alert"]) == ["XY51ZZZ"]
+    assert await _plates(api, directions=["out"]) == ["AB12CDE", "AB12CDF"]
+    assert await _plates(api, directions=["unknown"]) == ["IG99NOR"]
+    # Time range: start inclusive, end exclusive, any UTC offset.
+    start = (T0 + timedelta(minutes=10)).isoformat()
+    end = (T0 + timedelta(minutes=40)).astimezone().isoformat()
+    assert await _plates(api, start=start, end=end) == ["IG99NOR", "XY51ZZZ", "AB12CDF"]
+    # Plate: exact (normalised), prefix, fuzzy at distance 1 and 2.
+    assert await _plates(api, plate="ab12 cde") == ["AB12CDE", "AB12CDE"]
+    assert await _plates(api, plate="AB12", plate_match="prefix") == [
+        "AB12CDE",
+        "AB12CDF",
+        "AB12CDE",
+    ]
+    assert await _plates(api, plate="AB12CDE", plate_match="fuzzy", distance=1) == [
+        "AC12CDE",
+        "AB12CDE",
+        "AB12CDF",
+        "AB12CDE",
+    ]
+    assert await _plates(api, plate="AB12CEE", plate_match="fuzzy") == ["AB12CDE", "AB12CDE"]
+    assert await _plates(api, plate="AC12CDF", plate_match="fuzzy", distance=2) == [
+        "AC12CDE",
+        "AB12CDE",
+        "AB12CDF",
+        "AB12CDE",
+    ]
+    # Filters combine.
+    assert await _plates(api, plate="AB12CDE", cameras=["Gate"], statuses=["known"]) == ["AB12CDE"]
+    # The row carries everything the panel shows.
+    first = (await api.ok("sightings/list", limit=1))["sightings"][0]
+    assert first | {"id": 0, "camera_id": ""} == {
+        "id": 0,
+        "plate": "AC12CDE",
+        "read_plate": None,
+        "camera_id": "",
+        "time": (T0 + timedelta(minutes=50)).isoformat(),
+        "camera": "Drive",
+        "status": "unknown",
+        "category": None,
+        "list": None,
+        "direction": "in",
+        "confidence": None,
+        "reads": 1,
+        "description": None,
+        "thumbnail": None,
+        "picture": None,
+    }
+
+
+async def test_cursor_paging_is_stable(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, ids = hub
+    history = entry.runtime_data.history
+    # Seven rows, two pairs with the same time: the id breaks the tie.
+    for i, minutes in enumerate([0, 1, 1, 2, 3, 3, 4]):
+        await history.async_record(_row(f"PL{i}AAA", minutes, ids["Drive"]))
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        extra = {"cursor": cursor} if cursor else {}
+        page = await api.ok("sightings/list", limit=3, **extra)
+        seen += [s["plate"] for s in page["sightings"]]
+        pages += 1
+        if pages == 1:
+            # A sighting arriving while paging does not shift the next pages.
+            await history.async_record(_row("NEW1AAA", 10, ids["Drive"]))
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == ["PL6AAA", "PL5AAA", "PL4AAA", "PL3AAA", "PL2AAA", "PL1AAA", "PL0AAA"]
+    # A filter applies to every page; an exact page has no next cursor.
+    page = await api.ok("sightings/list", limit=7)
+    assert page["next_cursor"] is not None  # NEW1AAA makes eight
+    page = await api.ok("sightings/list", limit=8)
+    assert page["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"limit": 0},
+        {"limit": 201},
+        {"limit": "ten"},
+        {"plate": "A" * 21},
+        {"plate": ""},
+        {"plate": "---"},
+        {"plate": "AB1", "plate_match": "regex"},
+        {"plate": "AB1", "plate_match": "fuzzy", "distance": 3},
+        {"statuses": ["friendly"]},
+        {"directions": ["sideways"]},
+        {"cameras": ["x" * 101]},
+        {"cameras": [f"c{i}" for i in range(51)]},
+        {"start": "2025-06-03T09:00:00"},
+        {"start": "yesterday"},
+        {"end": 12},
+        {"cursor": "not a cursor"},
+        {"cursor": "A" * 16},
+        {"cursor": "_____________w=="},
+        {"cursor": "f_gAAAAAAAAAAAAA"},
+        {"unknown_field": 1},
+    ],
+)
+async def test_list_refuses_bad_input(
+    hass: HomeAssistant, hub: Hub, api: Api, data: dict[str, Any]
+) -> None:
+    assert await api.error("sightings/list", **data) == "invalid_format"
+
+
+async def test_get_sighting_with_plate_history(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, ids = hub
+    await _seed(entry, ids)
+    await api.ok("lists/entry/set", plate="AB12CDE", group="allowed", description="Alice")
+    newest = (await api.ok("sightings/list", plate="AB12CDE"))["sightings"]
+    assert [s["description"] for s in newest] == ["Alice", "Alice"]
+    result = await api.ok("sightings/get", sighting_id=newest[0]["id"])
+    assert result["sighting"]["id"] == newest[0]["id"]
+    plate = result["plate"]
+    assert plate["count"] == 2 and plate["first_seen"] == T0.isoformat()
+    assert plate["last_seen"] == (T0 + timedelta(minutes=40)).isoformat()
+    hours = plate["hours"]
+    assert len(hours) == 24 and hours[10] == 2 and sum(hours) == 2  # 10:00 and 10:40 BST
+    assert [p["id"] for p in result["previous"]] == [newest[1]["id"]]
+    assert [e["plate"] for e in result["list_entries"]] == ["AB12CDE"]
+    assert result["list_entries"][0]["description"] == "Alice"
+    assert await api.error("sightings/get", sighting_id=999999) == "not_found"
+    assert await api.error("sightings/get", sighting_id=0) == "invalid_format"
+    assert await api.error("sightings/get", sighting_id="1") == "invalid_format"
+
+
+async def test_subscribe_added_then_thumbnail(
+    hass: HomeAssistant, hub: Hub, api: Api, hass_ws_client: WebSocketGenerator, fixtures_dir: Path
+) -> None:
+    _entry, ids = hub
+    events = PlateEvents(hass)
+    gate_only = Api(await hass_ws_client(hass))
+    await api.ok("sightings/subscribe")
+    await gate_only.ok("sightings/subscribe", cameras=["Gate"])
+    jpeg = (fixtures_dir / "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg").read_bytes()
+    kinds.RUNNING["Drive"].push(
+        PlateRead(
+            plate="AB12CDE",
+            time=T0,
+            direction=Direction.IN,
+            confidence=0.9,
+            images=[ReadImage(jpeg, "image/jpeg", role=ImageRole.VEHICLE)],
+        )
+    )
+    await events.wait(1)
+    added = await api.ws.receive_json()
+    assert added["type"] == "event"
+    assert added["event"]["event"] == "added"
+    row = added["event"]["sighting"]
+    assert row["plate"] == "AB12CDE" and row["status"] == "unknown"
+    assert row["thumbnail"] is None and row["camera_id"] == ids["Drive"]
+    updated = (await api.ws.receive_json())["event"]
+    assert updated["event"] == "updated" and updated["sighting"]["id"] == row["id"]
+    assert updated["sighting"]["thumbnail"].startswith(f"/api/anpr/picture/{row['id']}/")
+    # The gate-only subscriber got nothing; a Gate read reaches it.
+    kinds.RUNNING["Gate"].push(PlateRead(plate="XY51ZZZ", time=T0 + timedelta(minutes=1)))
+    await events.wait(2)
+    gate_event = (await gate_only.ws.receive_json())["event"]
+    assert gate_event["sighting"]["plate"] == "XY51ZZZ"
+    assert (await api.ws.receive_json())["event"]["sighting"]["plate"] == "XY51ZZZ"
+
+
+async def test_subscribe_filters_and_merged_reads(
+    hass: HomeAssistant, hub: Hub, api: Api, hass_ws_client: WebSocketGenerator
+) -> None:
+    entry, ids = hub
+    await _seed(entry, ids)
+    events = PlateEvents(hass)
+    fuzzy = Api(await hass_ws_client(hass))
+    await fuzzy.ok("sightings/subscribe", plate="AB12CDE", plate_match="fuzzy", distance=1)
+    await api.ok("sightings/subscribe", statuses=["unknown"], plate="AB", plate_match="prefix")
+    # Not matching either (other plate), then a new plate near AB12CDE, then a repeat read.
+    kinds.RUNNING["Drive"].push(PlateRead(plate="ZZ99ZZZ", time=T0 + timedelta(hours=1)))
+    kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDX", time=T0 + timedelta(hours=2)))
+    await events.wait(2)
+    first = (await fuzzy.ws.receive_json())["event"]
+    assert first["event"] == "added" and first["sighting"]["plate"] == "AB12CDX"
+    assert (await api.ws.receive_json())["event"]["sighting"]["plate"] == "AB12CDX"
+    kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDX", time=T0 + timedelta(hours=2, seconds=3)))
+    merged = (await fuzzy.ws.receive_json())["event"]
+    assert merged["event"] == "updated" and merged["sighting"]["reads"] == 2
+    assert merged["sighting"]["id"] == first["sighting"]["id"]
+    assert (await api.ws.receive_json())["event"]["sighting"]["reads"] == 2
+    page = await api.ok("sightings/list", plate="AB12CDX")
+    assert page["sightings"][0]["reads"] == 2
+    assert await api.error("sightings/subscribe", plate="--") == "invalid_format"
+
+
+async def test_lists_crud_same_store_as_editor(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, ids = hub
+    lists = entry.runtime_data.lists.lists
+    result = await api.ok(
+        "lists/entry/set",
+        plate="ab12 cde",
+        group="Allowed",
+        description="Alice",
+        aliases=["AB12C0E"],
+        cameras=["Gate"],
+        validity="Mon-Fri 08:00-18:00",
+    )
+    assert result["entry"]["plate"] == "AB12CDE"
+    stored = lists.get("AB12CDE", "allowed")
+    assert stored is not None and stored.cameras == [ids["Gate"]]
+    assert stored.aliases == ["AB12C0E"] and stored.validity is not None
+    # Edit: move to another list under another plate.
+    await api.ok(
+        "lists/entry/set",
+        plate="AB12CDF",
+        group="alert",
+        original_plate="AB12CDE",
+        original_group="allowed",
+    )
+    assert lists.get("AB12CDE", "allowed") is None and lists.get("AB12CDF", "alert")
+    got = await api.ok("lists/get")
+    assert [(e["plate"], e["group"]) for e in got["entries"]] == [("AB12CDF", "alert")]
+    assert {g["id"] for g in got["groups"]} >= {"allowed", "alert", "ignored"}
+    assert "AB12CDF" in got["csv"]
+    # Remove; removing again is not found.
+    assert (await api.ok("lists/entry/remove", plate="AB12CDF", group="Alert"))["removed"] == 1
+    assert await api.error("lists/entry/remove", plate="AB12CDF", group="alert") == "not_found"
+    # Bad entries: list, plate, validity, rule.
+    for bad in (
+        {"plate": "AB1", "group": "nope"},
+        {"plate": "---", "group": "allowed"},
+        {"plate": "AB1", "group": "allowed", "validity": "someday"},
+        {"plate": "AB1", "group": "allowed", "rules": ["(unclosed"]},
+    ):
+        assert await api.error("lists/entry/set", **bad) == "home_assistant_error"
+    assert (
+        await api.error("lists/entry/set", plate="AB1", group="allowed", description="x" * 101)
+        == "invalid_format"
+    )
+    # CSV import shows bad rows.
+    imported = await api.ok("lists/import", csv="plate,group\nCD34EFG,allowed\n,allowed\n")
+    assert imported["added"] == 1 and len(imported["rejected"]) == 1
+    assert lists.get("CD34EFG", "allowed") is not None
+    await api.ok("lists/import", csv="plate\nZZ11ZZZ\n", group="allowed", replace=True)
+    assert lists.get("CD34EFG", "allowed") is None and lists.get("ZZ11ZZZ", "allowed")
+    assert await api.error("lists/import", csv="x" * 1_000_001) == "invalid_format"
+
+
+async def test_act_on_sightings(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, ids = hub
+    await _seed(entry, ids)
+    lists = entry.runtime_data.lists.lists
+    rows = (await api.ok("sightings/list", plate="AB12CDF"))["sightings"]
+    # Misread: "this was AB12CDE" needs AB12CDE on a list, then adds the alternative reading.
+    assert (
+        await api.error("sightings/misread", sighting_id=rows[0]["id"], plate="AB12CDE")
+        == "home_assistant_error"
+    )
+    await api.ok("lists/entry/set", plate="AB12CDE", group="allowed")
+    result = await api.ok("sightings/misread", sighting_id=rows[0]["id"], plate="AB12CDE")
+    assert result["entry"]["aliases"] == ["AB12CDF"]
+    again = await api.ok(
+        "sightings/misread", sighting_id=rows[0]["id"], plate="AB12CDE", group="Allowed"
+    )
+    assert again["entry"]["aliases"] == ["AB12CDF"]
+    assert lists.exact("AB12CDF")[0].plate == "AB12CDE"
+    assert await api.error("sightings/misread", sighting_id=99999, plate="AB") == "not_found"
+    # Delete one sighting; purge a plate.
+    assert (await api.ok("sightings/delete", sighting_id=rows[0]["id"]))["deleted"] == 1
+    assert await api.error("sightings/delete", sighting_id=rows[0]["id"]) == "not_found"
+    assert (await api.ok("sightings/purge_plate", plate="ab12cde"))["deleted"] == 2
+    assert await _plates(api) == ["AC12CDE", "IG99NOR", "XY51ZZZ"]
+    assert await api.error("sightings/purge_plate", plate="--") == "home_assistant_error"
+    # Export the current filter as CSV (the export_sightings columns).
+    export = await api.ok("sightings/export", statuses=["unknown", "alert"])
+    lines = export["csv"].splitlines()
+    assert lines[0].startswith("time,plate,read_plate,camera")
+    assert export["rows"] == 2 and "XY51ZZZ" in lines[2]
+    assert await api.error("sightings/export", plate="--") == "invalid_format"
+
+
+async def test_read_only_user_reads_but_cannot_write(
+    hass: HomeAssistant,
+    hub: Hub,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    entry, ids = hub
+    await _seed(entry, ids)
+    user = Api(await hass_ws_client(hass, hass_read_only_access_token))
+    info = await user.ok("info")
+    assert info["admin"] is False
+    assert len(await _plates(user)) == 6
+    sighting_id = (await user.ok("sightings/list", limit=1))["sightings"][0]["id"]
+    for kind in (
+        "sightings/get",
+        "sightings/subscribe",
+        "vehicles",
+        "cameras",
+        "lists/get",
+        "sightings/export",
+    ):
+        await user.ok(
+            kind,
+            **(
+                {"sighting_id": sighting_id}
+                if kind.endswith("get") and kind.startswith("sightings")
+                else {}
+            ),
+        )
+    writes: list[tuple[str, dict[str, Any]]] = [
+        ("lists/entry/set", {"plate": "AB1", "group": "allowed"}),
+        ("lists/entry/remove", {"plate": "AB1", "group": "allowed"}),
+        ("lists/import", {"csv": "plate\nAB1\n", "group": "allowed"}),
+        ("sightings/misread", {"sighting_id": sighting_id, "plate": "AB12CDE"}),
+        ("sightings/delete", {"sighting_id": sighting_id}),
+        ("sightings/purge_plate", {"plate": "AB12CDE"}),
+    ]
+    for kind, data in writes:
+        assert await user.error(kind, **data) == "unauthorized", kind
+    assert entry.runtime_data.lists.lists.entries == {}
+    assert len(await _plates(user)) == 6
+
+
+async def test_info_vehicles_cameras(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, ids = hub
+    events = PlateEvents(hass)
+    info = await api.ok("info")
+    assert info["admin"] is True and info["statuses"] == ["known", "unknown", "alert", "ignored"]
+    assert {c["name"] for c in info["cameras"]} == {"Drive", "Gate"}
+    assert {g["id"] for g in info["lists"]} >= {"allowed", "alert", "ignored"}
+    await api.ok("lists/entry/set", plate="AB12CDE", group="allowed", description="Alice")
+    await hass.async_block_till_done()
+    now = datetime.now(UTC)
+    kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDE", time=now, direction=Direction.IN))
+    await events.wait(1)
+    await hass.async_block_till_done()
+    vehicles = (await api.ok("vehicles"))["vehicles"]
+    assert [(v["plate"], v["name"], v["present"], v["last_camera"]) for v in vehicles] == [
+        ("AB12CDE", "Alice", True, "Drive")
+    ]
+    await entry.runtime_data.history.async_record(
+        _row("OLD1AAA", 0, ids["Gate"])
+    )  # 2025: outside the last day
+    cameras = {c["name"]: c for c in (await api.ok("cameras"))["cameras"]}
+    drive, gate = cameras["Drive"], cameras["Gate"]
+    assert drive["sightings_hour"] == 1 and drive["sightings_day"] == 1
+    assert drive["last_plate"] == "AB12CDE" and drive["running"] is True
+    assert drive["last_sighting"] == now.isoformat() and drive["reads"] == 1
+    assert gate["sightings_hour"] == 0 and gate["last_sighting"] == T0.isoformat()
+    assert gate["last_plate"] is None and gate["settings_url"].endswith("/anpr")
+
+
+async def test_commands_without_a_hub(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    entry, _ids = hub
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    msg = await api.call("sightings/list")
+    assert not msg["success"] and msg["error"]["translation_key"] == "hub_not_loaded"
+
+
+Caller = Callable[..., Awaitable[Any]]
+
+
+
+async def test_get_sighting_shows_cached_dvla_answer(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    await hass.config.async_update(time_zone="Europe/London", country="GB")
+    entry = await async_setup_hub(
+        hass, {"dvla_api_key": "key", "dvla_base_url": "http://127.0.0.1:9"})
+    history = entry.runtime_data.history
+    await history.async_record(_row("AB12CDE", 0, "x"))
+    await history.async_record(_row("XY51ZZZ", 1, "x"))
+    entry.runtime_data.data.lookup.cache.put("AB12CDE", VesResult("found", {"make": "FORD"}))
+    api = Api(await hass_ws_client(hass))
+    rows = {s["plate"]: s["id"] for s in (await api.ok("sightings/list"))["sightings"]}
+    found = await api.ok("sightings/get", sighting_id=rows["AB12CDE"])
+    assert found["reginfo"] == {"status": "found", "make": "FORD"}
+    assert (await api.ok("sightings/get", sighting_id=rows["XY51ZZZ"]))["reginfo"] is None
