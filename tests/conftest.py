@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 import logging
 import os
 from pathlib import Path
@@ -33,6 +34,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("enable_socket"):
             item.fixturenames.insert(0, "socket_enabled")
+
+
+@pytest.fixture
+def camera_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Set when reads "arrive" for the camera-clock window of the validation step.
+
+    Tests that replay recorded reads (fixture names and times from 2025) call
+    ``camera_clock(when)`` so their capture times are plausible, as they were when recorded.
+    """
+
+    def set_clock(when: datetime) -> None:
+        monkeypatch.setattr("custom_components.anpr.coordinator.receive_time", lambda: when)
+
+    return set_clock
 
 
 @pytest.fixture(autouse=True)

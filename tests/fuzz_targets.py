@@ -39,6 +39,7 @@ from custom_components.anpr.protocols import (
     plate_query,
     push_detect,
     rtsp,
+    safejson,
 )
 
 # --- Hypothesis profiles ------------------------------------------------------------------------
@@ -1378,6 +1379,42 @@ def check_image_info(data: bytes) -> None:
     _check_only(imageinfo.ImageDataError, imageinfo.decode_base64_image, text, 32)
 
 
+_JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+
+
+@target(
+    "safe_json",
+    "safejson",
+    st.one_of(
+        st.recursive(
+            _JSON_LEAF,
+            lambda inner: st.lists(inner, max_size=3)
+            | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+            max_leaves=40,
+        ).map(json.dumps),
+        st.tuples(st.integers(0, 200), st.sampled_from(["[", "{\"a\":", "[\"]\","])).map(
+            lambda t: t[1] * t[0]
+        ),
+        st.binary(max_size=120).map(lambda b: b.decode("latin-1")),
+    ),
+)
+def check_safe_json(text: str) -> None:
+    """Depth-limited JSON: the same value as json.loads within the limit, ValueError beyond."""
+    try:
+        expected: Any = json.loads(text)
+        error = None
+    except (ValueError, RecursionError) as err:
+        error = err
+    try:
+        value = safejson.loads(text)
+    except safejson.JsonDepthError:
+        assert not safejson.json_depth_ok(text)
+        return
+    except ValueError:
+        assert error is not None
+        return
+    assert error is None
+    assert json.dumps(value) == json.dumps(expected)  # NaN-safe comparison
 # --- Dahua ITC (docs/protocols.md "Dahua") -----------------------------------------------------
 
 from custom_components.anpr.protocols import dahua  # noqa: E402

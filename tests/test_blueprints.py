@@ -16,12 +16,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "anpr"
-JPEG = b"\xff\xd8\xff\xe0fakejpeg\xff\xd9"
+# A real picture: ones that do not decode are dropped by the validation step.
+JPEG = fake_jpeg(64, 48)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 import logging
 from pathlib import Path
 from typing import Any
@@ -202,9 +203,11 @@ async def test_obverse_means_leaving_when_set(
 
 
 async def test_event_manager_fallback_replays_the_fixture_with_snapshot(
-    hass: HomeAssistant, hass_client: Any
+    hass: HomeAssistant, hass_client: Any, camera_clock: Callable[[datetime], None]
 ) -> None:
     """Firmware without snapManager: eventManager text plus a snapshot.cgi picture."""
+    # The fixture is a recording of 14 June 2024: it "arrives" then (camera-clock window).
+    camera_clock(datetime(2024, 6, 14, 14, 5, tzinfo=UTC))
     emu = DahuaEmulator(snap_manager=False)
     await emu.start()
     try:

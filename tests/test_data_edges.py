@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
@@ -34,6 +34,13 @@ from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
 
 T0 = datetime(2025, 6, 3, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _recorded_reads(camera_clock: Callable[[datetime], None]) -> None:
+    """Reads here carry recorded capture times (June 2025): they arrive a day later, inside the
+    camera-clock window of the validation step."""
+    camera_clock(T0 + timedelta(days=1))
 
 
 # --- pure modules -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -27,6 +27,13 @@ from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
 pytestmark = pytest.mark.enable_socket
 T0 = datetime(2025, 6, 3, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _recorded_reads(camera_clock: Callable[[datetime], None]) -> None:
+    """Reads here carry recorded capture times (June 2025): they arrive a day later, inside the
+    camera-clock window of the validation step."""
+    camera_clock(T0 + timedelta(days=1))
 
 
 @pytest.fixture

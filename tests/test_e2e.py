@@ -8,9 +8,11 @@ and the picture read back from ``/api/states``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 import os
 from pathlib import Path
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -51,9 +53,13 @@ def test_real_home_assistant_reads_real_picture(hass_process: tuple[HassProcess,
     # The camera starts in the background after the flow; its entities appear once it watches.
     proc.wait_state("sensor.driveway_last_plate", lambda s: True)
     # Upload the way FTP servers do: write under a temporary name, then rename into place.
+    # The name carries the capture time; a recent one, as a camera uploading now would write
+    # (times over 7 days old are a wrong camera clock and replaced by the arrival time).
+    captured = (datetime.now(UTC) - timedelta(minutes=5)).replace(microsecond=407000)
+    local = captured.astimezone(ZoneInfo("Europe/London"))
     tmp = watch / ".upload.tmp"
     shutil.copyfile(IMAGE, tmp)
-    os.rename(tmp, watch / IMAGE.name)
+    os.rename(tmp, watch / f"{local:%Y%m%d%H%M%S}407_B4DM3N_VEHICLE_DETECTION.jpg")
 
     state = proc.wait_state("sensor.driveway_last_plate", lambda s: s["state"] == "B4DM3N")
     attrs = state["attributes"]
@@ -61,8 +67,8 @@ def test_real_home_assistant_reads_real_picture(hass_process: tuple[HassProcess,
     assert attrs["camera"] == "Driveway"
     assert attrs["direction"] == "in"  # overlay "Direction:Forward" read by tesseract
     assert attrs["previous_sightings"] == 0
-    # 10:30:45.407 British Summer Time on the camera clock = 09:30:45.407 UTC.
-    assert attrs["time"].startswith("2025-06-02T09:30:45.407")
+    # The camera clock's London time in the name, back in UTC.
+    assert attrs["time"].startswith(captured.isoformat(timespec="milliseconds")[:23])
     event = proc.state("event.driveway_plate")
     assert event is not None and event["attributes"]["event_type"] == "unknown"
     image = proc.state("image.driveway_picture")

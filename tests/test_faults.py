@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import logging
 from pathlib import Path
 import socket
@@ -230,7 +230,9 @@ async def test_disk_full_while_saving_pictures(
     hass.config.media_dirs = {"local": str(media)}
     entry, events = await milesight_camera(hass, milesight, {"save_images": True})
     saver = PictureSaver(hass, entry)
-    base_ms = int(datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC).timestamp() * 1000)
+    # A capture time of an hour ago: inside the camera-clock window of the validation step.
+    recent = datetime.now(UTC).replace(minute=6, second=7, microsecond=0) - timedelta(hours=1)
+    base_ms = int(recent.timestamp() * 1000)
 
     def target(plate: str, n: int) -> Path:
         when = datetime.fromtimestamp((base_ms + n * 1000) / 1000, UTC)
@@ -596,7 +598,8 @@ async def test_webhook_plate_with_lone_surrogate(
     hass: HomeAssistant, hass_client_no_auth: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A camera's JSON carries ``"AB\\ud800CD"`` (an escaped lone surrogate): json.loads keeps
-    it, UTF-8 cannot encode it. The read is shown with U+FFFD in its place and recorded."""
+    it, UTF-8 cannot encode it. Such a plate is no plate (validation drops it with a warning,
+    issue 14); a lone surrogate in another field becomes U+FFFD and the read is recorded."""
     entry = await async_setup_hub(hass)
     sub_id = await async_add_camera(hass, entry, "http_push", {"name": "Gate", "repeat_window": 0})
     webhook_id = entry.subentries[sub_id].data["webhook_id"]
@@ -607,10 +610,18 @@ async def test_webhook_plate_with_lone_surrogate(
         data=b'{"plate": "AB\\ud800CD", "vehicle_brand": "\\udfffFord"}',
         headers={"Content-Type": "application/json"},
     )
+    assert resp.status == 400
+    assert "dropped a read: the plate holds characters" in caplog.text
+    resp = await client.post(
+        f"/api/webhook/{webhook_id}",
+        data=b'{"plate": "AB12CD", "vehicle_brand": "\\udfffFord"}',
+        headers={"Content-Type": "application/json"},
+    )
     assert resp.status == 200
     await events.wait(1)
-    assert events.plates == ["AB\ufffdCD"]
-    assert state(hass, "sensor.gate_last_plate") == "AB\ufffdCD"
+    assert events.plates == ["AB12CD"]
+    assert events.events[0]["vehicle_make"] == "\ufffdFord"
+    assert state(hass, "sensor.gate_last_plate") == "AB12CD"
     "".join(str(v) for v in events.events[0].values()).encode("utf-8")  # serialisable
     assert await history_rows(entry) == 1
     assert "could not record a sighting" not in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 import io
 import logging
 import os
@@ -52,6 +52,13 @@ JPEG = small_jpeg()
 
 def name(plate: str, ms: int = 407) -> str:
     return f"20250602103045{ms:03d}_{plate}_VEHICLE_DETECTION.jpg"
+
+
+@pytest.fixture(autouse=True)
+def _recorded_names(camera_clock: Callable[[datetime], None]) -> None:
+    """The file names carry a recorded capture time (2 June 2025, the fixture picture's): the
+    files "arrive" an hour later, inside the camera-clock window of the validation step."""
+    camera_clock(datetime(2025, 6, 2, 10, 30, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -607,7 +614,7 @@ async def test_moved_out_dangling_link_and_bomb_are_skipped(
 
 
 async def test_polling_drops_vanished_uploads_and_names_without_time(
-    hass: HomeAssistant, watched: Path
+    hass: HomeAssistant, watched: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Polling: a temporary upload renamed before it is stable is read once, under its new name.
 
@@ -624,6 +631,8 @@ async def test_polling_drops_vanished_uploads_and_names_without_time(
         regex=r"(?P<plate>[A-Z0-9]+)\.jpg",
     )
     events = PlateEvents(hass)
+    # Names without a time: the read's time is its arrival, so the real clock applies here.
+    monkeypatch.setattr("custom_components.anpr.coordinator.receive_time", dt_now)
     await asyncio.sleep(0.5)  # a few idle polls
     before = dt_now()
     part = watched / "PART1.jpg.part"

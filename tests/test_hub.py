@@ -18,6 +18,7 @@ from custom_components.anpr import async_remove_config_entry_device
 from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from custom_components.anpr.protocols.models import PlateRead
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub, device_by_identifier
@@ -168,8 +169,8 @@ async def test_picture_served_through_image_proxy(
     await async_setup_component(hass, "http", {})
     entry = await async_setup_hub(hass)
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
-    jpeg = b"\xff\xd8\xff\xe0picture\xff\xd9"
-    crop = b"\xff\xd8\xff\xe0plate\xff\xd9"
+    jpeg = fake_jpeg(320, 240)  # real pictures: ones that do not decode are never served
+    crop = fake_jpeg(160, 40)
     events = PlateEvents(hass)
     kinds.RUNNING["Gate"].push(
         PlateRead(plate="AB12CDE", time=T0, images=[ReadImage(jpeg), ReadImage(crop, role=ImageRole.PLATE)])

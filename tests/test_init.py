@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntryState
@@ -9,14 +10,20 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
-JPEG = b"\xff\xd8\xff\xe0fakejpeg\xff\xd9"
+# A real picture: ones that do not decode are dropped by the validation step.
+JPEG = fake_jpeg(64, 48)
 
 
-async def test_read_to_entities(hass: HomeAssistant) -> None:
+async def test_read_to_entities(
+    hass: HomeAssistant, camera_clock: Callable[[datetime], None]
+) -> None:
+    # A recorded 2025 capture time: the read arrives a few seconds later (validation window).
+    camera_clock(datetime(2025, 6, 2, 9, 31, tzinfo=UTC))
     entry = await async_setup_hub(hass)
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Drive", "stream": True})
     events = PlateEvents(hass)

@@ -9,13 +9,16 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
 T0 = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
-JPEG_A = b"\xff\xd8\xff\xe0first\xff\xd9"
-JPEG_B = b"\xff\xd8\xff\xe0better\xff\xd9"
+# Real pictures: ones that do not decode are dropped by the validation step.
+JPEG_A = fake_jpeg(64, 48, 1)
+JPEG_B = fake_jpeg(64, 48, 2)
+CROP = fake_jpeg(32, 8)
 
 
 async def _camera(hass: HomeAssistant, **data: object) -> kinds.TestSource:
@@ -34,7 +37,7 @@ async def test_repeat_reads_improve_one_sighting(hass: HomeAssistant) -> None:
     source.push(PlateRead(plate="AB 12 CDE", time=T0 + timedelta(seconds=1), confidence=0.95,
                           direction=Direction.IN, direction_raw="forward", country="GB",
                           vehicle_colour="blue",
-                          images=[ReadImage(JPEG_B), ReadImage(b"crop", role=ImageRole.PLATE)]))
+                          images=[ReadImage(JPEG_B), ReadImage(CROP, role=ImageRole.PLATE)]))
     await hass.async_block_till_done()
     assert len(events.events) == 1
     attrs = hass.states.get("sensor.gate_last_plate").attributes
@@ -47,7 +50,7 @@ async def test_repeat_reads_improve_one_sighting(hass: HomeAssistant) -> None:
     camera = next(iter(entry.runtime_data.cameras.values()))
     assert camera.last_sighting is not None
     assert camera.last_sighting.image(ImageRole.FULL).data == JPEG_B
-    assert camera.last_sighting.image(ImageRole.PLATE).data == b"crop"
+    assert camera.last_sighting.image(ImageRole.PLATE).data == CROP
     # A worse later read inside the window does not replace the better picture.
     source.push(PlateRead(plate="AB12CDE", time=T0 + timedelta(seconds=2), confidence=0.5,
                           images=[ReadImage(JPEG_A)]))
@@ -89,19 +92,24 @@ async def test_unusable_reads_are_dropped(hass: HomeAssistant) -> None:
     assert events.plates == ["CD34EFG"]
     entry = hass.config_entries.async_entries("anpr")[0]
     stats = entry.runtime_data.pipeline.stats
-    assert stats["dropped_no_plate"] == 2
+    # A "no plate" sentinel reaches the pipeline (it counts it); a plate with nothing left
+    # after removing separators is dropped by the validation step.
+    camera = next(iter(entry.runtime_data.cameras.values()))
+    assert camera.validation["dropped"] == {"empty_plate": 1}
+    assert stats["dropped_no_plate"] == 1
     assert stats["dropped_low_confidence"] == 1
 
 
 async def test_broken_read_does_not_stop_the_camera(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A source bug (a naive timestamp) is logged and counted; the next read still arrives."""
+    """A source bug (a direction that is no Direction) is logged and counted; the next read
+    still arrives. (A naive timestamp, the earlier example, is now fixed by validation.)"""
     source = await _camera(hass)
     events = PlateEvents(hass)
     source.push(PlateRead(plate="AB12CDE", time=T0))
     await events.wait(1)
-    source.push(PlateRead(plate="AB12CDE", time=datetime(2025, 1, 1)))  # naive: a source bug
+    source.push(PlateRead(plate="AB12CDX", time=T0, direction="sideways"))  # type: ignore[arg-type]
     source.push(PlateRead(plate="ZZ99ZZZ", time=T0))
     await events.wait(2)
     assert "Could not process a read from camera Gate" in caplog.text

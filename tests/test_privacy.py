@@ -21,6 +21,7 @@ from custom_components.anpr.core.privacy import PlateHasher
 from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
 from custom_components.anpr.site import REWRITE_BATCH
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
@@ -73,7 +74,7 @@ async def test_privacy_mode_end_to_end(
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
     events = PlateEvents(hass)
     await _call(hass, "add_plate", {"plate": "AB12CDE", "group": "Allowed"})
-    jpeg = b"\xff\xd8\xff\xe0x\xff\xd9"
+    jpeg = fake_jpeg(64, 48)  # a real picture (ones that do not decode are not kept)
     await _read(hass, events, "XY51ZZZ", T0, direction=Direction.IN,
                 images=[ReadImage(jpeg, role=ImageRole.FULL)])  # fmt: skip
     await _read(hass, events, "AB12CDE", T0 + timedelta(minutes=1))

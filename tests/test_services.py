@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,21 @@ from custom_components.anpr.protocols.models import (
     PlateRead,
     ReadImage,
 )
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
-JPEG = b"\xff\xd8\xff\xe0fakejpeg\xff\xd9"
+# A real picture: ones that do not decode are dropped by the validation step.
+JPEG = fake_jpeg(64, 48)
 T0 = datetime(2025, 6, 3, 9, 30, tzinfo=UTC)  # a Tuesday, 10:30 in London
+
+
+@pytest.fixture(autouse=True)
+def _recorded_reads(camera_clock: Callable[[datetime], None]) -> None:
+    """Reads here carry recorded capture times (June 2025): they arrive a day later, inside the
+    camera-clock window of the validation step."""
+    camera_clock(T0 + timedelta(days=1))
 
 
 async def _hub(hass: HomeAssistant, **options: Any) -> tuple[MockConfigEntry, PlateEvents]:
@@ -199,13 +209,15 @@ async def test_search_export_purge_sightings(hass: HomeAssistant, tmp_path: Path
 
 
 async def test_retention_purge_daily_and_saved_pictures(
-    hass: HomeAssistant, tmp_path: Path
+    hass: HomeAssistant, tmp_path: Path, camera_clock: Callable[[datetime], None]
 ) -> None:
     hass.config.media_dirs = {"local": str(tmp_path / "media")}
     _entry, events = await _hub(hass, retention_days=30, save_images=True)
     now = dt_util.utcnow()
+    camera_clock(now - timedelta(days=40))  # the old read arrived 40 days ago
     old = await _read(hass, events, "AB12CDE", now - timedelta(days=40),
                       images=[ReadImage(JPEG, role=ImageRole.FULL)])
+    camera_clock(now)
     await _read(hass, events, "XY51ZZZ", now - timedelta(days=1), direction=Direction.IN,
                 images=[ReadImage(JPEG, role=ImageRole.FULL)])
     await hass.async_block_till_done()

@@ -3,12 +3,15 @@ the history database migration the websocket API's indexes need."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import io
 import logging
 from pathlib import Path
 import sqlite3
+import struct
 from typing import Any
+import zlib
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -38,6 +41,29 @@ from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
 
 T0 = datetime(2025, 6, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _recorded_reads(camera_clock: Callable[[datetime], None]) -> None:
+    """Reads here carry recorded capture times (June 2025): they arrive a day later, inside
+    the camera-clock window of the validation step."""
+    camera_clock(T0 + timedelta(days=1))
+
+
+def _corrupt_png() -> bytes:
+    """A PNG whose header and chunk CRCs are fine but whose pixels do not decode: it passes
+    the validation step's header check (a broken JPEG never reaches the thumbnailer)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF
+        )
+
+    header = struct.pack(">IIBBBBB", 200, 100, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", b"this is not deflate data" * 4) + chunk(b"IEND", b""))  # fmt: skip
+
+
+BROKEN = _corrupt_png()
 FIXTURE = "20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg"
 
 
@@ -148,7 +174,7 @@ async def test_no_thumbnail_for_bad_picture_or_zero_retention(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry, events = await _camera(hass)
-    event = await _push(hass, events, "AB12CDE", b"\xff\xd8 broken")
+    event = await _push(hass, events, "AB12CDE", BROKEN)
     assert event["plate"] == "AB12CDE"  # the read is shown anyway
     assert (await _rows(entry))[0].thumb_path is None
     assert "could not make a thumbnail" in caplog.text
@@ -156,7 +182,7 @@ async def test_no_thumbnail_for_bad_picture_or_zero_retention(
     # The next undecodable picture of that camera is logged at debug level only.
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="custom_components.anpr"):
-        await _push(hass, events, "XY51ZZZ", b"\xff\xd8 broken", minutes=1)
+        await _push(hass, events, "XY51ZZZ", BROKEN, minutes=1)
     assert "could not make a thumbnail" not in caplog.text
 
 

@@ -6,6 +6,7 @@ freezegun (``freezer``) and ``async_fire_time_changed``, never slept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from custom_components.anpr.diagnostics import async_get_config_entry_diagnostic
 from custom_components.anpr.history import SCHEMA
 from custom_components.anpr.logbook import describe_plate_read
 from custom_components.anpr.protocols.models import Direction, PlateRead
+from tools.emulators.milesight_tcp import fake_jpeg
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub, start_camera_reconfigure
@@ -333,7 +335,9 @@ async def test_diagnostics_count_visits(hass: HomeAssistant) -> None:
     assert "AB12CDE" not in repr(diag)
 
 
-async def test_visit_and_picture_retention(hass: HomeAssistant, tmp_path: Path) -> None:
+async def test_visit_and_picture_retention(
+    hass: HomeAssistant, tmp_path: Path, camera_clock: Callable[[datetime], None]
+) -> None:
     """Visits and pictures have their own retention; sightings keep theirs."""
     from custom_components.anpr.protocols.models import ImageRole, ReadImage  # noqa: PLC0415
 
@@ -343,9 +347,11 @@ async def test_visit_and_picture_retention(hass: HomeAssistant, tmp_path: Path) 
         hass, {"Gate": {"camera_role": "exit"}}, retention_days=60, visit_retention_days=10,
         picture_retention_days=5, save_images=True,
     )  # fmt: skip
-    jpeg = b"\xff\xd8\xff\xe0old\xff\xd9"
+    jpeg = fake_jpeg(64, 48)  # a real picture (ones that do not decode are not kept)
+    camera_clock(now - timedelta(days=20))  # each old read arrived when it was taken
     await _read(hass, events, "Gate", "AB12CDE", now - timedelta(days=20),
                 images=[ReadImage(jpeg, role=ImageRole.FULL)])  # fmt: skip
+    camera_clock(now - timedelta(days=7))
     await _read(hass, events, "Gate", "XY51ZZZ", now - timedelta(days=7),
                 images=[ReadImage(jpeg, role=ImageRole.FULL)])  # fmt: skip
     await hass.async_block_till_done()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 import os
 from pathlib import Path
 import shutil
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tools.hass_runner import REPO, HassProcess, free_port, write_config
 
@@ -45,9 +47,10 @@ def _folder_after(ctx: dict[str, Any], proc: HassProcess) -> None:
     # The camera starts in the background after the flow; wait until it watches the folder.
     proc.wait_state("sensor.driveway_last_plate", lambda s: True, 60)
     watch: Path = ctx["watch"]
-    target = watch / FIXTURE.name
-    if target.exists():
-        target.unlink()
+    # Named with the current capture time, as the camera uploading now would name it (the
+    # fixture's own 2025 time would be a wrong camera clock: replaced, with a warning).
+    now = datetime.now(ZoneInfo("Europe/London"))
+    target = watch / f"{now:%Y%m%d%H%M%S}407_B4DM3N_VEHICLE_DETECTION.jpg"
     tmp = watch / ".upload.tmp"
     shutil.copyfile(FIXTURE, tmp)
     os.rename(tmp, target)

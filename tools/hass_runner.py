@@ -44,7 +44,8 @@ def write_config(
 ) -> None:
     """Write ``configuration.yaml`` and link ``custom_components/anpr`` into ``config_dir``.
 
-    Only the integrations we need are listed (no ``default_config:``; TOOLCHAIN.md).
+    Only the integrations we need are listed (no ``default_config:``); with ``frontend`` (the
+    demo) also ``recorder:``, ``history:`` and ``logbook:``.
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     custom = config_dir / "custom_components"
@@ -81,7 +82,11 @@ def write_config(
         "    homeassistant.setup: info",
     ]
     if frontend:
-        lines += ["frontend:", "search:"]
+        # What a user sees on a real site: history graphs and the logbook (with this
+        # integration's logbook descriptions), both on the recorder; still no default_config:
+        # (its cloud, discovery and network parts are not wanted in the demo).
+        lines += ["frontend:", "search:", "recorder:", "  purge_keep_days: 7", "history:",
+                  "logbook:"]  # fmt: skip
     text = "\n".join(lines) + "\n" + extra
     (config_dir / "configuration.yaml").write_text(text)
 

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 import time
 from typing import Any, cast
@@ -20,6 +21,7 @@ from typing import Any, cast
 from homeassistant.config_entries import ConfigEntry, ConfigFlowContext, ConfigSubentry
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_CAMERA_ROLE,
@@ -39,6 +41,7 @@ from .const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
+from .core.validation import DropReason, ReadCheck, check_pictures, validate_read
 from .core.visits import DEFAULT_ROLE
 from .pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline, Sighting
 from .protocols.models import PlateRead
@@ -81,6 +84,11 @@ class CameraCoordinator:
         self._listeners: list[CameraListener] = []
         self._pending: set[asyncio.Task[Any]] = set()
         self.counters = {"reads": 0, "errors": 0}
+        #: What the validation step dropped or fixed (diagnostics): reason/field -> count.
+        self.validation: dict[str, dict[str, int]] = {"dropped": {}, "fixed": {}}
+        self._warned: set[str] = set()
+        # Reads wait here for their picture check so they reach the pipeline in arrival order.
+        self._order = asyncio.Lock()
         self.last_latency_ms: float | None = None
         self._configure(subentry)
 
@@ -162,23 +170,96 @@ class CameraCoordinator:
             await asyncio.wait(self._pending, timeout=5)
 
     @callback
-    def async_deliver(self, read: PlateRead) -> None:
-        """Hand a read from the source to the pipeline (event loop; never raises)."""
-        _scrub_surrogates(read)
+    def async_deliver(self, read: PlateRead) -> bool:
+        """Hand a read from the source to validation and the pipeline (event loop; never raises).
+
+        The one choke point of every source kind: :func:`~.core.validation.validate_read`
+        drops or cleans the read here; its pictures are checked in the executor before the
+        pipeline sees it (reads keep their arrival order).
+        """
+        received = time.perf_counter()
+        try:
+            check = validate_read(read, receive_time())
+        except Exception:
+            LOGGER.exception("Camera %s: could not validate a read; dropped", self.name)
+            self.counters["errors"] += 1
+            return False
+        if check.drop is not None:
+            self._count_drop(check.drop)
+            return False
+        self._note_fixes(check)
         read.camera_id = self.camera_id
         read.source = read.source or self.spec.kind
         self.counters["reads"] += 1
-        received = time.perf_counter()
         task = self.hass.async_create_task(
             self._async_process(read, received), f"{DOMAIN} read {self.name}", eager_start=True
         )
         if not task.done():
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
+        return True
+
+    def _warn_once(self, key: str, message: str, *args: Any) -> None:
+        """Warn the first time per camera and ``key``; later ones at debug (counted anyway)."""
+        first = key not in self._warned
+        self._warned.add(key)
+        if first:
+            LOGGER.warning(message + " (repeats are logged at debug level)", *args)
+        else:
+            LOGGER.debug(message, *args)
+
+    def _count(self, group: str, key: str) -> None:
+        counts = self.validation[group]
+        counts[key] = counts.get(key, 0) + 1
+
+    def _count_drop(self, reason: DropReason) -> None:
+        self._count("dropped", reason.value)
+        self._warn_once(
+            reason.value,
+            "Camera %s: dropped a read: %s",
+            self.name,
+            {
+                DropReason.EMPTY: "the plate is empty after removing separators",
+                DropReason.TOO_LONG: "the plate is longer than a real plate can be",
+                DropReason.UNPRINTABLE: (
+                    "the plate holds characters that are neither letters nor digits"
+                ),
+                DropReason.WRONG_TYPE: "the plate is not text",
+            }[reason],
+        )
+
+    def _note_fixes(self, check: ReadCheck) -> None:
+        for name in check.fixes:
+            self._count("fixed", name)
+        if check.camera_time is not None:
+            self._warn_once(
+                "time",
+                "Camera %s: camera time %s is more than 7 days back or 1 day ahead; using the "
+                "time the read arrived (check the camera's clock)",
+                self.name,
+                check.camera_time.isoformat(),
+            )
 
     async def _async_process(self, read: PlateRead, received: float) -> None:
         try:
-            await self.runtime.pipeline.async_process(read, self.settings)
+            async with self._order:
+                if read.images:
+                    kept, reasons = await self.hass.async_add_executor_job(
+                        check_pictures, list(read.images)
+                    )
+                    if reasons:
+                        for _ in reasons:
+                            self._count("fixed", "picture")
+                        self._warn_once(
+                            "picture",
+                            "Camera %s: read kept without pictures that cannot be shown: %s",
+                            self.name,
+                            "; ".join(reasons),
+                        )
+                    read.images[:] = kept
+                # Inside the lock: reads of one camera reach the user in the order they
+                # arrived (the next one waits for this one's history write).
+                await self.runtime.pipeline.async_process(read, self.settings)
         except Exception:
             self.counters["errors"] += 1
             LOGGER.exception("Could not process a read from camera %s", self.name)
@@ -356,24 +437,13 @@ class AnprRuntime:
         self.lists.async_schedule_save()
 
 
-def _scrub_surrogates(read: PlateRead) -> None:
-    """Replace lone UTF-16 surrogates in a read's text fields with U+FFFD.
+def receive_time() -> datetime:
+    """Return the time a read arrives (UTC): the reference of the camera-clock window.
 
-    Fault-injection finding (tests/test_faults.py::test_webhook_plate_with_lone_surrogate): a
-    JSON push may carry escaped lone surrogates (backslash-u D800), which ``json.loads`` keeps;
-    such text cannot be encoded as UTF-8, so the history write failed and the state, the bus
-    event and the recorder would carry a string that cannot be serialised.
+    A function of its own so tests that replay recorded reads (fixture pictures named with
+    their 2025 capture time) can say when "now" is for the plausibility window.
     """
-    for name in (
-        "plate", "direction_raw", "country", "original_plate", "plate_type", "plate_colour",
-        "vehicle_type", "vehicle_colour", "vehicle_make", "vehicle_model", "vendor_id",
-        "camera_list_name",
-    ):  # fmt: skip
-        value = getattr(read, name)
-        if isinstance(value, str) and not value.isascii():
-            clean = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
-            if clean != value:
-                setattr(read, name, clean)
+    return dt_util.utcnow()
 
 
 def history_path(hass: HomeAssistant) -> Path:

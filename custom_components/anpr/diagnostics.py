@@ -40,6 +40,8 @@ async def async_get_config_entry_diagnostics(
             "data": async_redact_data(camera.data, TO_REDACT),
             "connected": camera.connected,
             "counters": dict(camera.counters),
+            # Reads the validation step dropped (per reason) or fixed (per field).
+            "validation": {k: dict(v) for k, v in camera.validation.items()},
             "last_latency_ms": camera.last_latency_ms,
             "has_sighting": camera.last_sighting is not None,
             "source": async_redact_data(camera.source.diagnostics(), TO_REDACT)

@@ -23,6 +23,7 @@ import voluptuous as vol
 from .const import CATEGORIES, DOMAIN
 from .coordinator import AnprConfigEntry, CameraCoordinator
 from .core.privacy import is_hashed
+from .core.validation import MAX_SEARCH_LEN, cap_search_text
 from .core.visits import STATUSES, Visit
 from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .validity import Validity, ValidityError
@@ -64,12 +65,25 @@ ATTR_SIGHTING_ID = "sighting_id"
 
 MAX_SEARCH_LIMIT = 10_000
 
+
+def search_text(value: Any) -> str:
+    """Voluptuous validator for a user's search text: a string of at most ``MAX_SEARCH_LEN``.
+
+    Shared by the actions (plate, camera and list filters, plates to add or remove) and meant
+    for the panel's websocket commands; raises :class:`vol.Invalid` for longer text.
+    """
+    try:
+        return cap_search_text(cv.string(value), MAX_SEARCH_LEN)
+    except ValueError as err:
+        raise vol.Invalid(str(err)) from err
+
+
 ADD_PLATE_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_PLATE): cv.string,
-        vol.Optional(ATTR_GROUP, default="allowed"): cv.string,
+        vol.Required(ATTR_PLATE): search_text,
+        vol.Optional(ATTR_GROUP, default="allowed"): search_text,
         vol.Optional(ATTR_DESCRIPTION): cv.string,
-        vol.Optional(ATTR_ALIASES): vol.All(cv.ensure_list, [cv.string]),
+        vol.Optional(ATTR_ALIASES): vol.All(cv.ensure_list, [search_text]),
         vol.Optional(ATTR_CAMERAS): vol.All(cv.ensure_list, [cv.string]),
         vol.Optional(ATTR_VALIDITY): cv.string,
         vol.Optional(ATTR_RULES): vol.All(cv.ensure_list, [cv.string]),
@@ -87,10 +101,10 @@ EXPORT_PLATES_SCHEMA = vol.Schema(
     {vol.Optional(ATTR_GROUP): cv.string, vol.Optional(ATTR_PATH): cv.string}
 )
 _FILTERS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_PLATE): cv.string,
+    vol.Optional(ATTR_PLATE): search_text,
     vol.Optional(ATTR_FUZZY, default=0): vol.All(vol.Coerce(int), vol.Range(min=0, max=3)),
-    vol.Optional(ATTR_CAMERA): cv.string,
-    vol.Optional(ATTR_LIST): cv.string,
+    vol.Optional(ATTR_CAMERA): search_text,
+    vol.Optional(ATTR_LIST): search_text,
     vol.Optional(ATTR_CATEGORY): vol.In(CATEGORIES),
     vol.Optional(ATTR_START): cv.datetime,
     vol.Optional(ATTR_END): cv.datetime,
@@ -106,13 +120,13 @@ SEARCH_SCHEMA = vol.Schema(
 EXPORT_SIGHTINGS_SCHEMA = vol.Schema({**_FILTERS, vol.Required(ATTR_PATH): cv.string})
 PURGE_SCHEMA = vol.Schema(
     {
-        vol.Optional(ATTR_PLATE): cv.string,
+        vol.Optional(ATTR_PLATE): search_text,
         vol.Optional(ATTR_OLDER_THAN_DAYS): vol.All(vol.Coerce(int), vol.Range(min=0)),
     }
 )
 _VISIT_FILTERS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_PLATE): cv.string,
-    vol.Optional(ATTR_CAMERA): cv.string,
+    vol.Optional(ATTR_PLATE): search_text,
+    vol.Optional(ATTR_CAMERA): search_text,
     vol.Optional(ATTR_STATUS): vol.In(STATUSES),
     vol.Optional(ATTR_START): cv.datetime,
     vol.Optional(ATTR_END): cv.datetime,
@@ -126,17 +140,17 @@ SEARCH_VISITS_SCHEMA = vol.Schema(
     }
 )
 EXPORT_VISITS_SCHEMA = vol.Schema({**_VISIT_FILTERS, vol.Required(ATTR_PATH): cv.string})
-PURGE_PLATE_SCHEMA = vol.Schema({vol.Required(ATTR_PLATE): cv.string})
+PURGE_PLATE_SCHEMA = vol.Schema({vol.Required(ATTR_PLATE): search_text})
 CONFIRM_READING_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_PLATE): cv.string,
-        vol.Optional(ATTR_READ_PLATE): cv.string,
+        vol.Required(ATTR_PLATE): search_text,
+        vol.Optional(ATTR_READ_PLATE): search_text,
         vol.Optional(ATTR_SIGHTING_ID): cv.string,
-        vol.Optional(ATTR_CAMERA): cv.string,
+        vol.Optional(ATTR_CAMERA): search_text,
     }
 )
 REMOVE_PLATE_SCHEMA = vol.Schema(
-    {vol.Required(ATTR_PLATE): cv.string, vol.Optional(ATTR_GROUP): cv.string}
+    {vol.Required(ATTR_PLATE): search_text, vol.Optional(ATTR_GROUP): search_text}
 )
 TRIGGER_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string])})
 

@@ -28,20 +28,27 @@ from custom_components.anpr.protocols.milesight_tcp import (
     build_recog_post,
     parse_login_request,
 )
+from tools.emulators import pictures
 
 _LOGGER = logging.getLogger(__name__)
 
 
 def fake_jpeg(width: int, height: int, payload: int = 64) -> bytes:
-    """Return bytes that start like a baseline JPEG of ``width`` x ``height`` pixels."""
-    sof = b"\xff\xc0\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big")
-    sof += b"\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
-    return (
-        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-        + sof
-        + (b"\x00" * payload)
-        + b"\xff\xd9"
-    )
+    """Return a real, decodable JPEG of ``width`` x ``height`` pixels (a plate crop or a scene,
+    tools/emulators/pictures.py), about ``payload`` bytes larger than the bare picture
+    (comment segments before the scan, so sizes in tests can be chosen while the picture still
+    decodes and its header still gives its size early)."""
+    base = pictures.picture(width, height)
+    pos = 2
+    while base[pos + 1] != 0xDA:  # walk the segments up to the start of scan
+        pos += 2 + int.from_bytes(base[pos + 2 : pos + 4], "big")
+    pad = bytearray()
+    remaining = payload
+    while remaining > 0:
+        size = min(remaining, 65533)
+        pad += b"\xff\xfe" + (size + 2).to_bytes(2, "big") + b"\x00" * size
+        remaining -= size
+    return base[:pos] + bytes(pad) + base[pos:]
 
 
 class MilesightCamera:
@@ -219,7 +226,8 @@ async def _main(args: argparse.Namespace) -> None:
             await asyncio.sleep(args.interval)
             if camera.clients:
                 plate = plates[index % len(plates)]
-                await camera.send_read(plate, direction=1 + index % 2)
+                images = (pictures.picture(240, 60, plate), pictures.picture(1280, 720, plate))
+                await camera.send_read(plate, direction=1 + index % 2, images=images)
                 print(f"sent {plate}", flush=True)
     finally:
         await camera.stop()

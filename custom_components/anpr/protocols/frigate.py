@@ -29,11 +29,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import json
 import math
 import time as _time
 from typing import Any
 
+from . import safejson
 from .models import PlateRead, ProtocolError
 
 #: Largest message parsed (bytes); Frigate's event messages are a few kB.
@@ -129,8 +129,8 @@ def _load(payload: bytes | str) -> Mapping[str, Any]:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise FrigateError(f"message larger than {MAX_MESSAGE_BYTES} bytes")
     try:
-        value = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        value = safejson.loads(raw)
+    except (UnicodeDecodeError, ValueError) as err:
         raise FrigateError(f"invalid JSON: {err}") from None
     if not isinstance(value, dict):
         raise FrigateError(f"JSON {type(value).__name__} where an object was expected")

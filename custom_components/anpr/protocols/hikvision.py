@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-import json
 import math
 import re
 from typing import Any
@@ -28,6 +27,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
+from . import safejson
 from .models import (
     CameraListVerdict,
     Direction,
@@ -442,7 +442,7 @@ def parse_alert_json(
     if len(data) > max_size:
         raise HikvisionError(f"JSON document of {len(data)} bytes exceeds the {max_size} cap")
     try:
-        doc = json.loads(data)
+        doc = safejson.loads(data)
     except (ValueError, UnicodeDecodeError) as err:
         raise HikvisionError(f"malformed JSON: {err}") from err
     if not isinstance(doc, dict):
@@ -905,7 +905,7 @@ def parse_response_status(data: bytes) -> ResponseStatus | None:
     body = data.strip()[:65536]
     if body.startswith(b"{"):
         try:
-            doc = json.loads(body)
+            doc = safejson.loads(body)
         except ValueError:
             return None
         if not isinstance(doc, dict):

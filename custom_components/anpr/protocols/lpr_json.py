@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
-import json
 import math
 from typing import Any
 
+from . import safejson
 from .imageinfo import ImageDataError, decode_base64_image, image_content_type
 from .models import (
     CameraListVerdict,
@@ -148,8 +148,8 @@ def load_json_object(body: bytes | str, max_bytes: int = MAX_JSON_BYTES) -> dict
         raise LprJsonError(f"JSON body over the {max_bytes} byte cap")
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
-        obj = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        obj = safejson.loads(text)
+    except (UnicodeDecodeError, ValueError) as err:
         raise LprJsonError(f"invalid JSON: {err}") from None
     if not isinstance(obj, dict):
         raise LprJsonError(f"JSON top level is {type(obj).__name__}, expected an object")

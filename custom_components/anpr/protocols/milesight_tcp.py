@@ -57,6 +57,7 @@ from construct import (
     Struct,
 )
 
+from . import safejson
 from .imageinfo import image_content_type, image_size
 from .models import (
     CameraListVerdict,
@@ -195,13 +196,13 @@ def build_login_request(user: str, password: str) -> bytes:
 def _json_object(data: bytes) -> dict[str, Any]:
     text = data.decode("utf-8", "replace").strip("\x00 \r\n\t")
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError:
+        obj = safejson.loads(text)
+    except ValueError:
         # The seed prints typographic quotes; tolerate a device that copied them.
         try:
-            obj = json.loads(text.replace("\u201c", '"').replace("\u201d", '"'))
-        except json.JSONDecodeError as err:
-            raise MilesightTcpError(f"invalid JSON in packet: {err.msg}") from None
+            obj = safejson.loads(text.replace("\u201c", '"').replace("\u201d", '"'))
+        except ValueError as err:
+            raise MilesightTcpError(f"invalid JSON in packet: {getattr(err, 'msg', err)}") from None
     if not isinstance(obj, dict):
         raise MilesightTcpError("packet JSON is not an object")
     return obj

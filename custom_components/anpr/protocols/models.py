@@ -49,9 +49,10 @@ class ProtocolError(ValueError):
     """
 
 
-#: Plate texts that mean "the camera saw a vehicle but read no plate" (PROTOCOLS.md §0).
+#: Plate texts that mean "the camera saw a vehicle but read no plate" (PROTOCOLS.md §0;
+#: "无车牌", "no plate", is what Hikvision firmware in Chinese writes).
 NO_PLATE_SENTINELS: frozenset[str] = frozenset(
-    {"", "unknown", "noplate", "no plate", "unlicensed", "null", "none", "--", "-", "n/a"}
+    {"", "unknown", "noplate", "no plate", "unlicensed", "null", "none", "--", "-", "n/a", "无车牌"}
 )
 
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
-import json
 from typing import Any
 
+from . import safejson
 from .axis_alpv import apply_axis_fields, is_axis_alpv
 from .lpr_json import looks_like_lpr_json, parse_lpr_json
 from .models import PlateRead, ProtocolError
@@ -90,8 +90,8 @@ def _is_image(ctype: str) -> bool:
 
 def _json_value(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        return safejson.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:
         raise UnknownPayload(f"invalid JSON: {err}") from None
 
 
@@ -159,8 +159,8 @@ def _multipart(
     # FF/NumberOK: a JSON part with FF plate fields, pictures in the other parts.
     for part in json_parts:
         try:
-            value = json.loads(part.body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            value = safejson.loads(part.body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
             continue
         if isinstance(value, dict) and looks_like_numberok(value):
             ev_images = [EventImage(p.body, p.content_type, p.name, p.filename) for p in images]

@@ -77,8 +77,9 @@ class SourceContext:
     """Everything a running source may use; built by the runtime for one camera subentry.
 
     Callbacks run in the event loop:
-    - ``deliver(read)`` hands a read to the pipeline (the context stamps ``camera_id`` and
-      ``source``); never raises.
+    - ``deliver(read)`` hands a read to validation and the pipeline (the context stamps
+      ``camera_id`` and ``source``); returns False when validation dropped the read (plate
+      empty, too long, not letters and digits; ``core/validation.py``); never raises.
     - ``set_connected(bool)`` drives the connectivity binary_sensor and entity availability and
       logs once on loss and once on recovery (log-when-unavailable).
     - ``request_reauth()`` starts the reauth flow for this camera (credentials refused).
@@ -89,7 +90,7 @@ class SourceContext:
     camera_id: str
     name: str
     data: Mapping[str, Any]
-    deliver: Callable[[PlateRead], None]
+    deliver: Callable[[PlateRead], bool]
     set_connected: Callable[[bool], None]
     request_reauth: Callable[[], None]
     device: dict[str, str] = field(default_factory=dict)

@@ -209,15 +209,16 @@ class HikvisionSource(AnprSource):
     # -- delivery ---------------------------------------------------------------------------
 
     @callback
-    def _deliver(self, read: PlateRead, *, live: bool = True) -> None:
+    def _deliver(self, read: PlateRead, *, live: bool = True) -> bool:
+        """Deliver one read; False when validation refused it (a duplicate counts as taken)."""
         if live and self._tracker is not None and self._tracker.caught_up_already(read):
             self.counters["duplicates"] += 1
-            return
+            return True
         self.counters["reads"] += 1
         if live and self._tracker is not None:
             self._tracker.note_live(read)
             self._store.async_delay_save(self._tracker.as_dict, 2.0)
-        self.ctx.deliver(read)
+        return self.ctx.deliver(read)
 
     @callback
     def _log_bad(self, what: str, err: Exception | str) -> None:
@@ -432,12 +433,37 @@ class HikvisionSource(AnprSource):
     async def _async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        """Receive one HTTP-listening POST (PROTOCOLS.md §1.3); answer quickly."""
+        """Receive one HTTP-listening POST (PROTOCOLS.md §1.3); answer quickly.
+
+        200 when a read was taken, 400 for a body that holds none, 413 over the size cap. No
+        exception leaves: a sender that hangs up, or anything unexpected, is one warning and
+        a 400; the webhook keeps serving.
+        """
+        try:
+            return await self._async_answer_webhook(request)
+        except (ConnectionError, TimeoutError, web.HTTPException) as err:
+            self._log_bad("a webhook request", f"body not received ({type(err).__name__})")
+        except Exception as err:  # a POST must never break the webhook
+            LOGGER.debug("Camera %s: webhook handling failed", self.ctx.name, exc_info=True)
+            self._log_bad("a webhook request", f"could not be handled ({type(err).__name__})")
+        return web.Response(status=400, headers={"Connection": "close"})
+
+    async def _async_answer_webhook(self, request: web.Request) -> web.Response:
         self.counters["webhook_posts"] += 1
         if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
             self._log_bad("a webhook request", f"body of {request.content_length} bytes")
             return web.Response(status=413, headers={"Connection": "close"})
-        body = await request.content.read(MAX_WEBHOOK_BODY + 1)
+        # StreamReader.read(n) returns what is buffered (up to n), not the whole body: read to
+        # the end. (Found by the picture check of issue 14: large POSTs arrived cut short.)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_WEBHOOK_BODY:
+            chunk = await request.content.read(MAX_WEBHOOK_BODY + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = b"".join(chunks)
         if len(body) > MAX_WEBHOOK_BODY:
             self._log_bad("a webhook request", "body exceeds the size cap")
             return web.Response(status=413, headers={"Connection": "close"})
@@ -455,10 +481,9 @@ class HikvisionSource(AnprSource):
         )
         for error in errors:
             self._log_bad("a webhook part", error)
-        for read in reads:
-            self._deliver(read)
+        taken = [self._deliver(read) for read in reads]
         self.ctx.set_connected(True)
-        status = 400 if errors and not reads else 200
+        status = 400 if (errors and not reads) or (reads and not any(taken)) else 200
         return web.Response(status=status, headers={"Connection": "close"})
 
     # -- trigger and diagnostics ------------------------------------------------------------

@@ -227,7 +227,24 @@ class HttpPushSource(AnprSource):
     async def _async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        """Answer one push: 200, 400 (unknown payload), 401 (secret) or 413 (too large)."""
+        """Answer one push: 200, 400 (unknown payload), 401 (secret) or 413 (too large).
+
+        No exception leaves: anything unexpected (a parser bug, a client that hangs up while
+        sending) is one warning and a 400, and the webhook keeps serving.
+        """
+        try:
+            return await self._async_answer(hass, request)
+        except (ConnectionError, TimeoutError, web.HTTPException) as err:
+            self.counters["rejected"] += 1
+            self._log_rejection(f"body not received ({type(err).__name__})", request, [])
+            return web.Response(status=HTTPStatus.BAD_REQUEST, text="body not received\n")
+        except Exception as err:  # a push must never break the webhook
+            self.counters["rejected"] += 1
+            LOGGER.debug("Camera %s: push handling failed", self.ctx.name, exc_info=True)
+            self._log_rejection(f"could not be handled ({type(err).__name__})", request, [])
+            return web.Response(status=HTTPStatus.BAD_REQUEST, text="payload not understood\n")
+
+    async def _async_answer(self, hass: HomeAssistant, request: web.Request) -> web.Response:
         started = time.perf_counter()
         self.counters["requests"] += 1
         if not self._authorised(request):
@@ -262,23 +279,35 @@ class HttpPushSource(AnprSource):
         for note in result.notes:
             LOGGER.warning("Camera %s: %s", self.ctx.name, note)
         delivered = 0
+        refused = 0
+        delivered_or_merged = False
         for read in result.reads:
             dropped = read.extra.pop("dropped_images", None)
-            if dropped:
+            if self.merger.feed(read) is None:
+                self.counters["merged"] += 1
+                delivered_or_merged = True
+                continue
+            read.source = KIND
+            if not self.ctx.deliver(read):
+                refused += 1
+                continue
+            delivered += 1
+            delivered_or_merged = True
+            if dropped and read.has_plate:
                 LOGGER.warning(
                     "Camera %s: plate %s delivered without pictures it could not decode: %s",
                     self.ctx.name,
                     read.plate,
-                    "; ".join(dropped),
+                    "; ".join(dropped)[:500],
                 )
-            if self.merger.feed(read) is None:
-                self.counters["merged"] += 1
-                continue
-            read.source = KIND
-            self.ctx.deliver(read)
-            delivered += 1
         self.counters["reads"] += delivered
         self.last_handling_ms = (time.perf_counter() - started) * 1000
+        if refused and not delivered_or_merged:
+            self.counters["rejected"] += 1
+            self.last_error = "plate refused by validation"
+            return web.Response(
+                status=HTTPStatus.BAD_REQUEST, text="plate refused (see the Home Assistant log)\n"
+            )
         return web.Response(status=HTTPStatus.OK, text="OK\n")
 
 

@@ -312,6 +312,15 @@ class MilesightTcpSource(AnprSource):
                 self.counters["bad_packets"] += 1
                 LOGGER.warning("Camera %s: skipped a recognition post: %s", self.ctx.name, err)
                 continue
+            except Exception as err:  # one bad post must not end the connection
+                self.counters["bad_packets"] += 1
+                LOGGER.warning(
+                    "Camera %s: skipped a recognition post that could not be handled (%s)",
+                    self.ctx.name,
+                    type(err).__name__,
+                )
+                LOGGER.debug("Camera %s: handling failed", self.ctx.name, exc_info=True)
+                continue
             if read.extra.get("truncated"):
                 LOGGER.warning(
                     "Camera %s: recognition post %s had a truncated picture chunk",

@@ -277,7 +277,18 @@ class NvrTextSource(AnprSource):
                     break
                 if not data:
                     break
-                self._handle(decoder.feed(data))
+                try:
+                    self._handle(decoder.feed(data))
+                except Exception as err:  # one bad chunk must not end the sender
+                    self.counters["skipped"] += 1
+                    LOGGER.warning(
+                        "Camera %s: skipped %d bytes that could not be handled (%s)",
+                        self.ctx.name,
+                        len(data),
+                        type(err).__name__,
+                    )
+                    LOGGER.debug("Camera %s: handling failed", self.ctx.name, exc_info=True)
+                    decoder = _decoder(self.ctx.data)
         except OSError as err:
             LOGGER.debug("Camera %s: connection error: %s", self.ctx.name, err)
         finally:
