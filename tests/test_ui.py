@@ -29,12 +29,12 @@ from custom_components.anpr.history import (
     SightingRow,
 )
 from custom_components.anpr.protocols.models import ImageRole, PlateRead, ReadImage
+from custom_components.anpr.purge import thumbnail_root
 from custom_components.anpr.ui import (
     MODULE_FILE,
     PLACEHOLDER_SVG,
     THUMB_WIDTH,
     make_thumbnail,
-    thumbnail_root,
 )
 
 from . import kinds

@@ -48,6 +48,15 @@ def media_root(hass: HomeAssistant) -> Path:
     return Path(base) / MEDIA_FOLDER
 
 
+#: Panel thumbnails live next to the history database (``<config>/.storage/anpr_thumbnails``).
+THUMB_FOLDER = "anpr_thumbnails"
+
+
+def thumbnail_root(entry: AnprConfigEntry) -> Path:
+    """``anpr_thumbnails`` next to the history database (``<config>/.storage``)."""
+    return Path(entry.runtime_data.history.history.path).parent / THUMB_FOLDER
+
+
 def retention_days(entry: AnprConfigEntry) -> int:
     """Return the hub's retention in days (0 = keep nothing)."""
     return int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
@@ -103,8 +112,6 @@ async def async_purge(
         before=before, plate=plate, sighting_id=sighting_id
     )
     if images:
-        from .ui import thumbnail_root  # noqa: PLC0415 - ui imports this module
-
         for root in (media_root(runtime.hass), thumbnail_root(entry)):
             await runtime.hass.async_add_executor_job(_delete_files, root, images)
     if deleted:
@@ -125,8 +132,6 @@ async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int
     sightings, visits, images = await history.async_run(history.history.purge_plate, forms)
     removed = 0
     if images:
-        from .ui import thumbnail_root  # noqa: PLC0415 - ui imports this module
-
         # The paths are saved pictures (media folder) and panel thumbnails (their own folder).
         for root in (media_root(runtime.hass), thumbnail_root(entry)):
             removed += await runtime.hass.async_add_executor_job(_delete_files, root, images)

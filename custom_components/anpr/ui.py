@@ -39,7 +39,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .history import SightingRow
 from .protocols.models import ImageRole
-from .purge import retention_days
+from .purge import media_root, retention_days, thumbnail_root
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 #: Width in pixels of a thumbnail (height keeps the picture's aspect ratio).
 THUMB_WIDTH = 320
 THUMB_QUALITY = 75
-THUMB_FOLDER = "anpr_thumbnails"
 #: Hub option: show the ANPR sidebar panel (default True).
 CONF_SHOW_PANEL = "show_panel"
 PANEL_URL_PATH = "anpr"
@@ -102,11 +101,6 @@ def _write_thumbnail(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(thumb)
     tmp.replace(path)
-
-
-def thumbnail_root(entry: AnprConfigEntry) -> Path:
-    """``anpr_thumbnails`` next to the history database (``<config>/.storage``)."""
-    return Path(entry.runtime_data.history.history.path).parent / THUMB_FOLDER
 
 
 class SightingFeed:
@@ -305,8 +299,6 @@ class PictureView(HomeAssistantView):
     async def _async_file(
         self, entry: AnprConfigEntry, row: SightingRow, kind: str
     ) -> bytes | None:
-        from .purge import media_root  # noqa: PLC0415
-
         if kind == KIND_THUMBNAIL:
             if row.thumb_path is None:
                 return None
