@@ -119,9 +119,15 @@ async def test_privacy_mode_end_to_end(
     assert diag["data"]["site"]["privacy_mode"] is True
     assert secret not in caplog.text
 
-    # Purge everything about the plate: sightings, visits, picture, stats, profile.
+    # Purge everything about the plate: sightings, visits, picture, thumbnail, stats, profile.
     result = await _call(hass, "purge_plate", {"plate": "XY51ZZZ"})
-    assert result == {"sightings": 2, "visits": 1, "pictures": 1, "misreads": 0}
+    assert result == {
+        "sightings": 2,
+        "visits": 1,
+        "pictures": 1,
+        "thumbnails": 1,
+        "misreads": 0,
+    }
     assert hashed not in _dump(isolated_history)
     assert list((tmp_path / "media").rglob("*.jpg")) == []
     assert (await _call(hass, "search_visits", {"plate": "XY51ZZZ"}))["count"] == 0

@@ -234,6 +234,17 @@ def test_numberok_two_images_unicode_and_box() -> None:
     assert read.camera_list_name == "Staff"
 
 
+def test_numberok_huge_numbers_are_ignored() -> None:
+    """JSON integers too large for a float in the box or geotag: the read keeps its plate."""
+    obj = http_pusher.numberok_event("AB12CDE", car_id="9", state="new", direction="in")
+    obj["plateCoordinates"] = [10**400, 0, 5, 5]
+    obj["geotag"] = {"lat": 10**400, "lon": 1}
+    read = parse_numberok_event(obj, [EventImage(fake_jpeg(640, 480), "image/jpeg", "image")])
+    assert read.plate == "AB12CDE"
+    assert read.plate_box is None
+    assert "geotag" not in read.extra
+
+
 def test_car_state_merger() -> None:
     merger = CarStateMerger(ttl=60, max_vehicles=2)
 

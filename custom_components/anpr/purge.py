@@ -122,22 +122,33 @@ async def async_purge(
 async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int]:
     """Delete everything kept about a plate (each stored form, clear and hashed).
 
-    Sightings, saved pictures, visits, counts and visitor profile, learnt misreads and its
-    open visit.
+    Sightings, saved pictures and panel thumbnails, visits, counts and visitor profile, learnt
+    misreads and its open visit. Returns the counts: ``sightings``, ``visits``, ``pictures``
+    (saved picture files), ``thumbnails`` (thumbnail files), ``misreads``.
     """
     runtime = entry.runtime_data
     site = runtime.data.site
     forms = site.privacy.query_forms(plate)
     history = runtime.history
     sightings, visits, images = await history.async_run(history.history.purge_plate, forms)
-    removed = 0
+    removed = thumbnails = 0
     if images:
         # The paths are saved pictures (media folder) and panel thumbnails (their own folder).
-        for root in (media_root(runtime.hass), thumbnail_root(entry)):
-            removed += await runtime.hass.async_add_executor_job(_delete_files, root, images)
+        removed = await runtime.hass.async_add_executor_job(
+            _delete_files, media_root(runtime.hass), images
+        )
+        thumbnails = await runtime.hass.async_add_executor_job(
+            _delete_files, thumbnail_root(entry), images
+        )
     misreads = site.forget(plate)
     LOGGER.info("Purged everything about one plate (%d sightings, %d visits)", sightings, visits)
-    return {"sightings": sightings, "visits": visits, "pictures": removed, "misreads": misreads}
+    return {
+        "sightings": sightings,
+        "visits": visits,
+        "pictures": removed,
+        "thumbnails": thumbnails,
+        "misreads": misreads,
+    }
 
 
 async def async_retention_purge(entry: AnprConfigEntry) -> int:

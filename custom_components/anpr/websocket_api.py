@@ -674,7 +674,7 @@ async def ws_purge_plate(
 
     Sightings with their pictures and thumbnails, visits, counts and visitor profile, learnt
     misreads (each stored form: clear and hashed). Result: ``deleted`` (sightings), ``visits``,
-    ``pictures`` (files), ``misreads``.
+    ``pictures`` and ``thumbnails`` (files), ``misreads``.
     """
     from .purge import async_purge_plate  # noqa: PLC0415
 
@@ -689,6 +689,7 @@ async def ws_purge_plate(
         deleted=result["sightings"],
         visits=result["visits"],
         pictures=result["pictures"],
+        thumbnails=result["thumbnails"],
         misreads=result["misreads"],
     )
 

@@ -235,7 +235,7 @@ def parse_numberok_event(obj: Mapping[str, Any], images: Sequence[EventImage] = 
         extra["plate_ascii"] = ascii_plate
     geotag = obj.get("geotag")
     if isinstance(geotag, Mapping) and "lat" in geotag and "lon" in geotag:
-        with contextlib.suppress(TypeError, ValueError):
+        with contextlib.suppress(TypeError, ValueError, OverflowError):
             extra["geotag"] = {"lat": float(geotag["lat"]), "lon": float(geotag["lon"])}
     roles = _roles(obj, images)
     for img, role in zip(images, roles, strict=True):
@@ -246,7 +246,7 @@ def parse_numberok_event(obj: Mapping[str, Any], images: Sequence[EventImage] = 
     if isinstance(coords, list) and len(coords) == 4:
         try:
             left, top, width, height = (float(c) for c in coords)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a huge JSON integer
             left = top = width = height = -1.0
         frame = next((i for i in read.images if i.role is not ImageRole.PLATE), None)
         size = image_size(frame.data) if frame else None
