@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -163,6 +164,9 @@ async def test_list_every_filter(hass: HomeAssistant, hub: Hub, api: Api) -> Non
         "description": None,
         "thumbnail": None,
         "picture": None,
+        "visit_id": None,  # recorded straight into the history, outside any visit
+        "visitor_class": "first_time",
+        "dwell_s": None,
     }
 
 
@@ -494,3 +498,194 @@ async def test_get_sighting_shows_cached_dvla_answer(
     found = await api.ok("sightings/get", sighting_id=rows["AB12CDE"])
     assert found["reginfo"] == {"status": "found", "make": "FORD"}
     assert (await api.ok("sightings/get", sighting_id=rows["XY51ZZZ"]))["reginfo"] is None
+
+
+async def _visit_hub(hass: HomeAssistant, **options: Any) -> MockConfigEntry:
+    """A hub with an entry camera "Gate in" and an exit camera "Gate out" (stream sources)."""
+    await hass.config.async_update(time_zone="Europe/London", country="GB")
+    entry = await async_setup_hub(hass, options)
+    for name, role in (("Gate in", "entry"), ("Gate out", "exit")):
+        await async_add_camera(
+            hass, entry, kinds.KIND, {"name": name, "stream": True, "camera_role": role}
+        )
+    return entry
+
+
+async def _push_read(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    events: PlateEvents,
+    camera: str,
+    plate: str,
+    when: datetime,
+) -> None:
+    """A read of ``plate`` on ``camera`` at ``when`` (the clock moved there: a live read)."""
+    freezer.move_to(when)
+    count = len(events.events)
+    kinds.RUNNING[camera].push(PlateRead(plate=plate, time=when))
+    await events.wait(count + 1)
+    await hass.async_block_till_done()
+
+
+async def test_visit_and_visitor_class_on_sightings(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Entry → exit on two cameras: visit id, class and dwell on rows, the visit in the detail."""
+    entry = await _visit_hub(hass)
+    gate_in = next(s for s, sub in entry.subentries.items() if sub.title == "Gate in")
+    gate_out = next(s for s, sub in entry.subentries.items() if sub.title == "Gate out")
+    api = Api(await hass_ws_client(hass))
+    events = PlateEvents(hass)
+    await api.ok("sightings/subscribe")
+    arrived_at = datetime(2026, 11, 2, 9, 12, tzinfo=UTC)  # 09:12 GMT
+    await _push_read(hass, freezer, events, "Gate in", "AB12CDE", arrived_at)
+    added = (await api.ws.receive_json())["event"]
+    assert added["event"] == "added"
+    live_in = added["sighting"]
+    assert live_in["visit_id"] == events.events[-1]["visit_id"] is not None
+    assert live_in["visitor_class"] == "first_time" and live_in["dwell_s"] is None
+    await _push_read(hass, freezer, events, "Gate out", "AB12CDE", arrived_at + timedelta(minutes=88))
+    live_out = (await api.ws.receive_json())["event"]["sighting"]
+    assert live_out["visit_id"] == live_in["visit_id"]
+    assert live_out["dwell_s"] == 88 * 60 and live_out["visitor_class"] == "first_time"
+
+    # The same fields on history rows (list and get), read from the stored visit and profile.
+    rows = (await api.ok("sightings/list", plate="AB12CDE"))["sightings"]
+    assert [(r["camera"], r["visit_id"], r["visitor_class"], r["dwell_s"]) for r in rows] == [
+        ("Gate out", live_in["visit_id"], "first_time", 88 * 60),
+        ("Gate in", live_in["visit_id"], "first_time", None),
+    ]
+    detail = await api.ok("sightings/get", sighting_id=rows[1]["id"])
+    assert detail["sighting"]["visitor_class"] == "first_time"
+    assert detail["visit"] == {
+        "id": live_in["visit_id"],
+        "plate": "AB12CDE",
+        "status": "closed",
+        "started": arrived_at.isoformat(),
+        "ended": (arrived_at + timedelta(minutes=88)).isoformat(),
+        "last_seen": (arrived_at + timedelta(minutes=88)).isoformat(),
+        "dwell_s": 5280.0,
+        "reads": 2,
+        "entry_camera_id": gate_in,
+        "entry_camera": "Gate in",
+        "exit_camera_id": gate_out,
+        "exit_camera": "Gate out",
+    }
+    assert detail["plate"]["visitor_class"] == "first_time"
+    assert detail["plate"]["usual_hour"] == 9
+    assert detail["previous"] == []
+    exit_detail = await api.ok("sightings/get", sighting_id=rows[0]["id"])
+    assert exit_detail["sighting"]["dwell_s"] == 5280.0
+    assert [p["dwell_s"] for p in exit_detail["previous"]] == [None]
+
+    # A week later it comes again: that row is "weekly", the older rows keep their day's class.
+    await _push_read(hass, freezer, events, "Gate in", "AB12CDE", arrived_at + timedelta(days=7))
+    live = (await api.ws.receive_json())["event"]["sighting"]
+    assert live["visitor_class"] == "weekly" and live["visit_id"] != live_in["visit_id"]
+    rows = (await api.ok("sightings/list", plate="AB12CDE"))["sightings"]
+    assert [r["visitor_class"] for r in rows] == ["weekly", "first_time", "first_time"]
+    assert [r["dwell_s"] for r in rows] == [None, 5280.0, None]
+    detail = await api.ok("sightings/get", sighting_id=rows[0]["id"])
+    assert detail["visit"]["status"] == "open" and detail["visit"]["ended"] is None
+    assert detail["visit"]["exit_camera"] is None and detail["visit"]["dwell_s"] is None
+    assert detail["plate"]["visitor_class"] == "weekly"
+
+
+async def test_sighting_without_a_visit(hass: HomeAssistant, hub: Hub, api: Api) -> None:
+    """A stored sighting outside any visit (or whose profile is gone) shows nulls, not errors."""
+    entry, ids = hub
+    await _seed(entry, ids)
+    rows = (await api.ok("sightings/list", plate="AB12CDF"))["sightings"]
+    assert rows[0]["visit_id"] is None and rows[0]["dwell_s"] is None
+    assert rows[0]["visitor_class"] == "first_time"
+    detail = await api.ok("sightings/get", sighting_id=rows[0]["id"])
+    assert detail["visit"] is None and detail["plate"]["visitor_class"] == "first_time"
+    # A visit id whose visit was purged (visit retention) gives no visit and no dwell.
+    history = entry.runtime_data.history
+    await history.async_record(
+        _row("ZZ11ZZZ", 60, ids["Drive"], visit_id="gone", direction="out")
+    )
+    row = (await api.ok("sightings/list", plate="ZZ11ZZZ"))["sightings"][0]
+    assert row["visit_id"] == "gone" and row["dwell_s"] is None
+    assert (await api.ok("sightings/get", sighting_id=row["id"]))["visit"] is None
+    # Deleting a sighting drops the plate's stored profile (rebuilt at its next sighting): the
+    # rows show no class meanwhile, the detail rebuilds it from the remaining sighting.
+    two = (await api.ok("sightings/list", plate="AB12CDE"))["sightings"]
+    await api.ok("sightings/delete", sighting_id=two[0]["id"])
+    left = (await api.ok("sightings/list", plate="AB12CDE"))["sightings"]
+    assert [r["visitor_class"] for r in left] == [None]
+    detail = await api.ok("sightings/get", sighting_id=left[0]["id"])
+    assert detail["sighting"]["visitor_class"] is None
+    assert detail["plate"]["visitor_class"] == "first_time"
+
+
+async def test_list_visits(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, freezer: FrozenDateTimeFactory
+) -> None:
+    """anpr/v1/visits/list: every filter, keyset paging, bad input."""
+    entry = await _visit_hub(hass)
+    api = Api(await hass_ws_client(hass))
+    events = PlateEvents(hass)
+    t = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    await _push_read(hass, freezer, events, "Gate in", "AB12CDE", t)
+    await _push_read(hass, freezer, events, "Gate out", "AB12CDE", t + timedelta(hours=1))
+    await _push_read(hass, freezer, events, "Gate in", "XY51ZZZ", t + timedelta(hours=2))
+    await _push_read(hass, freezer, events, "Gate out", "CD34EFG", t + timedelta(hours=3))
+
+    async def visits(**data: Any) -> list[tuple[str, str]]:
+        result = await api.ok("visits/list", **data)
+        return [(v["plate"], v["status"]) for v in result["visits"]]
+
+    everything = [("CD34EFG", "exit_only"), ("XY51ZZZ", "open"), ("AB12CDE", "closed")]
+    assert await visits() == everything
+    assert await visits(plate="ab12 cde") == [("AB12CDE", "closed")]
+    assert await visits(status="open") == [("XY51ZZZ", "open")]
+    assert await visits(camera="gate out") == [("CD34EFG", "exit_only"), ("AB12CDE", "closed")]
+    gate_in = next(s for s, sub in entry.subentries.items() if sub.title == "Gate in")
+    assert await visits(camera=gate_in) == [("XY51ZZZ", "open"), ("AB12CDE", "closed")]
+    window = {
+        "start": (t + timedelta(hours=1, minutes=30)).isoformat(),
+        "end": (t + timedelta(hours=2, minutes=30)).isoformat(),
+    }
+    assert await visits(**window) == [("XY51ZZZ", "open")]
+    closed = (await api.ok("visits/list", plate="AB12CDE"))["visits"][0]
+    assert closed["entry_camera"] == "Gate in" and closed["exit_camera"] == "Gate out"
+    assert closed["dwell_s"] == 3600.0 and closed["reads"] == 2
+    # Keyset paging: one per page, no visit lost or repeated.
+    seen: list[tuple[str, str]] = []
+    cursor = None
+    for _ in range(4):
+        page = await api.ok("visits/list", limit=1, **({"cursor": cursor} if cursor else {}))
+        seen += [(v["plate"], v["status"]) for v in page["visits"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == everything
+    for bad in (
+        {"cursor": "!!"},
+        {"cursor": "AAAA"},
+        {"cursor": "f_gAAAAAAAA="},  # NaN time, no id
+        {"cursor": "x" * 101},
+        {"plate": "--"},
+        {"plate": "A" * 21},
+        {"status": "gone"},
+        {"camera": ""},
+        {"start": "2026-11-30T08:00:00"},
+        {"limit": 0},
+    ):
+        assert await api.error("visits/list", **bad) == "invalid_format", bad
+
+
+async def test_list_visits_privacy_mode_hashes_the_query(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, freezer: FrozenDateTimeFactory
+) -> None:
+    """In privacy mode the stored plate is a hash; a search by the plate still finds it."""
+    entry = await _visit_hub(hass, privacy_mode=True)
+    api = Api(await hass_ws_client(hass))
+    events = PlateEvents(hass)
+    await _push_read(hass, freezer, events, "Gate in", "AB12CDE", datetime(2026, 11, 30, 8, tzinfo=UTC))
+    found = (await api.ok("visits/list", plate="AB12CDE"))["visits"]
+    stored = entry.runtime_data.pipeline.privacy.stored("AB12CDE")
+    assert stored != "AB12CDE"
+    assert [v["plate"] for v in found] == [stored]
+    assert (await api.ok("visits/list", plate="AB12CDF"))["visits"] == []

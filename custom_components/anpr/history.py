@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 import contextlib
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 import json
 from pathlib import Path
@@ -20,7 +20,7 @@ import sqlite3
 from typing import Any
 
 from .core.visitors import VisitorProfile, local_day, rebuild
-from .core.visits import STATUS_OPEN, Visit
+from .core.visits import STATUS_CLOSED, STATUS_OPEN, Visit
 from .matching import levenshtein
 
 #: Columns of a sightings CSV export, in order.
@@ -165,6 +165,10 @@ class SightingRow:
     expired: Visit | None = None
     #: True when the sighting counts as an arrival for the usual arrival hour.
     arrival: bool = False
+    #: Shown, not stored columns (:meth:`SightingHistory.annotate`): the plate's visitor class
+    #: on the sighting's day, and the dwell in seconds when this sighting closed its visit.
+    visitor_class: str | None = None
+    dwell_s: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict (ISO time)."""
@@ -292,6 +296,19 @@ class SightingQuery:
         """``(low, high)`` bounds of the plates starting with :attr:`plate_prefix`."""
         prefix = self.plate_prefix or ""
         return prefix, prefix + "\U0010ffff"
+
+
+def closed_by(visit: Visit, row: SightingRow) -> bool:
+    """Whether ``row`` is the exit read that closed ``visit`` (status ``closed``).
+
+    The closing read is on the exit camera at the visit's end (or, for an exit read stamped
+    before the entry, at or before the start, where the visit's end is clamped).
+    """
+    if visit.status != STATUS_CLOSED or visit.ended is None:
+        return False
+    if row.camera_id != visit.exit_camera:
+        return False
+    return row.time == visit.ended or (visit.ended == visit.started and row.time <= visit.ended)
 
 
 class SightingHistory:
@@ -498,6 +515,57 @@ class SightingHistory:
              profile.encode_hours()),
         )  # fmt: skip
 
+    def annotate(self, rows: Sequence[SightingRow]) -> list[SightingRow]:
+        """Return ``rows`` with :attr:`~SightingRow.visitor_class` and ``dwell_s`` filled in.
+
+        Two indexed ``IN`` lookups for the whole batch (the rows' plates in ``plate_profile``,
+        their visit ids in ``visits``), never a scan of the history. The class is the stored
+        profile's class on the row's local day (:meth:`VisitorProfile.classify`; exactly what
+        the sighting's event said for the plate's latest day); None while a plate has no stored
+        profile (it is rebuilt at the plate's next sighting after a purge or correction).
+        ``dwell_s`` is set on the row that closed its visit (the visit's exit read).
+        """
+        db = self.db
+        plates = list({r.plate for r in rows})
+        visit_ids = list({r.visit_id for r in rows if r.visit_id})
+        profiles: dict[str, VisitorProfile] = {}
+        for start in range(0, len(plates), 500):
+            chunk = plates[start : start + 500]
+            for r in db.execute(
+                "SELECT plate, first_day, last_day, mask, max_gap FROM plate_profile"
+                f" WHERE plate IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                profiles[r[0]] = VisitorProfile(r[1], r[2], r[3], r[4])
+        visits: dict[str, Visit] = {}
+        for start in range(0, len(visit_ids), 500):
+            chunk = visit_ids[start : start + 500]
+            for r in db.execute(
+                _VISIT_SELECT + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                visits[r[0]] = self._visit(r)
+        result = []
+        for row in rows:
+            profile = profiles.get(row.plate)
+            visit = visits.get(row.visit_id or "")
+            result.append(
+                replace(
+                    row,
+                    visitor_class=profile.classify(local_day(row.time, self.tz)[0])
+                    if profile is not None
+                    else None,
+                    dwell_s=visit.dwell_s
+                    if visit is not None and closed_by(visit, row)
+                    else None,
+                )
+            )
+        return result
+
+    def visit(self, visit_id: str) -> Visit | None:
+        """Return the stored visit with id ``visit_id``, or None."""
+        r = self.db.execute(_VISIT_SELECT + " WHERE id = ?", (visit_id,)).fetchone()
+        return None if r is None else self._visit(r)
+
     def profile(self, plate: str) -> VisitorProfile | None:
         """Return the visitor profile of a stored plate form (None when never seen).
 
@@ -557,11 +625,13 @@ class SightingHistory:
         start: datetime | None = None,
         end: datetime | None = None,
         limit: int | None = 100,
+        before: tuple[float, str] | None = None,
     ) -> list[Visit]:
-        """Visits matching every filter, newest (last read) first.
+        """Visits matching every filter, newest (last read) first, then by id descending.
 
         ``plates``: stored plate forms; ``camera_id``: entry or exit camera; ``start``/``end``:
-        aware datetimes, a visit matches when it overlaps ``[start, end)``.
+        aware datetimes, a visit matches when it overlaps ``[start, end)``. ``before`` is a
+        keyset cursor: the ``(last_ts, id)`` of the previous page's last visit.
         """
         where: list[str] = []
         args: list[Any] = []
@@ -581,8 +651,11 @@ class SightingHistory:
         if end is not None:
             where.append("coalesce(start_ts, last_ts) < ?")
             args.append(_ts(end))
+        if before is not None:
+            where.append("(last_ts, id) < (?, ?)")
+            args.extend(before)
         sql = _VISIT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY last_ts DESC"
+        sql += " ORDER BY last_ts DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(max(0, int(limit)))

@@ -127,6 +127,10 @@ class HistoryStore:
         """One sighting by history id, or None."""
         return await self._run(self.history.get, sighting_id)
 
+    async def async_annotate(self, rows: list[SightingRow]) -> list[SightingRow]:
+        """Rows with visitor class and dwell filled in (:meth:`SightingHistory.annotate`)."""
+        return await self._run(self.history.annotate, rows)
+
     async def async_set_thumbnail(self, sighting_id: int, path: str) -> None:
         """Attach a thumbnail file to a stored sighting."""
         await self._run(self.history.set_thumbnail, sighting_id, path)

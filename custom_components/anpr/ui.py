@@ -168,6 +168,8 @@ class SightingFeed:
         try:
             await history.async_set_reads(row_id, reads)
             row = await history.async_get(row_id)
+            if row is not None:
+                row = (await history.async_annotate([row]))[0]
         except Exception as err:
             LOGGER.warning("Could not store the read count of a sighting: %s", err)
             return
@@ -189,6 +191,9 @@ class SightingFeed:
             direction=sighting.direction.value,
             confidence=sighting.read.confidence,
             read_plate=sighting.read.plate,
+            visit_id=sighting.visit_id,
+            visitor_class=sighting.visitor_class,
+            dwell_s=sighting.dwell_s,
         )  # what the pipeline stored (pipeline.py), without reading it back
         self._row_ids[sighting.id] = row_id
         while len(self._row_ids) > _KEEP_IDS:

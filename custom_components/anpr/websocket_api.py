@@ -14,7 +14,19 @@ A sighting in an answer (:func:`sighting_json`)::
      "camera_id": "<subentry id>", "camera": "Driveway", "status": "known|unknown|alert|ignored",
      "category": "allowed|alert|ignored|null", "list": "Allowed", "direction": "in|out|unknown",
      "confidence": 0.93, "reads": 2, "description": "Alice's car",
-     "thumbnail": "<signed path>|null", "picture": "<signed path>|null"}
+     "thumbnail": "<signed path>|null", "picture": "<signed path>|null",
+     "visit_id": "<visit id>|null", "visitor_class": "first_time|daily|weekly|occasional|rare|null",
+     "dwell_s": 4820.0}
+
+``visitor_class`` is the plate's class on the sighting's day (core/visitors.py), ``dwell_s``
+is set only on the sighting that closed its visit (the exit read), else null.
+
+A visit (:func:`visit_json`)::
+
+    {"id": "<visit id>", "plate": "AB12CDE", "status": "open|closed|no_exit|exit_only",
+     "started": "<ISO UTC>|null", "ended": "<ISO UTC>|null", "last_seen": "<ISO UTC>",
+     "dwell_s": 4820.0, "reads": 2, "entry_camera_id": "<subentry id>|null",
+     "entry_camera": "Gate in|null", "exit_camera_id": ..., "exit_camera": ...}
 """
 
 from __future__ import annotations
@@ -45,6 +57,7 @@ import voluptuous as vol
 
 from .const import CATEGORY_ALERT, CATEGORY_ALLOWED, CATEGORY_IGNORED, DOMAIN
 from .coordinator import AnprConfigEntry
+from .core.visits import STATUSES, Visit
 from .history import UNLISTED, SightingQuery, SightingRow
 from .lookup import reginfo
 from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
@@ -78,6 +91,8 @@ PLATE_MATCHES = ("exact", "prefix", "fuzzy")
 
 _text = vol.All(str, vol.Strip, vol.Length(min=1, max=MAX_TEXT))
 _plate = vol.All(str, vol.Strip, vol.Length(min=1, max=MAX_PLATE))
+#: A visit cursor: 8 bytes of time and a visit id (at most 64 bytes), base64url.
+_MAX_VISIT_CURSOR = 100
 _CURSOR = re.compile(r"^[A-Za-z0-9_-]{16}$")
 
 
@@ -162,7 +177,21 @@ def sighting_json(hass: HomeAssistant, entry: AnprConfigEntry, row: SightingRow)
         "description": description,
         "thumbnail": _sign(hass, row.id, KIND_THUMBNAIL) if row.thumb_path else None,
         "picture": _sign(hass, row.id, KIND_PICTURE) if row.image_path else None,
+        "visit_id": row.visit_id,
+        "visitor_class": row.visitor_class,
+        "dwell_s": None if row.dwell_s is None else round(row.dwell_s, 1),
     }
+
+
+def visit_json(entry: AnprConfigEntry, visit: Visit) -> dict[str, Any]:
+    """Version-1 form of a stored visit (module docstring); camera names from the subentries."""
+    data = visit.as_dict()
+    for key in ("entry_camera", "exit_camera"):
+        camera_id = data.pop(key)
+        sub = entry.subentries.get(camera_id) if camera_id else None
+        data[f"{key}_id"] = camera_id
+        data[key] = sub.title if sub is not None else camera_id
+    return data
 
 
 def _camera_id(entry: AnprConfigEntry, camera: str) -> str:
@@ -280,7 +309,7 @@ async def ws_list_sightings(
     limit = msg["limit"]
     rows = await entry.runtime_data.history.async_page(query, limit + 1)
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = await entry.runtime_data.history.async_annotate(rows[:limit])
     _result(
         connection,
         msg,
@@ -357,7 +386,10 @@ async def ws_get_sighting(
 
     ``plate.hours`` has 24 counts (local hours of Home Assistant's time zone); ``previous``
     holds up to 10 earlier sightings of the plate; ``list_entries`` the plate's list entries;
-    ``reginfo`` the DVLA answer for the plate when the lookup cache has one (else null).
+    ``reginfo`` the DVLA answer for the plate when the lookup cache has one (else null);
+    ``visit`` the sighting's visit (:func:`visit_json`, null when it has none);
+    ``plate.visitor_class`` the class at the plate's latest sighting day and
+    ``plate.usual_hour`` its usual local arrival hour (0-23), each null when unknown.
     """
     entry = _hub(hass)
     history = entry.runtime_data.history
@@ -365,11 +397,18 @@ async def ws_get_sighting(
     if row is None:
         connection.send_error(msg["id"], ERR_NOT_FOUND, "no such sighting")
         return
+    row = (await history.async_annotate([row]))[0]
     stats = await history.async_stats(row.plate)
     hours = await history.async_hour_profile(row.plate, dt_util.get_default_time_zone())
-    previous = await history.async_page(
-        SightingQuery(plate=row.plate, before=(row.time.timestamp(), row.id or 0)), 10
+    previous = await history.async_annotate(
+        await history.async_page(
+            SightingQuery(plate=row.plate, before=(row.time.timestamp(), row.id or 0)), 10
+        )
     )
+    visit = (
+        await history.async_run(history.history.visit, row.visit_id) if row.visit_id else None
+    )
+    profile = await history.async_run(history.history.profile, row.plate)
     lists = entry.runtime_data.lists.lists
     lookup = entry.runtime_data.data.lookup
     cached = lookup.cache.get(row.plate) if lookup is not None else None
@@ -385,9 +424,86 @@ async def ws_get_sighting(
             "last_seen": stats.last_seen.isoformat() if stats.last_seen else None,
             "last_camera": stats.last_camera,
             "hours": hours,
+            "visitor_class": profile.classify(profile.last_day) if profile else None,
+            "usual_hour": profile.usual_hour if profile else None,
         },
+        visit=visit_json(entry, visit) if visit is not None else None,
         previous=[sighting_json(hass, entry, r) for r in previous],
         list_entries=[_entry_json(e) for e in lists.exact(row.plate)],
+    )
+
+
+def encode_visit_cursor(visit: Visit) -> str:
+    """Opaque keyset cursor of a visit: its ``(last_ts, id)`` packed, base64url."""
+    raw = struct.pack(">d", visit.last_seen.timestamp()) + visit.id.encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_visit_cursor(text: str) -> tuple[float, str]:
+    try:
+        raw = base64.urlsafe_b64decode(text.encode())
+        (ts,) = struct.unpack(">d", raw[:8])
+        visit_id = raw[8:].decode()
+    except (ValueError, struct.error) as err:  # binascii.Error and UnicodeError are ValueErrors
+        raise vol.Invalid("bad cursor") from err
+    if math.isnan(ts) or not visit_id:
+        raise vol.Invalid("bad cursor")
+    return ts, visit_id
+
+
+@websocket_command(
+    {
+        vol.Required("type"): "anpr/v1/visits/list",
+        vol.Optional("plate"): _plate,
+        vol.Optional("camera"): _text,
+        vol.Optional("status"): vol.In(STATUSES),
+        vol.Optional("start"): _aware,
+        vol.Optional("end"): _aware,
+        vol.Optional("cursor"): vol.All(str, vol.Length(max=_MAX_VISIT_CURSOR)),
+        vol.Optional("limit", default=DEFAULT_PAGE): vol.All(
+            int, vol.Range(min=1, max=MAX_PAGE)
+        ),
+    }
+)
+@async_response
+async def ws_list_visits(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """One page of visits (:func:`visit_json`), newest last read first, as ``search_visits``.
+
+    ``plate`` is exact (in privacy mode the query is hashed as well, as the action does);
+    ``camera`` (id or name) matches the entry or exit camera; a visit matches ``start``/``end``
+    when it overlaps them; ``next_cursor`` fetches the next page (or is null).
+    """
+    entry = _hub(hass)
+    filters: dict[str, Any] = {
+        key: msg[key] for key in ("status", "start", "end") if key in msg
+    }
+    try:
+        if "plate" in msg:
+            plate = normalise_plate(msg["plate"])
+            if not plate:
+                raise vol.Invalid("plate has no letters or digits")
+            filters["plates"] = entry.runtime_data.pipeline.privacy.query_forms(plate)
+        if "cursor" in msg:
+            filters["before"] = _decode_visit_cursor(msg["cursor"])
+    except vol.Invalid as err:
+        connection.send_error(msg["id"], ERR_INVALID_FORMAT, str(err))
+        return
+    if "camera" in msg:
+        filters["camera_id"] = _camera_id(entry, msg["camera"])
+    limit = msg["limit"]
+    history = entry.runtime_data.history
+    visits = await history.async_run(
+        history.history.search_visits, limit=limit + 1, **filters
+    )
+    more = len(visits) > limit
+    visits = visits[:limit]
+    _result(
+        connection,
+        msg,
+        visits=[visit_json(entry, v) for v in visits],
+        next_cursor=encode_visit_cursor(visits[-1]) if more else None,
     )
 
 
@@ -733,7 +849,8 @@ def csv_text(rows: list[SightingRow], columns: tuple[str, ...]) -> str:
 
 
 COMMANDS = (
-    ws_info, ws_list_sightings, ws_subscribe_sightings, ws_get_sighting, ws_vehicles,
+    ws_info, ws_list_sightings, ws_subscribe_sightings, ws_get_sighting, ws_list_visits,
+    ws_vehicles,
     ws_cameras, ws_lists, ws_set_entry, ws_remove_entry, ws_import, ws_misread,
     ws_delete_sighting, ws_purge_plate, ws_export,
 )  # fmt: skip
