@@ -158,6 +158,41 @@ export function formatConfidence(value: number | null): string {
   return value === null || value === undefined ? "" : `${Math.round(value * 100)} %`;
 }
 
+/**
+ * A dwell time in the user's language, largest two units: "1 hr, 28 min", "45 min", "30 sec",
+ * "2 days, 3 hr" ("" when unknown or negative).
+ */
+export function formatDwell(seconds: number | null | undefined, language = "en"): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
+    return "";
+  }
+  const total = Math.round(seconds);
+  const units: [string, number][] = [
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+    ["second", 1],
+  ];
+  const parts: string[] = [];
+  let rest = total;
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    if (count || (unit === "second" && !parts.length)) {
+      parts.push(
+        new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: "short" }).format(count),
+      );
+      rest -= count * size;
+    }
+    if (parts.length === 2 || (parts.length && !rest)) break;
+  }
+  return parts.join(", ");
+}
+
+/** A local hour of day (0-23) as a time, e.g. "09:00" (en-GB) or "9:00 AM" (en-US). */
+export function formatHour(hour: number, language = "en"): string {
+  return new Intl.DateTimeFormat(language, { timeStyle: "short", timeZone: "UTC" }).format(new Date(Date.UTC(2000, 0, 1, hour)));
+}
+
 /** Bar heights 0..1 of an hour profile (24 counts); all zero stays zero. */
 export function hourBars(hours: number[]): number[] {
   const max = Math.max(0, ...hours);

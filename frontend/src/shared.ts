@@ -2,7 +2,14 @@
 // navigation and small elements of the panel and the card.
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { en, fmt } from "./strings";
-import { formatAbsolute, formatConfidence, formatRelative, languageOf, timeZoneOf } from "./logic";
+import {
+  formatAbsolute,
+  formatConfidence,
+  formatDwell,
+  formatRelative,
+  languageOf,
+  timeZoneOf,
+} from "./logic";
 import type { HassLike, Sighting } from "./types";
 
 export const PANEL_PATH = "/anpr";
@@ -66,6 +73,12 @@ export const theme = css`
   .badge.known { background: var(--anpr-known); }
   .badge.alert { background: var(--anpr-alert); }
   .badge.ignored { background: var(--anpr-ignored); }
+  .badge.visitor {
+    background: transparent;
+    color: var(--anpr-text);
+    border: 1px solid var(--anpr-divider);
+  }
+  .badge.visitor.first_time { border-color: var(--anpr-primary); color: var(--anpr-primary); }
   .muted { color: var(--anpr-muted); }
   button, .button {
     font: inherit;
@@ -197,6 +210,7 @@ export function sightingRow(
           row.status !== "unknown"
             ? html` · ${row.list}`
             : nothing}</span>
+        ${visitorBadge(row.visitor_class)}
       </div>
       <div class="line2 muted">
         <time datetime=${row.time} title=${absolute}>${formatRelative(row.time, now, language)}</time>
@@ -205,6 +219,9 @@ export function sightingRow(
           ? html`· ${en.direction[row.direction] ?? row.direction}`
           : nothing}
         ${row.confidence !== null ? html`· ${formatConfidence(row.confidence)}` : nothing}
+        ${row.dwell_s !== null && row.dwell_s !== undefined
+          ? html`· ${fmt(en.dwellOnSite, { dwell: formatDwell(row.dwell_s, language) })}`
+          : nothing}
       </div>
       ${row.description && !options.compact
         ? html`<div class="line3">${row.description}</div>`
@@ -212,6 +229,14 @@ export function sightingRow(
       ${options.compact ? nothing : html`<div class="abs muted">${absolute}</div>`}
     </div>
   </a>`;
+}
+
+/** The visitor-class badge of a sighting (nothing when the class is unknown). */
+export function visitorBadge(visitorClass: string | null | undefined) {
+  if (!visitorClass) return nothing;
+  const name = en.visitorClass[visitorClass] ?? visitorClass;
+  return html`<span class="badge visitor ${visitorClass}" title=${fmt(en.visitorClassLabel, { name })}
+    >${name}</span>`;
 }
 
 export const rowStyles = css`

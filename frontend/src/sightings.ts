@@ -10,6 +10,8 @@ import {
   formToQuery,
   formatAbsolute,
   formatConfidence,
+  formatDwell,
+  formatHour,
   formatRelative,
   hourBars,
   languageOf,
@@ -17,8 +19,17 @@ import {
   timeZoneOf,
   type FilterForm,
 } from "./logic";
-import { PANEL_PATH, define, download, navigate, rowStyles, sightingRow, theme } from "./shared";
-import type { HassLike, Info, LiveEvent, Sighting, SightingDetail } from "./types";
+import {
+  PANEL_PATH,
+  define,
+  download,
+  navigate,
+  rowStyles,
+  sightingRow,
+  theme,
+  visitorBadge,
+} from "./shared";
+import type { HassLike, Info, LiveEvent, Sighting, SightingDetail, Visit } from "./types";
 
 const PAGE = 50;
 
@@ -316,6 +327,10 @@ export class AnprSightingDetail extends LitElement {
       svg.hours { width: 100%; height: 80px; }
       svg.hours rect { fill: var(--anpr-primary); }
       svg.hours text { fill: var(--anpr-muted); font-size: 9px; }
+      .badge.visitor { margin-left: 4px; }
+      .badge.visit.open { background: var(--anpr-known); }
+      .badge.visit.closed { background: var(--anpr-ignored); }
+      .badge.visit.no_exit, .badge.visit.exit_only { background: var(--warning-color, #ffa600); }
     `,
   ];
 
@@ -483,6 +498,34 @@ export class AnprSightingDetail extends LitElement {
     `;
   }
 
+  /** The "Visit" block: arrived, left, time on site, status (or why there is none). */
+  private visitBlock(visit: Visit | null) {
+    const v = en.visit;
+    if (!visit) {
+      return html`<section class="card" aria-label=${v.title}>
+        <h2>${v.title}</h2><p class="muted">${v.none}</p></section>`;
+    }
+    const language = languageOf(this.hass);
+    const zone = timeZoneOf(this.hass);
+    const at = (iso: string | null, camera: string | null) =>
+      iso
+        ? html`<time datetime=${iso}>${camera
+            ? fmt(v.atCamera, { time: formatAbsolute(iso, language, zone), camera })
+            : formatAbsolute(iso, language, zone)}</time>`
+        : v.notSeen;
+    const open = visit.status === "open";
+    return html`<section class="card" aria-label=${v.title}>
+      <h2>${v.title}</h2>
+      <dl>
+        <dt>${v.status}</dt><dd><span class="badge visit ${visit.status}">${v.statuses[visit.status] ?? visit.status}</span></dd>
+        <dt>${v.arrived}</dt><dd>${at(visit.started, visit.entry_camera)}</dd>
+        <dt>${v.left}</dt><dd>${open ? v.stillOnSite : at(visit.ended, visit.exit_camera)}</dd>
+        <dt>${v.dwell}</dt><dd>${formatDwell(visit.dwell_s, language) || "—"}</dd>
+        <dt>${v.reads}</dt><dd>${visit.reads}</dd>
+      </dl>
+    </section>`;
+  }
+
   override render() {
     const back = html`<a class="button" href="${PANEL_PATH}/sightings"
       @click=${(ev: Event) => { ev.preventDefault(); history.back(); }}>← ${en.back}</a>`;
@@ -497,7 +540,7 @@ export class AnprSightingDetail extends LitElement {
     const c = en.columns;
     return html`
       <div class="top">${back}<span class="plate" style="font-size: 1.6rem">${s.plate}</span>
-        <span class="badge ${s.status}">${en.status[s.status]}</span></div>
+        <span class="badge ${s.status}">${en.status[s.status]}</span>${visitorBadge(s.visitor_class)}</div>
       ${this.message ? html`<p role="status">${this.message}</p>` : nothing}
       ${this.error ? html`<p class="error" role="alert">${fmt(en.error, { error: this.error })}</p>` : nothing}
       <div class="grid">
@@ -527,6 +570,7 @@ export class AnprSightingDetail extends LitElement {
           </section>
         </div>
       </div>
+      ${this.visitBlock(this.detail.visit ?? null)}
       ${this.detail.reginfo
         ? html`<section class="card">
             <h2>${en.detail.dvla}</h2>
@@ -541,6 +585,12 @@ export class AnprSightingDetail extends LitElement {
           <dt>${en.detail.count}</dt><dd>${p.count}</dd>
           <dt>${en.detail.firstSeen}</dt><dd>${when(p.first_seen)}</dd>
           <dt>${en.detail.lastSeen}</dt><dd>${when(p.last_seen)}</dd>
+          <dt>${en.detail.visitorClass}</dt>
+          <dd>${p.visitor_class ? en.visitorClass[p.visitor_class] ?? p.visitor_class : "—"}</dd>
+          <dt>${en.detail.usualHour}</dt>
+          <dd>${p.usual_hour !== null && p.usual_hour !== undefined
+            ? fmt(en.detail.usualHourAt, { hour: formatHour(p.usual_hour, language) })
+            : "—"}</dd>
           <dt>${en.detail.listEntries}</dt>
           <dd>${this.detail.list_entries.length
             ? this.detail.list_entries.map((e) => {

@@ -17,6 +17,29 @@ export interface Sighting {
   description: string | null;
   thumbnail: string | null;
   picture: string | null;
+  /** The sighting's visit (null: pass-by camera, or recorded before visits existed). */
+  visit_id: string | null;
+  /** The plate's visitor class on the sighting's day (core/visitors.py), or null. */
+  visitor_class: VisitorClass | null;
+  /** Seconds on site, only on the sighting that closed its visit. */
+  dwell_s: number | null;
+}
+
+export type VisitorClass = "first_time" | "daily" | "weekly" | "occasional" | "rare";
+
+export interface Visit {
+  id: string;
+  plate: string;
+  status: "open" | "closed" | "no_exit" | "exit_only";
+  started: string | null;
+  ended: string | null;
+  last_seen: string;
+  dwell_s: number | null;
+  reads: number;
+  entry_camera_id: string | null;
+  entry_camera: string | null;
+  exit_camera_id: string | null;
+  exit_camera: string | null;
 }
 
 export interface Filters {
@@ -70,10 +93,15 @@ export interface PlateHistory {
   last_seen: string | null;
   last_camera: string | null;
   hours: number[];
+  visitor_class: VisitorClass | null;
+  /** Usual local arrival hour (0-23, Home Assistant's time zone) or null. */
+  usual_hour: number | null;
 }
 
 export interface SightingDetail {
   sighting: Sighting;
+  /** The sighting's visit, or null when it has none. */
+  visit: Visit | null;
   plate: PlateHistory;
   previous: Sighting[];
   list_entries: ListEntry[];

@@ -10,6 +10,8 @@ import {
   formToQuery,
   formatAbsolute,
   formatConfidence,
+  formatDwell,
+  formatHour,
   formatRelative,
   hourBars,
   localToIso,
@@ -25,7 +27,7 @@ function sighting(id: number, time: string, extra: Partial<Sighting> = {}): Sigh
   return {
     id, time, plate: `P${id}`, read_plate: null, camera_id: "c", camera: "Drive", status: "unknown",
     category: null, list: null, direction: "in", confidence: null, reads: 1, description: null,
-    thumbnail: null, picture: null, ...extra,
+    thumbnail: null, picture: null, visit_id: null, visitor_class: null, dwell_s: null, ...extra,
   };
 }
 
@@ -141,5 +143,45 @@ describe("card config", () => {
     expect(config).toMatchObject({ cameras: ["a"], statuses: ["known"], title: "Gate" });
     expect(cardFilters(config)).toEqual({ cameras: ["a"], statuses: ["known"] });
     expect(cardFilters(normaliseCardConfig({}))).toEqual({});
+  });
+});
+
+describe("visits", () => {
+  it("formats a dwell time with its two largest units", () => {
+    expect(formatDwell(88 * 60)).toBe("1 hr, 28 min");
+    expect(formatDwell(45 * 60)).toBe("45 min");
+    expect(formatDwell(30)).toBe("30 sec");
+    expect(formatDwell(0)).toBe("0 sec");
+    expect(formatDwell(2 * 86400 + 3 * 3600 + 59)).toBe("2 days, 3 hr");
+    expect(formatDwell(3600.4)).toBe("1 hr");
+    expect(formatDwell(null)).toBe("");
+    expect(formatDwell(-5)).toBe("");
+    expect(formatDwell(Number.NaN)).toBe("");
+    expect(formatDwell(90, "de")).toBe("1 Min., 30 Sek.");
+  });
+
+  it("formats the usual arrival hour in the user's language", () => {
+    expect(formatHour(9, "en-GB")).toBe("09:00");
+    expect(formatHour(0, "en-GB")).toBe("00:00");
+    expect(formatHour(17, "en-US")).toBe("5:00 PM");
+  });
+
+  it("has an English name for every visitor class and visit status", () => {
+    for (const name of ["first_time", "daily", "weekly", "occasional", "rare"]) {
+      expect(en.visitorClass[name]).toBeTruthy();
+    }
+    for (const status of ["open", "closed", "no_exit", "exit_only"]) {
+      expect(en.visit.statuses[status]).toBeTruthy();
+    }
+    expect(fmt(en.dwellOnSite, { dwell: formatDwell(60) })).toBe("1 min on site");
+  });
+
+  it("keeps the visit fields of a live update", () => {
+    const rows = [sighting(1, "2025-06-03T09:00:00Z")];
+    const updated = sighting(1, "2025-06-03T09:00:00Z", {
+      visit_id: "v1", visitor_class: "weekly", dwell_s: 60,
+    });
+    const next = applyLive(rows, { api_version: 1, event: "updated", sighting: updated });
+    expect(next[0]).toMatchObject({ visit_id: "v1", visitor_class: "weekly", dwell_s: 60 });
   });
 });
