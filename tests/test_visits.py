@@ -434,7 +434,7 @@ async def test_purge_plate_forgets_learnt_misreads(hass: HomeAssistant) -> None:
     await _read(hass, events, "Gate", "AB12CDE", T0)
     assert _on_site(hass) == 1
     result = await _call(hass, "purge_plate", {"plate": "AB12CDE"})
-    assert result == {"sightings": 1, "visits": 1, "pictures": 0, "misreads": 1}
+    assert result == {"sightings": 1, "visits": 1, "pictures": 0, "thumbnails": 0, "misreads": 1}
     assert _on_site(hass) == 0
     read = await _read(hass, events, "Gate", "XB12CJE", T0 + timedelta(hours=1))
     assert read["plate"] == "XB12CJE"
