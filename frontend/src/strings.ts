@@ -72,7 +72,7 @@ export const en = {
       no_exit: "No exit seen",
       exit_only: "Exit without entry",
     } as Record<string, string>,
-    none: "This sighting is not part of a visit (the camera does not track visits).",
+    none: "Not part of a stored visit: a pass-by camera, or the visit is older than the visit retention.",
   },
   noPicture: "No picture",
   pictureOf: "Picture of {plate}",
