@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.anpr.core.visitors import local_day
 from custom_components.anpr.core.visits import ACTION_OPENED, VisitTracker
-from custom_components.anpr.history import PlateStats, SightingHistory, SightingRow
+from custom_components.anpr.history import PlateStats, SightingHistory, SightingQuery, SightingRow
 from custom_components.anpr.pipeline import CameraSettings, Pipeline
 from custom_components.anpr.plates import PlateLists
 from custom_components.anpr.protocols.models import Direction, PlateRead
@@ -226,6 +226,15 @@ def main() -> None:
         searches = timed(lambda: history.search_visits(plates=[rng.choice(hot + plates[20:40])],
                                                        limit=100), 500)  # fmt: skip
         one = history.search_visits(plates=[plates[0]], limit=100)
+        # The panel (websocket API): a page of 50 sightings given their visitor class and dwell
+        # (SightingHistory.annotate), and a page of visits, first and through the cursor.
+        pages = [history.page(SightingQuery(camera_ids=(f"cam{i % 4}",)), 50) for i in range(4)]
+        annotate_times = timed(lambda: history.annotate(rng.choice(pages)), 500)
+        with_visit = sum(r.visit_id is not None for p in pages for r in p)
+        visit_pages = timed(lambda: history.search_visits(limit=51), 500)
+        deep = history.search_visits(limit=5001)[5000:]
+        cursor = (deep[0].last_seen.timestamp(), deep[0].id) if deep else None
+        visit_next = timed(lambda: history.search_visits(limit=51, before=cursor), 500)
         history.close()
     added = pct(full, 50) - pct(base, 50)
     rows = [
@@ -241,6 +250,12 @@ def main() -> None:
         ("search_visits one plate p50", f"{pct(searches, 50):.2f} ms", "target <= 20 ms"),
         ("search_visits one plate p99", f"{pct(searches, 99):.2f} ms",
          f"busiest plate: {len(one)} visits returned (limit 100)"),
+        ("panel: annotate a page of 50 p50", f"{pct(annotate_times, 50):.2f} ms",
+         f"p99 {pct(annotate_times, 99):.2f} ms; {with_visit}/200 rows with a visit"),
+        ("panel: visits/list first page p50", f"{pct(visit_pages, 50):.2f} ms",
+         f"p99 {pct(visit_pages, 99):.2f} ms (50 visits)"),
+        ("panel: visits/list page 100 deep p50", f"{pct(visit_next, 50):.2f} ms",
+         f"p99 {pct(visit_next, 99):.2f} ms (cursor)"),
     ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
     print(f"{'metric':<{width}}  {'value':>12}  note")
