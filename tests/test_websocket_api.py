@@ -544,6 +544,13 @@ async def test_visit_and_visitor_class_on_sightings(
     live_in = added["sighting"]
     assert live_in["visit_id"] == events.events[-1]["visit_id"] is not None
     assert live_in["visitor_class"] == "first_time" and live_in["dwell_s"] is None
+    # A repeat read merged into it: the "updated" row (read back from the history) keeps both.
+    freezer.move_to(arrived_at + timedelta(seconds=3))
+    kinds.RUNNING["Gate in"].push(PlateRead(plate="AB12CDE", time=arrived_at + timedelta(seconds=3)))
+    merged = (await api.ws.receive_json())["event"]
+    assert merged["event"] == "updated" and merged["sighting"]["reads"] == 2
+    assert merged["sighting"]["visit_id"] == live_in["visit_id"]
+    assert merged["sighting"]["visitor_class"] == "first_time"
     await _push_read(hass, freezer, events, "Gate out", "AB12CDE", arrived_at + timedelta(minutes=88))
     live_out = (await api.ws.receive_json())["event"]["sighting"]
     assert live_out["visit_id"] == live_in["visit_id"]
