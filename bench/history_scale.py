@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.anpr.history import SightingHistory, SightingRow
+from custom_components.anpr.core.history import SightingHistory, SightingRow
 
 LETTERS = "ABCDEFGHJKLMNOPRSTUVWXYZ"
 

@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from custom_components.anpr.matching import Matcher, fix_format
-from custom_components.anpr.plates import (
+from custom_components.anpr.core.matching import Matcher, fix_format
+from custom_components.anpr.core.plates import (
     PlateEntry,
     PlateGroup,
     PlateLists,
 )
-from custom_components.anpr.validity import Validity
+from custom_components.anpr.core.validity import Validity
 
 LETTERS = "ABCDEFGHJKLMNOPRSTUVWXYZ"
 

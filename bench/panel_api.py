@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
 
-from custom_components.anpr.history import (
+from custom_components.anpr.core.history import (
     UNLISTED,
     SightingHistory,
     SightingQuery,

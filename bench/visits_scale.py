@@ -34,11 +34,16 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from custom_components.anpr.core.history import (
+    PlateStats,
+    SightingHistory,
+    SightingQuery,
+    SightingRow,
+)
+from custom_components.anpr.core.pipeline import CameraSettings, Pipeline
+from custom_components.anpr.core.plates import PlateLists
 from custom_components.anpr.core.visitors import local_day
 from custom_components.anpr.core.visits import ACTION_OPENED, VisitTracker
-from custom_components.anpr.history import PlateStats, SightingHistory, SightingQuery, SightingRow
-from custom_components.anpr.pipeline import CameraSettings, Pipeline
-from custom_components.anpr.plates import PlateLists
 from custom_components.anpr.protocols.models import Direction, PlateRead
 
 LETTERS = "ABCDEFGHJKLMNOPRSTUVWXYZ"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.anpr.core.history import SightingHistory, SightingRow
 from custom_components.anpr.core.misreads import (
     LearntMisreads,
     Reading,
@@ -35,7 +36,6 @@ from custom_components.anpr.core.visits import (
     VisitTracker,
     read_meaning,
 )
-from custom_components.anpr.history import SightingHistory, SightingRow
 
 LONDON = ZoneInfo("Europe/London")
 DAY60 = datetime(2026, 11, 30, 8, 0, tzinfo=LONDON)  # the day being classified

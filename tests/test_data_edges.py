@@ -16,18 +16,18 @@ import pytest
 
 from custom_components.anpr import plates as plates_module, services as services_module
 from custom_components.anpr.const import DOMAIN
-from custom_components.anpr.dvla import DvlaUnavailable, VesCache, VesClient, VesResult
-from custom_components.anpr.history import SightingHistory, SightingRow
-from custom_components.anpr.plates import (
+from custom_components.anpr.core.dvla import DvlaUnavailable, VesCache, VesClient, VesResult
+from custom_components.anpr.core.history import SightingHistory, SightingRow
+from custom_components.anpr.core.plates import (
     PlateEntry,
     PlateGroup,
     PlateLists,
     parse_list_csv,
 )
+from custom_components.anpr.core.validity import Validity, ValidityError
 from custom_components.anpr.protocols.models import ImageRole, PlateRead, ReadImage
 from custom_components.anpr.purge import _delete_files
 from custom_components.anpr.store import HistoryStore
-from custom_components.anpr.validity import Validity, ValidityError
 from tools.emulators.dvla import DvlaEmulator
 
 from . import kinds
@@ -409,7 +409,7 @@ async def test_actions_need_a_loaded_hub(hass: HomeAssistant) -> None:
 
 def test_matching_internals(monkeypatch: pytest.MonkeyPatch) -> None:
     from custom_components.anpr import matching  # noqa: PLC0415
-    from custom_components.anpr.matching import (  # noqa: PLC0415
+    from custom_components.anpr.core.matching import (  # noqa: PLC0415
         FuzzyIndex,
         Matcher,
         PlateFormat,

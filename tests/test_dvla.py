@@ -11,7 +11,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 
 from custom_components.anpr.const import DOMAIN
-from custom_components.anpr.dvla import (
+from custom_components.anpr.core.dvla import (
     DvlaAuthError,
     DvlaUnavailable,
     VesCache,

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.anpr.history import SightingHistory, SightingRow
-from custom_components.anpr.matching import levenshtein
+from custom_components.anpr.core.history import SightingHistory, SightingRow
+from custom_components.anpr.core.matching import levenshtein
 from custom_components.anpr.store import HistoryStore
 
 T0 = datetime(2025, 6, 3, 9, 0, tzinfo=UTC)

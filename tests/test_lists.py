@@ -8,15 +8,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.anpr.plates import (
+from custom_components.anpr.core.plates import (
     PlateEntry,
     PlateGroup,
     PlateLists,
     list_csv,
     parse_list_csv,
 )
+from custom_components.anpr.core.validity import Validity
 from custom_components.anpr.protocols.models import PlateRead
-from custom_components.anpr.validity import Validity
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.anpr.matching import (
+from custom_components.anpr.core.matching import (
     FuzzyIndex,
     Matcher,
     country_code,
@@ -15,10 +15,10 @@ from custom_components.anpr.matching import (
     is_uk_plate,
     levenshtein,
 )
-from custom_components.anpr.pipeline import Pipeline
-from custom_components.anpr.plates import PlateEntry, PlateGroup, PlateLists, normalise_plate
+from custom_components.anpr.core.pipeline import Pipeline
+from custom_components.anpr.core.plates import PlateEntry, PlateGroup, PlateLists, normalise_plate
+from custom_components.anpr.core.validity import Validity, ValidityError
 from custom_components.anpr.protocols.models import PlateRead
-from custom_components.anpr.validity import Validity, ValidityError
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -143,7 +143,7 @@ async def test_rewrite_runs_in_batches_with_progress(
     entry = await async_setup_hub(hass)
     await async_add_camera(hass, entry, kinds.KIND, {"name": "Gate", "stream": True})
     history = entry.runtime_data.history
-    from custom_components.anpr.history import SightingRow  # noqa: PLC0415
+    from custom_components.anpr.core.history import SightingRow  # noqa: PLC0415
 
     rows = [
         SightingRow(plate=f"ZZ{n:05d}", time=T0 + timedelta(seconds=n), camera_id="x")

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.anpr.history import (
+from custom_components.anpr.core.history import (
     SCHEMA_VERSION,
     SightingHistory,
     SightingQuery,

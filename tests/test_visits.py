@@ -24,8 +24,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.core.history import SCHEMA
 from custom_components.anpr.diagnostics import async_get_config_entry_diagnostics
-from custom_components.anpr.history import SCHEMA
 from custom_components.anpr.logbook import describe_plate_read
 from custom_components.anpr.protocols.models import Direction, PlateRead
 from tools.emulators.milesight_tcp import fake_jpeg

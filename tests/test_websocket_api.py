@@ -13,8 +13,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.anpr.dvla import VesResult
-from custom_components.anpr.history import SightingRow
+from custom_components.anpr.core.dvla import VesResult
+from custom_components.anpr.core.history import SightingRow
 from custom_components.anpr.protocols.models import Direction, ImageRole, PlateRead, ReadImage
 
 from . import kinds

@@ -53,11 +53,11 @@ from .const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
+from .core.matching import COUNTRY_FORMATS
+from .core.pipeline import DIRECTION_AS_REPORTED, DIRECTION_MODES, Correction
 from .core.visits import CAMERA_ROLES, DEFAULT_ROLE
 from .data import CONF_PLATE_COUNTRY
 from .list_editor import ListEditorMixin
-from .matching import COUNTRY_FORMATS
-from .pipeline import DIRECTION_AS_REPORTED, DIRECTION_MODES, Correction
 from .sources import SOURCE_KINDS, SourceKind
 from .sources.base import SourceAuthError, SourceValidationError, ValidatedCamera
 from .vehicles import CONF_PRESENCE_TIMEOUT, DEFAULT_PRESENCE_TIMEOUT

@@ -41,9 +41,9 @@ from .const import (
     LOGGER,
     SUBENTRY_CAMERA,
 )
+from .core.pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline, Sighting
 from .core.validation import DropReason, ReadCheck, check_pictures, validate_read
 from .core.visits import DEFAULT_ROLE
-from .pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline, Sighting
 from .protocols.models import PlateRead
 from .sources import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
 from .store import HistoryStore, ListStore

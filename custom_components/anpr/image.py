@@ -11,8 +11,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AnprConfigEntry, CameraCoordinator
+from .core.pipeline import Sighting
 from .entity import AnprCameraEntity, async_setup_camera_entities
-from .pipeline import Sighting
 from .protocols.models import ImageRole, ReadImage
 
 PARALLEL_UPDATES = 0

@@ -18,8 +18,8 @@ from homeassistant.util import slugify
 import voluptuous as vol
 
 from .const import CATEGORIES, SUBENTRY_CAMERA
-from .plates import PlateEntry, PlateGroup, normalise_plate, parse_list_csv
-from .validity import Validity, ValidityError
+from .core.plates import PlateEntry, PlateGroup, normalise_plate, parse_list_csv
+from .core.validity import Validity, ValidityError
 
 if TYPE_CHECKING:
     from .store import ListStore

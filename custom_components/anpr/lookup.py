@@ -18,12 +18,12 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 
 from .const import CATEGORY_IGNORED, CONF_DVLA_API_KEY, DOMAIN, LOGGER, STORAGE_VERSION
-from .dvla import PRODUCTION_URL, DvlaAuthError, DvlaUnavailable, VesCache, VesClient
-from .matching import is_uk_plate
+from .core.dvla import PRODUCTION_URL, DvlaAuthError, DvlaUnavailable, VesCache, VesClient
+from .core.matching import is_uk_plate
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .pipeline import Sighting
+    from .core.pipeline import Sighting
 
 CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
 #: Not in the UI: lets tests and the UAT environment point the client elsewhere.

@@ -57,7 +57,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import AnprConfigEntry, CameraCoordinator, signal_camera_added
-from .pipeline import Sighting
+from .core.pipeline import Sighting
 from .protocols.models import ImageRole, ReadImage
 
 # Hub option keys (defined by the options flow in config_flow.py; repeated here so the mirror

@@ -34,7 +34,7 @@ from .protocols.models import ImageRole
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .pipeline import Sighting
+    from .core.pipeline import Sighting
 
 CONF_SAVE_IMAGES = "save_images"
 MEDIA_FOLDER = "anpr"

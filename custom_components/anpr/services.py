@@ -22,11 +22,11 @@ import voluptuous as vol
 
 from .const import CATEGORIES, DOMAIN
 from .coordinator import AnprConfigEntry, CameraCoordinator
+from .core.plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .core.privacy import is_hashed
 from .core.validation import MAX_SEARCH_LEN, cap_search_text
+from .core.validity import Validity, ValidityError
 from .core.visits import STATUSES, Visit
-from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
-from .validity import Validity, ValidityError
 
 SERVICE_ADD_PLATE = "add_plate"
 SERVICE_REMOVE_PLATE = "remove_plate"
@@ -301,7 +301,7 @@ async def _async_export_plates(call: ServiceCall) -> dict[str, Any]:
     lists = entry.runtime_data.lists.lists
     group = _group_id(entry, call.data[ATTR_GROUP]) if ATTR_GROUP in call.data else None
     if group is not None:
-        from .plates import PlateLists  # noqa: PLC0415
+        from .core.plates import PlateLists  # noqa: PLC0415
 
         lists = PlateLists(
             lists.groups.values(), [e for e in lists.entries.values() if e.group == group]

@@ -14,8 +14,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, STORAGE_VERSION
-from .history import PlateStats, SightingHistory, SightingQuery, SightingRow
-from .plates import PlateLists
+from .core.history import PlateStats, SightingHistory, SightingQuery, SightingRow
+from .core.plates import PlateLists
 
 
 class HistoryStore:

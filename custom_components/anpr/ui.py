@@ -37,13 +37,13 @@ from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
-from .history import SightingRow
+from .core.history import SightingRow
 from .protocols.models import ImageRole
 from .purge import media_root, retention_days, thumbnail_root
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .pipeline import Sighting
+    from .core.pipeline import Sighting
 
 #: Width in pixels of a thumbnail (height keeps the picture's aspect ratio).
 THUMB_WIDTH = 320

@@ -40,7 +40,7 @@ from .protocols.models import Direction
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .pipeline import Sighting
+    from .core.pipeline import Sighting
 
 CONF_PRESENCE_TIMEOUT = "presence_timeout"
 DEFAULT_PRESENCE_TIMEOUT = 24.0  # hours

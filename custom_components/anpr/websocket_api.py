@@ -57,13 +57,13 @@ import voluptuous as vol
 
 from .const import CATEGORY_ALERT, CATEGORY_ALLOWED, CATEGORY_IGNORED, DOMAIN
 from .coordinator import AnprConfigEntry
+from .core.history import UNLISTED, SightingQuery, SightingRow
+from .core.plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
+from .core.validity import Validity, ValidityError
 from .core.visits import STATUSES, Visit
-from .history import UNLISTED, SightingQuery, SightingRow
 from .lookup import reginfo
-from .plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .protocols.models import Direction
 from .ui import KIND_PICTURE, KIND_THUMBNAIL, SightingFeed, loaded_hub, picture_path
-from .validity import Validity, ValidityError
 
 API_VERSION = 1
 MAX_TEXT = 100
@@ -351,7 +351,7 @@ async def ws_subscribe_sightings(
     @callback
     def forward(kind: str, row: SightingRow) -> None:
         if fuzzy_target is not None and query.plates is not None:
-            from .matching import levenshtein  # noqa: PLC0415
+            from .core.matching import levenshtein  # noqa: PLC0415
 
             target, distance = fuzzy_target
             near = levenshtein(target, row.plate, distance) <= distance
@@ -822,7 +822,7 @@ async def ws_export(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """Return the filtered sightings as CSV text (the ``export_sightings`` columns)."""
-    from .history import CSV_COLUMNS  # noqa: PLC0415
+    from .core.history import CSV_COLUMNS  # noqa: PLC0415
 
     entry = _hub(hass)
     try:

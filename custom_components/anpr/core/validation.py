@@ -34,9 +34,9 @@ import unicodedata
 
 from PIL import Image, UnidentifiedImageError
 
-from ..plates import normalise_plate
 from ..protocols.imageinfo import image_size
 from ..protocols.models import PlateRead, ReadImage, is_no_plate
+from .plates import normalise_plate
 
 #: Longest plate kept, in characters after normalisation (separators removed). The longest
 #: real formats are well under this: UK/EU plates have at most 8–10 characters, US vanity

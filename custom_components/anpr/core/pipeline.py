@@ -18,7 +18,7 @@ import re
 from typing import Any
 import uuid
 
-from .const import (
+from ..const import (
     CATEGORY_ALERT,
     CATEGORY_ALLOWED,
     CATEGORY_IGNORED,
@@ -28,19 +28,19 @@ from .const import (
     EVENT_UNREADABLE,
     LOGGER,
 )
-from .core.misreads import LearntMisreads, Reading, best_reading, same_vehicle
-from .core.privacy import PrivacyPolicy
-from .core.visits import (
+from ..protocols.models import CameraListVerdict, Direction, ImageRole, PlateRead, ReadImage
+from .history import PlateStats, SightingRow
+from .matching import Matcher, MatchOutcome, country_code, fix_format
+from .misreads import LearntMisreads, Reading, best_reading, same_vehicle
+from .plates import ListMatch, PlateLists, normalise_plate
+from .privacy import PrivacyPolicy
+from .visits import (
     ACTION_CLOSED,
     ACTION_OPENED,
     DEFAULT_ROLE,
     VisitStep,
     VisitTracker,
 )
-from .history import PlateStats, SightingRow
-from .matching import Matcher, MatchOutcome, country_code, fix_format
-from .plates import ListMatch, PlateLists, normalise_plate
-from .protocols.models import CameraListVerdict, Direction, ImageRole, PlateRead, ReadImage
 
 DIRECTION_AS_REPORTED = "as_reported"
 DIRECTION_SWAPPED = "swapped"

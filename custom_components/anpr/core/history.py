@@ -19,9 +19,9 @@ from pathlib import Path
 import sqlite3
 from typing import Any
 
-from .core.visitors import VisitorProfile, local_day, rebuild
-from .core.visits import STATUS_CLOSED, STATUS_OPEN, Visit
 from .matching import levenshtein
+from .visitors import VisitorProfile, local_day, rebuild
+from .visits import STATUS_CLOSED, STATUS_OPEN, Visit
 
 #: Columns of a sightings CSV export, in order.
 CSV_COLUMNS = ("time", "plate", "read_plate", "camera", "camera_id", "direction", "category",
