@@ -142,8 +142,8 @@ class Pipeline:
         self.default_country = default_country
         self.visits = visits
         self.on_visit = on_visit
-        self.privacy = privacy or PrivacyPolicy(None, lists.is_listed)
-        self.learnt = learnt or LearntMisreads()
+        self.privacy = privacy if privacy is not None else PrivacyPolicy(None, lists.is_listed)
+        self.learnt = learnt if learnt is not None else LearntMisreads()
         # camera_id -> sightings still inside their repeat window (few per camera)
         self._recent: dict[str, list[Sighting]] = {}
         self._unreadable: dict[str, datetime] = {}
