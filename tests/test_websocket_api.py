@@ -492,7 +492,7 @@ async def test_get_sighting_shows_cached_dvla_answer(
     history = entry.runtime_data.history
     await history.async_record(_row("AB12CDE", 0, "x"))
     await history.async_record(_row("XY51ZZZ", 1, "x"))
-    entry.runtime_data.data.lookup.cache.put("AB12CDE", VesResult("found", {"make": "FORD"}))
+    entry.runtime_data.lookup.cache.put("AB12CDE", VesResult("found", {"make": "FORD"}))
     api = Api(await hass_ws_client(hass))
     rows = {s["plate"]: s["id"] for s in (await api.ok("sightings/list"))["sightings"]}
     found = await api.ok("sightings/get", sighting_id=rows["AB12CDE"])
