@@ -7,8 +7,15 @@ from datetime import datetime
 import logging
 import os
 from pathlib import Path
+import re
+from unittest.mock import PropertyMock, patch
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
+from syrupy.types import PropertyPath, SerializableData
 
 # Import our package first so `custom_components` resolves to this repository, not to the
 # test plugin's testing_config package.
@@ -97,3 +104,60 @@ def no_deprecated_api_use() -> Iterator[DeprecationReports]:
         pytest.fail(
             "Home Assistant reported a deprecated or removed API use:\n" + "\n".join(handler.reports)
         )
+
+
+#: The snapshot folder of the installed Home Assistant release (scripts/envs.sh names them):
+#: the entity registry entry has other fields on each release, so one ``.ambr`` cannot serve both.
+SNAPSHOT_RELEASE = "ha2025.4" if (MAJOR_VERSION, MINOR_VERSION) == (2025, 4) else "latest"
+
+
+class ReleaseSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot format, stored in ``tests/snapshots/<release>/``."""
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """Return ``tests/snapshots/ha2025.4`` or ``tests/snapshots/latest``."""
+        return str(Path(test_location.filepath).parent / "snapshots" / SNAPSHOT_RELEASE)
+
+
+_TOKEN_IN_URL = re.compile(r"([?&]token=)[0-9a-f]+")
+_UUID_HEX = re.compile(r"[0-9a-f]{32}")
+
+
+def mask_random_values(*, data: SerializableData, path: PropertyPath) -> SerializableData:
+    """Replace values that are random on every run by markers (a syrupy matcher).
+
+    - An image entity's access token (``access_token``, and inside ``entity_picture``):
+      ``ImageEntity`` makes a new random one per entity; the URL around it is kept, so the
+      snapshot still shows where a dashboard fetches the picture.
+    - Sighting and visit ids (``id``, ``visit_id``: uuid4 hex).
+    """
+    if not path or not isinstance(data, str):
+        return data
+    key = path[-1][0]
+    if key == "access_token":
+        return "<access token>"
+    if key == "entity_picture":
+        return _TOKEN_IN_URL.sub(r"\1<access token>", data)
+    if key in ("id", "visit_id") and _UUID_HEX.fullmatch(data):
+        return "<uuid>"
+    return data
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy with Home Assistant's extension, one folder per release, random values masked."""
+    return snapshot.with_defaults(
+        extension_class=ReleaseSnapshotExtension, matcher=mask_random_values
+    )
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Register every entity enabled, also those disabled by default (core's fixture)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield

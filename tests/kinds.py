@@ -136,3 +136,16 @@ register(
         unique_id_from_config=True,
     )
 )
+
+
+#: A camera that sends plate text only, like the NVR text device: no image entities.
+KIND_TEXT = "test_text"
+register(
+    SourceKind(
+        kind=KIND_TEXT,
+        factory=TestSource,
+        schema=_schema,
+        validate=_validate,
+        image_entities=(),
+    )
+)
