@@ -15,8 +15,8 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 
 from custom_components.anpr import services as services_module
-from custom_components.anpr.core import plates as plates_module
 from custom_components.anpr.const import DOMAIN
+from custom_components.anpr.core import plates as plates_module
 from custom_components.anpr.core.dvla import DvlaUnavailable, VesCache, VesClient, VesResult
 from custom_components.anpr.core.history import SightingHistory, SightingRow
 from custom_components.anpr.core.plates import (
