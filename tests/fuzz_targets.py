@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import gzip
 import json
 import string
@@ -40,6 +40,7 @@ from custom_components.anpr.protocols import (
     push_detect,
     rtsp,
     safejson,
+    timestamps,
 )
 
 # --- Hypothesis profiles ------------------------------------------------------------------------
@@ -561,6 +562,25 @@ def check_hik_assembler(raw_parts: list[tuple[str, str | None, bytes, bool]]) ->
     reads.extend(assembler.flush())
     assert len({id(r) for r in reads}) == len(reads)
     assert not assembler.has_pending
+
+
+@target(
+    "iso_time",
+    "timestamps",
+    st.tuples(
+        st.one_of(time_text, json_value),
+        st.sampled_from(["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata"]),
+    ),
+)
+def check_iso_time(args: Any) -> None:
+    """The shared parser never raises: UTC or None; as written: a datetime or None."""
+    value, zone = args
+    parsed = timestamps.parse_iso_time(value, ZoneInfo(zone))
+    assert parsed is None or parsed.utcoffset() == timedelta(0)
+    as_written = timestamps.parse_iso(value)
+    assert as_written is None or isinstance(as_written, datetime)
+    if isinstance(value, str):
+        timestamps.parse_epoch_digits(value)
 
 
 @target(
@@ -1262,9 +1282,7 @@ def check_onvif_values(args: Any) -> None:
     """Durations, times, topics and URLs from the camera: documented "None if bad", no raise."""
     text, when, url = args
     opp.parse_duration(text)
-    value = opp.parse_datetime(when)
-    assert value is None or value.utcoffset() is not None
-    value = om.parse_time(when)
+    value = timestamps.parse_iso_time(when)
     assert value is None or value.utcoffset() is not None
     om.likelihood(text)
     om.topic_matches(text, [url])

@@ -71,15 +71,13 @@ def test_time_parsers_out_of_range_offset(text: str) -> None:
         hikvision,
         lpr_json,
         numberok,
-        onvif_metadata,
-        onvif_pullpoint,
+        timestamps,
     )
 
     assert numberok.parse_ff_datetime(text) is None
     assert lpr_json.parse_camera_time(text) is None
     assert hikvision.parse_time(text) is None
-    assert onvif_metadata.parse_time(text) is None
-    assert onvif_pullpoint.parse_datetime(text) is None
+    assert timestamps.parse_iso_time(text) is None
     # Naive times in a zone east of UTC at year 1 overflow the same way.
     tokyo = ZoneInfo("Asia/Tokyo")
     assert lpr_json.parse_camera_time("0001-01-01 00:00:00", tokyo) is None

@@ -431,14 +431,11 @@ def test_filter_memory_is_bounded() -> None:
 
 
 def test_time_and_duration_helpers() -> None:
-    from custom_components.anpr.protocols.onvif_metadata import parse_time  # noqa: PLC0415
-    from custom_components.anpr.protocols.onvif_pullpoint import (  # noqa: PLC0415
-        parse_datetime,
-    )
+    from custom_components.anpr.protocols.timestamps import parse_iso_time  # noqa: PLC0415
 
-    assert parse_time(None) is None and parse_time("x") is None
-    assert parse_datetime("") is None and parse_datetime("nope") is None
-    assert parse_datetime("2022-12-30T18:46:58") == datetime(2022, 12, 30, 18, 46, 58, tzinfo=UTC)
+    assert parse_iso_time(None) is None and parse_iso_time("x") is None
+    assert parse_iso_time("") is None and parse_iso_time("nope") is None
+    assert parse_iso_time("2022-12-30T18:46:58") == datetime(2022, 12, 30, 18, 46, 58, tzinfo=UTC)
     assert parse_duration(None) is None and parse_duration("PT") is None
 
 

@@ -40,6 +40,7 @@ from .models import (
     is_no_plate,
 )
 from .multipart import Part
+from .timestamps import parse_iso_time, to_utc
 
 SOURCE = "hikvision"
 #: Cap for one XML/JSON event document (bytes). Real ANPR alerts are 1-5 KB.
@@ -159,37 +160,24 @@ _DIGITS = re.compile(r"^\d{14,30}$")
 def parse_time(value: str | None, tz: tzinfo = UTC) -> datetime | None:
     """Parse a Hikvision timestamp into an aware UTC datetime; None when unparseable.
 
-    Accepts ISO 8601 with offset or ``Z``, the broken ``…T11:46:3100:00`` form, the compact
-    ``20200424T1616270000`` form and the digit forms ``yyyyMMddHHmmss[SSS…]`` (``absTime``,
-    ``picName``). Times without an offset are taken in ``tz`` (the camera's zone). PROTOCOLS.md §0.
+    Accepts every ISO 8601 form :func:`~.timestamps.parse_iso_time` reads, the broken
+    ``…T11:46:3100:00`` form (offset without its sign) and the digit forms
+    ``yyyyMMddHHmmss[SSS…]`` (``absTime``, ``picName``). Times without an offset are taken in
+    ``tz`` (the camera's zone). Source: ``docs/protocols.md``, "Timestamps".
     """
     if not value:
         return None
     text = value.strip()
-    broken = _BROKEN_OFFSET.match(text)
-    if broken:
-        text = f"{broken.group(1)}+{broken.group(2)}"
-    parsed: datetime | None = None
     if not _DIGITS.match(text):
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-    else:  # yyyyMMddHHmmss[SSS...] (absTime, picName); the compact "T" form is ISO basic
-        try:
-            parsed = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
-        except ValueError:
-            return None
-        if len(text) >= 17:
-            parsed = parsed.replace(microsecond=int(text[14:17]) * 1000)
-    if parsed is None:
+        broken = _BROKEN_OFFSET.match(text)
+        return parse_iso_time(f"{broken.group(1)}+{broken.group(2)}" if broken else text, tz)
+    try:  # yyyyMMddHHmmss[SSS...] (absTime, picName); the compact "T" form is ISO basic
+        parsed = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
+    except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
+    if len(text) >= 17:
+        parsed = parsed.replace(microsecond=int(text[14:17]) * 1000)
+    return to_utc(parsed, tz)
 
 
 # --- Alerts ---------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .hikvision import (
     parse_xml,
     plates_request_body,
 )
+from .timestamps import parse_iso
 
 MAX_BODY: Final = 4 * 1024 * 1024
 MAX_MNPR_BODY: Final = 16 * 1024 * 1024
@@ -168,10 +169,7 @@ class IsapiClient:
             return None
         for child in root:
             if child.tag.rpartition("}")[2] == "localTime" and child.text:
-                try:
-                    return datetime.fromisoformat(child.text.strip())
-                except ValueError:
-                    return None
+                return parse_iso(child.text)
         return None
 
     @asynccontextmanager

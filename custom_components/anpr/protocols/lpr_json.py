@@ -33,6 +33,7 @@ from .models import (
     ReadImage,
     direction_from_vendor,
 )
+from .timestamps import parse_epoch_digits, parse_iso_time
 
 #: Largest JSON body accepted (bytes); base64 pictures make bodies big.
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -104,33 +105,17 @@ def confidence_auto(value: Any) -> float | None:
 def parse_camera_time(value: Any, tz: tzinfo | None = None) -> datetime | None:
     """Parse an LPR-camera timestamp into an aware UTC datetime, or None if unparseable.
 
-    Accepts ``YYYY-MM-DD HH:MM:SS`` (camera local time, interpreted in ``tz``, UTC when None),
-    ISO 8601 with or without offset (``T`` or space, optional fraction, ``Z``), and epoch
-    seconds/milliseconds as a number or digit string. Never raises.
+    Accepts ``YYYY-MM-DD HH:MM:SS`` (also with ``/`` between the date fields; camera local time,
+    interpreted in ``tz``, UTC when None), ISO 8601 with or without offset (any form
+    :func:`~.timestamps.parse_iso_time` reads), and epoch seconds/milliseconds as a number or
+    digit string. Never raises. Source: ``docs/protocols.md``, "Timestamps".
     """
     text = _text(value)
     if text is None:
         return None
     if text.isdigit() and len(text) in (10, 13):
-        number = int(text)
-        seconds = number / 1000 if len(text) == 13 else number
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    candidate = text.replace("/", "-")
-    if candidate.endswith(("Z", "z")):
-        candidate = candidate[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz or UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
+        return parse_epoch_digits(text)
+    return parse_iso_time(text.replace("/", "-"), tz or UTC)
 
 
 def looks_like_lpr_json(obj: Any) -> bool:

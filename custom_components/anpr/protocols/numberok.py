@@ -40,6 +40,7 @@ from .models import (
     ReadImage,
     confidence_from,
 )
+from .timestamps import parse_epoch_digits, parse_iso_time, to_utc
 
 #: Keys whose presence identifies an FF/NumberOK event object.
 NUMBEROK_KEYS = ("plateASCII", "plateUTF8", "plateUnicode", "plateText")
@@ -80,45 +81,30 @@ def parse_ff_datetime(value: Any) -> datetime | None:
 
     Accepts ``YYYYMMDD HHMMSSFFF`` (also 2-digit or no fraction) with an optional ``±HHMM`` /
     ``±HH:MM`` / ``Z`` zone (no zone = UTC, as the slides say), ISO 8601 (``2018-12-12T16:34:19
-    +0200``) and epoch milliseconds/seconds. Never raises.
+    +0200``) and epoch milliseconds/seconds. Never raises. Source: ``docs/protocols.md``,
+    "NumberOK / FF Group JSON over HTTP".
     """
     if value is None or isinstance(value, (bool, dict, list)):
         return None
     text = str(value).strip()
-    if not text:
-        return None
     if text.isdigit() and len(text) in (10, 13):
-        number = int(text)
-        try:
-            return datetime.fromtimestamp(number / 1000 if len(text) == 13 else number, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return parse_epoch_digits(text)
     match = _FF_TIME_RE.match(text)
-    if match:
-        year, month, day, hour, minute, second, frac, _zulu, sign, zh, zm = match.groups()
-        micro = int((frac + "000000")[:6]) if frac else 0
-        # Fuzz finding: an offset of 24 h or more (ValueError from timezone()) and year 1/9999
-        # with an offset (OverflowError from astimezone) escaped this "never raises" function.
-        try:
-            tz: timezone = UTC
-            if sign:
-                offset = timedelta(hours=int(zh), minutes=int(zm))
-                tz = timezone(-offset if sign == "-" else offset)
-            return datetime(
-                int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
-            ).astimezone(UTC)
-        except (ValueError, OverflowError):
-            return None
-    iso = text[:-1] + "+00:00" if text.endswith("Z") else text
-    iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
-    try:
-        parsed = datetime.fromisoformat(iso)
+    if match is None:
+        return parse_iso_time(text)
+    year, month, day, hour, minute, second, frac, _zulu, sign, zh, zm = match.groups()
+    micro = int((frac + "000000")[:6]) if frac else 0
+    try:  # an offset of 24 h or more is a ValueError from timezone()
+        tz: timezone = UTC
+        if sign:
+            offset = timedelta(hours=int(zh), minutes=int(zm))
+            tz = timezone(-offset if sign == "-" else offset)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
+        )
     except ValueError:
         return None
-    try:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
+    return to_utc(moment)
 
 
 def looks_like_numberok(obj: Any) -> bool:

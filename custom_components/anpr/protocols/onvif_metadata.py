@@ -29,7 +29,7 @@ import binascii
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 import logging
 import math
 import re
@@ -46,6 +46,7 @@ from .models import (
     ReadImage,
     direction_from_vendor,
 )
+from .timestamps import parse_iso_time
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -266,25 +267,6 @@ def _pick(items: dict[str, str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """Parse an ONVIF ``UtcTime`` (xs:dateTime; no zone means UTC). None when unusable."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.endswith(("z", "Z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
-
-
 def likelihood(value: str | None) -> float | None:
     """Turn an ONVIF/vendor likelihood into a 0.0 to 1.0 confidence.
 
@@ -482,7 +464,7 @@ def _notification_event(
     if topic is None and not topic_filter and plate is None:
         return None
     read = PlateRead(plate=plate or "")
-    when = parse_time(_attr(tt_message, "UtcTime"))
+    when = parse_iso_time(_attr(tt_message, "UtcTime"))
     if when is not None:
         read.time = when
     if info_el is not None:
@@ -531,7 +513,7 @@ def _notification_event(
 
 def _scene_events(frame: Element) -> Iterator[PlateEvent]:
     """Plates from one ``tt:Frame`` (objects with ``tt:Appearance/tt:LicensePlateInfo``)."""
-    when = parse_time(_attr(frame, "UtcTime"))
+    when = parse_iso_time(_attr(frame, "UtcTime"))
     for obj in _children(frame, "object"):
         appearance = _first(obj, "appearance")
         if appearance is None:

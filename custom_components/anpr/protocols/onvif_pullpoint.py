@@ -42,6 +42,7 @@ import httpx
 
 from .models import ProtocolError
 from .onvif_metadata import OnvifMetadataError, local_name, parse_xml
+from .timestamps import parse_iso_time
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -103,23 +104,6 @@ def parse_duration(text: str | None) -> float | None:
         return None
     days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return days * 86400 + hours * 3600 + minutes * 60 + seconds
-
-
-def parse_datetime(text: str | None) -> datetime | None:
-    """Parse an xs:dateTime (``2022-12-30T18:46:58Z``); naive values are UTC. None if bad."""
-    if not text:
-        return None
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    try:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
 
 
 def _find(element: Element, *path: str) -> Element | None:
@@ -631,8 +615,8 @@ class OnvifClient:
         sub = Subscription(
             address=address,
             url=rebase_url(address, self.base_url),
-            termination=parse_datetime(_text(_find(resp, "TerminationTime"))),
-            current=parse_datetime(_text(_find(resp, "CurrentTime"))),
+            termination=parse_iso_time(_text(_find(resp, "TerminationTime"))),
+            current=parse_iso_time(_text(_find(resp, "CurrentTime"))),
         )
         self._learn_clock(sub.current)
         return sub
@@ -662,10 +646,10 @@ class OnvifClient:
         resp = _find(body, "PullMessagesResponse")
         if resp is None:
             raise OnvifError("PullMessages answer is missing its response")
-        term = parse_datetime(_text(_find(resp, "TerminationTime")))
+        term = parse_iso_time(_text(_find(resp, "TerminationTime")))
         if term is not None:
             sub.termination = term
-        current = parse_datetime(_text(_find(resp, "CurrentTime")))
+        current = parse_iso_time(_text(_find(resp, "CurrentTime")))
         if current is not None:
             sub.current = current
         return body
@@ -679,7 +663,7 @@ class OnvifClient:
             action=ACTION_RENEW,
             to=sub.address,
         )
-        term = parse_datetime(_text(_find(body, "**", "TerminationTime")))
+        term = parse_iso_time(_text(_find(body, "**", "TerminationTime")))
         if term is not None:
             sub.termination = term
         else:
