@@ -31,6 +31,7 @@ from typing import Any, Final
 
 import httpx
 
+from .camera_http import CameraHttpClient
 from .models import Direction, ImageRole, PlateRead, ProtocolError, ReadImage, confidence_from
 from .multipart import Part
 
@@ -526,7 +527,7 @@ def event_manager_path(heartbeat: int, codes: Iterable[str] = EVENT_CODES) -> st
     )
 
 
-class DahuaClient:
+class DahuaClient(CameraHttpClient):
     """Talk to one Dahua camera over ``client`` (``httpx.AsyncClient``) at ``base_url``.
 
     Digest authentication, switching to Basic when the camera's 401 offers only Basic. Every
@@ -534,76 +535,28 @@ class DahuaClient:
     :class:`DahuaNotSupportedError` or :class:`DahuaClientError`; credentials are never logged.
     """
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        base_url: str,
-        username: str,
-        password: str,
-        *,
-        timeout: float = 10.0,
-    ) -> None:
-        """Keep the session and credentials; nothing is sent yet."""
-        self._client = client
-        self.base_url = base_url.rstrip("/")
-        self._username = username
-        self._password = password
-        self._auth: httpx.Auth = httpx.DigestAuth(username, password)
-        self.auth_scheme = "digest"
-        self.timeout = timeout
-
-    def _use_basic(self, response: httpx.Response) -> bool:
-        challenge = response.headers.get("www-authenticate", "").strip().lower()
-        if self.auth_scheme == "digest" and challenge.startswith("basic"):
-            self._auth = httpx.BasicAuth(self._username, self._password)
-            self.auth_scheme = "basic"
-            return True
-        return False
-
-    @staticmethod
-    def _raise_for_status(status: int, path: str) -> None:
-        name = path.split("?", 1)[0]
-        if status == 401:
-            raise DahuaAuthError("credentials refused")
-        if status in (400, 404, 405, 501):
-            raise DahuaNotSupportedError(f"{name} not supported (HTTP {status})")
-        if status >= 300:
-            raise DahuaClientError(f"{name} answered HTTP {status}")
+    error = DahuaClientError
+    auth_error = DahuaAuthError
+    connection_error = DahuaConnectionError
 
     @asynccontextmanager
     async def _open(
         self, path: str, timeout: httpx.Timeout | float  # noqa: ASYNC109 - httpx timeout
     ) -> AsyncIterator[httpx.Response]:
-        name = path.split("?", 1)[0]
-        url = f"{self.base_url}{path}"
-        for _attempt in range(2):
-            try:
-                async with self._client.stream(
-                    "GET", url, auth=self._auth, timeout=timeout
-                ) as response:
-                    if response.status_code == 401 and self._use_basic(response):
-                        continue
-                    self._raise_for_status(response.status_code, path)
-                    yield response
-                    return
-            except httpx.TimeoutException as err:
-                raise DahuaConnectionError(f"timeout on {name}") from err
-            except httpx.HTTPError as err:
-                raise DahuaConnectionError(f"{type(err).__name__} on {name}") from err
-        raise DahuaAuthError("credentials refused")  # pragma: no cover - loop always returns
+        """GET ``path``; yield the response once its status is a success."""
+        async with self.open("GET", path, timeout=timeout) as response:
+            status = response.status_code
+            name = path.split("?", 1)[0]
+            if status in (400, 404, 405, 501):
+                raise DahuaNotSupportedError(f"{name} not supported (HTTP {status})")
+            if status >= 300:
+                raise DahuaClientError(f"{name} answered HTTP {status}")
+            yield response
 
     async def get(self, path: str, cap: int = MAX_TEXT) -> bytes:
         """GET ``path``; return at most ``cap`` bytes of the body."""
         async with self._open(path, self.timeout) as response:
-            body = bytearray()
-            try:
-                async for chunk in response.aiter_raw():
-                    body += chunk
-                    if len(body) > cap:
-                        raise DahuaClientError(f"answer exceeds {cap} bytes")
-            except httpx.HTTPError as err:
-                raise DahuaConnectionError(f"{type(err).__name__} while reading") from err
-            return bytes(body)
+            return await self.read_capped(response, cap, path)
 
     async def device_info(self) -> DahuaDeviceInfo:
         """Model and serial (``magicBox.cgi?action=getSystemInfo``), firmware when offered.
@@ -637,20 +590,9 @@ class DahuaClient:
         The iterator raises :class:`DahuaConnectionError` on a read timeout or a dropped
         connection and ends when the camera closes the stream.
         """
-        name = path.split("?", 1)[0]
         timeout = httpx.Timeout(self.timeout, read=read_timeout)
         async with self._open(path, timeout) as response:
-            yield EventStream(response.headers.get("content-type", ""), _chunks(response, name))
-
-
-async def _chunks(response: httpx.Response, name: str) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in response.aiter_raw():
-            yield chunk
-    except httpx.TimeoutException as err:
-        raise DahuaConnectionError(f"no data on {name} within the read timeout") from err
-    except httpx.HTTPError as err:
-        raise DahuaConnectionError(f"{type(err).__name__} on {name}") from err
+            yield EventStream(response.headers.get("content-type", ""), self.chunks(response, path))
 
 
 __all__ = [

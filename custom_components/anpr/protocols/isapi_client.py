@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from .camera_http import CameraHttpClient
 from .hikvision import (
     DeviceInfo,
     HikvisionError,
@@ -63,7 +64,7 @@ class AlertStream:
     chunks: AsyncIterator[bytes]
 
 
-class IsapiClient:
+class IsapiClient(CameraHttpClient):
     """Talk to one Hikvision device.
 
     ``client`` is an ``httpx.AsyncClient`` (certificate checking is configured on it);
@@ -72,32 +73,9 @@ class IsapiClient:
     never logs credentials.
     """
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        base_url: str,
-        username: str,
-        password: str,
-        *,
-        timeout: float = 10.0,
-    ) -> None:
-        """Keep the session and credentials; nothing is sent yet."""
-        self._client = client
-        self.base_url = base_url.rstrip("/")
-        self._username = username
-        self._password = password
-        self._auth: httpx.Auth = httpx.DigestAuth(username, password)
-        self.auth_scheme = "digest"
-        self.timeout = timeout
-
-    def _use_basic(self, response: httpx.Response) -> bool:
-        """Switch to Basic when a 401 offers only Basic; return True if we switched."""
-        challenge = response.headers.get("www-authenticate", "").strip().lower()
-        if self.auth_scheme == "digest" and challenge.startswith("basic"):
-            self._auth = httpx.BasicAuth(self._username, self._password)
-            self.auth_scheme = "basic"
-            return True
-        return False
+    error = IsapiError
+    auth_error = IsapiAuthError
+    connection_error = IsapiConnectionError
 
     async def _request(
         self,
@@ -109,37 +87,20 @@ class IsapiClient:
         timeout: float | None = None,  # noqa: ASYNC109 - httpx per-request timeout
     ) -> tuple[httpx.Response, bytes]:
         """Send a request; return the response and its body (at most ``cap`` bytes)."""
-        url = f"{self.base_url}{path}"
-        for _attempt in range(2):
-            try:
-                async with self._client.stream(
-                    method,
-                    url,
-                    content=content,
-                    auth=self._auth,
-                    timeout=timeout or self.timeout,
-                    headers={"Content-Type": "application/xml"} if content else None,
-                ) as response:
-                    if response.status_code == 401 and self._use_basic(response):
-                        continue
-                    body = bytearray()
-                    async for chunk in response.aiter_raw():
-                        body += chunk
-                        if len(body) > cap:
-                            raise IsapiError(f"{path} answer exceeds {cap} bytes")
-            except httpx.TimeoutException as err:
-                raise IsapiConnectionError(f"timeout on {path}") from err
-            except httpx.HTTPError as err:
-                raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
-            self._raise_for_status(response, bytes(body), path)
-            return response, bytes(body)
-        raise IsapiAuthError("credentials refused")  # pragma: no cover - loop always returns
+        async with self.open(
+            method,
+            path,
+            content=content,
+            timeout=timeout,
+            headers={"Content-Type": "application/xml"} if content else None,
+        ) as response:
+            body = await self.read_capped(response, cap, path)
+        self._raise_for_status(response, body, path)
+        return response, body
 
     @staticmethod
     def _raise_for_status(response: httpx.Response, body: bytes, path: str) -> None:
         status = response.status_code
-        if status == 401:
-            raise IsapiAuthError("credentials refused")
         if status in (404, 405, 501):
             raise IsapiNotSupportedError(f"{path} not supported (HTTP {status})")
         if status >= 400:
@@ -180,29 +141,17 @@ class IsapiClient:
         connection, and ends when the device closes the stream.
         """
         path = "/ISAPI/Event/notification/alertStream"
-        url = f"{self.base_url}{path}"
         timeout = httpx.Timeout(self.timeout, read=read_timeout)
-        for _attempt in range(2):
-            try:
-                async with self._client.stream(
-                    "GET", url, auth=self._auth, timeout=timeout,
-                    headers={"Connection": "keep-alive"},
-                ) as response:
-                    if response.status_code == 401 and self._use_basic(response):
-                        continue
-                    if response.status_code != 200:
-                        body = await response.aread() if response.status_code < 500 else b""
-                        self._raise_for_status(response, body[:65536], path)
-                        raise IsapiError(f"alertStream answered HTTP {response.status_code}")
-                    yield AlertStream(
-                        response.headers.get("content-type", ""), _chunks(response, path)
-                    )
-                    return
-            except httpx.TimeoutException as err:
-                raise IsapiConnectionError(f"timeout on {path}") from err
-            except httpx.HTTPError as err:
-                raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
-        raise IsapiAuthError("credentials refused")  # pragma: no cover
+        async with self.open(
+            "GET", path, timeout=timeout, headers={"Connection": "keep-alive"}
+        ) as response:
+            if response.status_code != 200:
+                body = await response.aread() if response.status_code < 500 else b""
+                self._raise_for_status(response, body[:65536], path)
+                raise IsapiError(f"alertStream answered HTTP {response.status_code}")
+            yield AlertStream(
+                response.headers.get("content-type", ""), self.chunks(response, path)
+            )
 
     async def trigger_mnpr(self, channel: int) -> tuple[str, bytes]:
         """Ask for a manual plate recognition; return (Content-Type, multipart body).
@@ -269,12 +218,3 @@ class IsapiClient:
         ).encode()
         await self._request("PUT", "/ISAPI/Event/notification/httpHosts", content=doc)
 
-
-async def _chunks(response: httpx.Response, path: str) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in response.aiter_raw():
-            yield chunk
-    except httpx.TimeoutException as err:
-        raise IsapiConnectionError(f"no data on {path} within the read timeout") from err
-    except httpx.HTTPError as err:
-        raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
