@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, settings, strategies as st
 
 from custom_components.anpr.protocols import (
     filename as fn,
-    hikvision as hik,
     imageinfo,
     lpr_json,
     milesight_tcp as ms,
@@ -41,6 +40,13 @@ from custom_components.anpr.protocols import (
     rtsp,
     safejson,
     timestamps,
+)
+from custom_components.anpr.protocols.hikvision import (
+    alerts as hv_alerts,
+    assembler as hv_assembler,
+    client as hv_client,
+    documents as hv_documents,
+    plate_log as hv_plate_log,
 )
 
 # --- Hypothesis profiles ------------------------------------------------------------------------
@@ -457,7 +463,7 @@ def hik_alerts(draw: st.DrawFn) -> tuple[bytes, str]:
 
 @target(
     "hikvision_alert_fields",
-    "hikvision",
+    "hikvision.alerts",
     st.tuples(
         hik_alerts(),
         st.sampled_from(
@@ -468,7 +474,7 @@ def hik_alerts(draw: st.DrawFn) -> tuple[bytes, str]:
 def check_hik_alert_fields(args: Any) -> None:
     """Random field values in a well-formed ANPR alert: one read with the plate, never a crash."""
     (xml, plate), zone = args
-    alerts = hik.parse_alert_xml(xml, tz=ZoneInfo(zone))
+    alerts = hv_alerts.parse_alert_xml(xml, tz=ZoneInfo(zone))
     assert len(alerts) == 1
     read = alerts[0].read
     assert read is not None and read.plate == plate
@@ -480,22 +486,22 @@ def check_hik_alert_fields(args: Any) -> None:
 
 @target(
     "hikvision_xml_mutations",
-    "hikvision",
+    "hikvision.documents",
     st.tuples(st.sampled_from(HIK_XML_SEEDS), mutations),
 )
 def check_hik_xml_mutations(args: Any) -> None:
     """Mutated ISAPI documents raise only HikvisionError from every XML entry point."""
     seed, ops = args
     data = mutate(seed, ops)
-    _check_only(hik.HikvisionError, hik.parse_alert_xml, data)
-    _check_only(hik.HikvisionError, hik.parse_plates, data)
-    _check_only(hik.HikvisionError, hik.parse_device_info, data)
-    hik.parse_response_status(data)  # never raises
+    _check_only(hv_documents.HikvisionError, hv_alerts.parse_alert_xml, data)
+    _check_only(hv_documents.HikvisionError, hv_plate_log.parse_plates, data)
+    _check_only(hv_documents.HikvisionError, hv_client.parse_device_info, data)
+    hv_client.parse_response_status(data)  # never raises
 
 
 @target(
     "hikvision_json",
-    "hikvision",
+    "hikvision.alerts",
     st.one_of(
         json_value.map(lambda v: json.dumps(v).encode()),
         st.tuples(st.just(HIK_JSON_SEED), mutations).map(lambda a: mutate(*a)),
@@ -528,8 +534,8 @@ def check_hik_xml_mutations(args: Any) -> None:
 )
 def check_hik_json(data: bytes) -> None:
     """ISAPI JSON events: only HikvisionError; ``parse_response_status`` never raises."""
-    _check_only(hik.HikvisionError, hik.parse_alert_json, data)
-    hik.parse_response_status(data)
+    _check_only(hv_documents.HikvisionError, hv_alerts.parse_alert_json, data)
+    hv_client.parse_response_status(data)
 
 
 hik_parts = st.lists(
@@ -547,17 +553,17 @@ hik_parts = st.lists(
 )
 
 
-@target("hikvision_assembler", "hikvision", hik_parts)
+@target("hikvision_assembler", "hikvision.assembler", hik_parts)
 def check_hik_assembler(raw_parts: list[tuple[str, str | None, bytes, bool]]) -> None:
     """Any part sequence: ``add`` raises only HikvisionError; every read is returned once."""
-    assembler = hik.HikvisionEventAssembler()
+    assembler = hv_assembler.HikvisionEventAssembler()
     reads: list[models.PlateRead] = []
     for ctype, name, body, oversize in raw_parts:
         headers = {"content-type": ctype}
         if name:
             headers["content-disposition"] = f'form-data; name="{name}"; filename="{name}"'
         part = mp.Part(headers=headers, body=b"" if oversize else body, oversize=oversize)
-        with contextlib.suppress(hik.HikvisionError):
+        with contextlib.suppress(hv_documents.HikvisionError):
             reads.extend(assembler.add(part))
     reads.extend(assembler.flush())
     assert len({id(r) for r in reads}) == len(reads)
@@ -585,7 +591,7 @@ def check_iso_time(args: Any) -> None:
 
 @target(
     "hikvision_time",
-    "hikvision",
+    "hikvision.plate_log",
     st.tuples(
         time_text, st.sampled_from(["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata"])
     ),
@@ -593,9 +599,9 @@ def check_iso_time(args: Any) -> None:
 def check_hik_time(args: Any) -> None:
     """``parse_time`` never raises: a datetime in UTC or None."""
     text, zone = args
-    value = hik.parse_time(text, ZoneInfo(zone))
+    value = hv_documents.parse_time(text, ZoneInfo(zone))
     assert value is None or value.utcoffset() is not None
-    hik.pic_name_key(text)
+    hv_plate_log.pic_name_key(text)
 
 
 # --- Milesight TCP (PROTOCOLS.md §4.3) --------------------------------------------------------

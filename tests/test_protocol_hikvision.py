@@ -9,17 +9,17 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.anpr.protocols.hikvision import (
-    CatchUpTracker,
-    HikvisionError,
-    HikvisionEventAssembler,
-    PlateLogEntry,
-    parse_alert_json,
-    parse_alert_xml,
+from custom_components.anpr.protocols.hikvision.alerts import parse_alert_json, parse_alert_xml
+from custom_components.anpr.protocols.hikvision.assembler import HikvisionEventAssembler
+from custom_components.anpr.protocols.hikvision.client import (
     parse_device_info,
-    parse_plates,
     parse_response_status,
-    parse_time,
+)
+from custom_components.anpr.protocols.hikvision.documents import HikvisionError, parse_time
+from custom_components.anpr.protocols.hikvision.plate_log import (
+    CatchUpTracker,
+    PlateLogEntry,
+    parse_plates,
     pic_name_key,
     plates_request_body,
 )

@@ -110,17 +110,18 @@ def test_epoch_digits() -> None:
 
 def test_every_protocol_parser_reads_the_shared_forms() -> None:
     """The vendor parsers hand ISO text to the shared parser, so each reads every form."""
-    from custom_components.anpr.protocols import hikvision, lpr_json, numberok  # noqa: PLC0415
+    from custom_components.anpr.protocols import lpr_json, numberok  # noqa: PLC0415
+    from custom_components.anpr.protocols.hikvision import documents  # noqa: PLC0415
 
     for text in ("2020-04-24T12:00:00z", "2020-04-24T14:00:00+0200", "2020-04-24 12:00:00.5Z"):
         expected = parse_iso_time(text)
         assert expected is not None
-        assert hikvision.parse_time(text) == expected
+        assert documents.parse_time(text) == expected
         assert numberok.parse_ff_datetime(text) == expected
         assert lpr_json.parse_camera_time(text) == expected
     # Vendor forms stay with their module.
-    assert hikvision.parse_time("20200424120000") == NOON
-    assert hikvision.parse_time("2020-04-24T14:00:0002:00") == NOON
+    assert documents.parse_time("20200424120000") == NOON
+    assert documents.parse_time("2020-04-24T14:00:0002:00") == NOON
     assert numberok.parse_ff_datetime("20200424 140000000+0200") == NOON
     assert lpr_json.parse_camera_time("2020/04/24 12:00:00") == NOON
     for parse in (numberok.parse_ff_datetime, lpr_json.parse_camera_time):

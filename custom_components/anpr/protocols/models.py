@@ -138,6 +138,28 @@ class PlateRead:
         return None
 
 
+def scalar_text(value: Any) -> str | None:
+    """Return a JSON/XML scalar as stripped text; None when missing, empty or a dict/list."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def scalar_float(value: Any) -> float | None:
+    """Return a number or numeric text as a float; None when missing, boolean, unreadable or NaN.
+
+    Infinities are kept (callers that need a finite value check ``math.isfinite``).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
+
+
 def confidence_from(value: Any, scale: float = 100.0) -> float | None:
     """Turn a vendor confidence (number or numeric string on ``scale``) into 0.0–1.0.
 

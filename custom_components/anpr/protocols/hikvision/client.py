@@ -3,7 +3,8 @@
 Pure module (no Home Assistant import); Home Assistant passes its shared client from
 ``homeassistant.helpers.httpx_client.get_async_client``. Authentication is HTTP Digest
 (``httpx.DigestAuth``) with a fallback to Basic when the device only offers Basic
-(PROTOCOLS.md §1.1 "Authentication"). Endpoints (PROTOCOLS.md §1):
+(:class:`~..camera_http.CameraHttpClient`). Endpoints (ISAPI Developer Guide;
+``docs/protocols.md``, "Hikvision ISAPI"):
 
 * ``GET /ISAPI/System/deviceInfo``
 * ``GET /ISAPI/Event/notification/alertStream`` (a never-ending multipart stream)
@@ -23,21 +24,90 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from .camera_http import CameraHttpClient
-from .hikvision import (
-    DeviceInfo,
-    HikvisionError,
-    PlateLogEntry,
-    parse_device_info,
-    parse_plates,
-    parse_response_status,
-    parse_xml,
-    plates_request_body,
-)
-from .timestamps import parse_iso
+from .. import safejson
+from ..camera_http import CameraHttpClient
+from ..models import scalar_text
+from ..timestamps import parse_iso
+from .documents import HikvisionError, find_text, int_text, local_tag, parse_xml
+from .plate_log import PlateLogEntry, parse_plates, plates_request_body
 
 MAX_BODY: Final = 4 * 1024 * 1024
 MAX_MNPR_BODY: Final = 16 * 1024 * 1024
+
+
+# --- Device info and error bodies ----------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class DeviceInfo:
+    """``/ISAPI/System/deviceInfo`` essentials.
+
+    Source: ``docs/protocols.md``, "Hikvision ISAPI", "Device info and authentication".
+    """
+
+    model: str | None = None
+    serial: str | None = None
+    firmware: str | None = None
+    mac: str | None = None
+    name: str | None = None
+    device_type: str | None = None
+
+
+def parse_device_info(data: bytes) -> DeviceInfo:
+    """Parse a ``DeviceInfo`` document. Raises :class:`HikvisionError` for bad XML."""
+    root = parse_xml(data, 64 * 1024)[0]
+    if local_tag(root.tag) != "DeviceInfo":
+        raise HikvisionError(f"unexpected deviceInfo root <{local_tag(root.tag)}>")
+    firmware = find_text(root, "firmwareVersion")
+    build = find_text(root, "firmwareReleasedDate")
+    return DeviceInfo(
+        model=find_text(root, "model"),
+        serial=find_text(root, "serialNumber"),
+        firmware=f"{firmware} {build}" if firmware and build else firmware,
+        mac=find_text(root, "macAddress"),
+        name=find_text(root, "deviceName"),
+        device_type=find_text(root, "deviceType"),
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ResponseStatus:
+    """An ISAPI error body (XML ``ResponseStatus`` or JSON; ISAPI Developer Guide, error codes)."""
+
+    status_code: int | None = None
+    status_string: str | None = None
+    sub_status_code: str | None = None
+
+
+def parse_response_status(data: bytes) -> ResponseStatus | None:
+    """Parse an ISAPI error body; None when it is not one. Never raises."""
+    body = data.strip()[:65536]
+    if body.startswith(b"{"):
+        try:
+            doc = safejson.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(doc, dict):
+            return None
+        return ResponseStatus(
+            status_code=int_text(scalar_text(doc.get("statusCode"))),
+            status_string=scalar_text(doc.get("statusString")),
+            sub_status_code=scalar_text(doc.get("subStatusCode")),
+        )
+    try:
+        root = parse_xml(body, 65536)[0]
+    except HikvisionError:
+        return None
+    if local_tag(root.tag) != "ResponseStatus":
+        return None
+    return ResponseStatus(
+        status_code=int_text(find_text(root, "statusCode")),
+        status_string=find_text(root, "statusString"),
+        sub_status_code=find_text(root, "subStatusCode"),
+    )
+
+
+# --- Client -------------------------------------------------------------------------------
 
 
 class IsapiError(Exception):
@@ -157,7 +227,8 @@ class IsapiClient(CameraHttpClient):
         """Ask for a manual plate recognition; return (Content-Type, multipart body).
 
         ``GET /ISAPI/Traffic/MNPR/channels/<ch>`` first; devices that refuse GET (405/403
-        notSupport) are asked with ``PUT`` (PROTOCOLS.md §1.4; the seed's PUT is unverified).
+        notSupport) are asked with ``PUT`` (``docs/protocols.md``, "Hikvision ISAPI", "Manual
+        trigger (MNPR)").
         """
         path = f"/ISAPI/Traffic/MNPR/channels/{int(channel)}"
         try:
@@ -169,7 +240,7 @@ class IsapiClient(CameraHttpClient):
         return response.headers.get("content-type", ""), body
 
     async def plates_after(self, channel: int, pic_time: str) -> list[PlateLogEntry]:
-        """Return plate-log entries after the ``pic_time`` cursor, oldest first (§1.4)."""
+        """Return plate-log entries after the ``pic_time`` cursor, oldest first (see plate_log)."""
         body = plates_request_body(pic_time)
         paths = (
             f"/ISAPI/Traffic/channels/{int(channel)}/vehicleDetect/plates",
@@ -203,7 +274,10 @@ class IsapiClient(CameraHttpClient):
     async def set_http_host(
         self, *, url_path: str, host: str, port: int, https: bool = False, host_id: str = "1"
     ) -> None:
-        """Point HTTP listening slot ``host_id`` at ``host:port`` + ``url_path`` (§1.3)."""
+        """Point HTTP listening slot ``host_id`` at ``host:port`` + ``url_path``.
+
+        Source: ``docs/protocols.md``, "Hikvision ISAPI", "HTTP listening".
+        """
         doc = (
             '<?xml version="1.0" encoding="UTF-8"?>'
             '<HttpHostNotificationList version="2.0" '
