@@ -37,7 +37,6 @@ from custom_components.anpr.protocols import (
     onvif_pullpoint as opp,
     plate_query,
     push_detect,
-    rtsp,
     safejson,
     timestamps,
 )
@@ -47,6 +46,12 @@ from custom_components.anpr.protocols.hikvision import (
     client as hv_client,
     documents as hv_documents,
     plate_log as hv_plate_log,
+)
+from custom_components.anpr.protocols.rtsp import (
+    client as rtsp_client,
+    errors as rtsp_errors,
+    rtp as rtsp_rtp,
+    sdp as rtsp_sdp,
 )
 
 # --- Hypothesis profiles ------------------------------------------------------------------------
@@ -1105,7 +1110,7 @@ def metadata_documents(draw: st.DrawFn) -> bytes:
 
 @target(
     "rtp_reassembly",
-    "rtsp",
+    "rtsp.rtp",
     st.tuples(
         st.lists(metadata_documents(), min_size=1, max_size=3),
         st.integers(0, 0xFFFF),
@@ -1118,7 +1123,7 @@ def check_rtp_reassembly(args: Any) -> None:
     """Documents cut into RTP packets (sequence wrap, CSRCs, extensions, padding) reassemble
     byte-exact, plain or gzip; the documents parse to the plates they carry."""
     docs, seq, cuts, use_gzip, shapes = args
-    reasm = rtsp.MetadataReassembler(payload_type=107, gzip=use_gzip)
+    reasm = rtsp_rtp.MetadataReassembler(payload_type=107, gzip=use_gzip)
     got: list[bytes] = []
     n = 0
     for doc in docs:
@@ -1127,7 +1132,7 @@ def check_rtp_reassembly(args: Any) -> None:
         for i, piece in enumerate(pieces):
             csrc, ext, pad = shapes[n % len(shapes)]
             raw = rtp_packet(seq + n, piece, i == len(pieces) - 1, csrc=csrc, ext=ext, pad=pad)
-            packet = rtsp.parse_rtp(raw)
+            packet = rtsp_rtp.parse_rtp(raw)
             assert packet.payload == piece
             n += 1
             out = reasm.feed(packet)
@@ -1140,7 +1145,7 @@ def check_rtp_reassembly(args: Any) -> None:
 
 @target(
     "rtp_garbage",
-    "rtsp",
+    "rtsp.rtp",
     st.lists(
         st.tuples(st.binary(max_size=40), st.integers(0, 0xFFFF), st.booleans(), st.booleans()),
         max_size=12,
@@ -1149,19 +1154,19 @@ def check_rtp_reassembly(args: Any) -> None:
 def check_rtp_garbage(packets: list[tuple[bytes, int, bool, bool]]) -> None:
     """Random packets/payloads/sequence numbers: parse_rtp raises only RtspError, the
     reassembler never raises and stays under its cap."""
-    reasm = rtsp.MetadataReassembler(max_bytes=64, gzip=False)
-    reasm_gz = rtsp.MetadataReassembler(max_bytes=64, gzip=True)
+    reasm = rtsp_rtp.MetadataReassembler(max_bytes=64, gzip=False)
+    reasm_gz = rtsp_rtp.MetadataReassembler(max_bytes=64, gzip=True)
     for raw, seq, marker, as_packet in packets:
-        _check_only(rtsp.RtspError, rtsp.parse_rtp, raw)
+        _check_only(rtsp_errors.RtspError, rtsp_rtp.parse_rtp, raw)
         data = rtp_packet(seq, raw, marker) if as_packet else raw
-        packet = _check_only(rtsp.RtspError, rtsp.parse_rtp, data)
+        packet = _check_only(rtsp_errors.RtspError, rtsp_rtp.parse_rtp, data)
         if packet is None:
             continue
         for r in (reasm, reasm_gz):
             doc = r.feed(packet)
             assert doc is None or len(doc) <= 64
             assert r._size <= 64 + 40 + 12
-    _check_only(rtsp.RtspError, rtsp.gunzip_capped, b"".join(p[0] for p in packets), 64)
+    _check_only(rtsp_errors.RtspError, rtsp_rtp.gunzip_capped, b"".join(p[0] for p in packets), 64)
 
 
 @st.composite
@@ -1193,18 +1198,18 @@ def interleaved_streams(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, Any]]]:
 
 
 def _demux(chunks: list[bytes]) -> list[tuple[str, Any]]:
-    demuxer = rtsp.InterleavedDemuxer()
+    demuxer = rtsp_client.InterleavedDemuxer()
     got: list[tuple[str, Any]] = []
     for chunk in chunks:
         for item in demuxer.feed(chunk):
-            if isinstance(item, rtsp.InterleavedFrame):
+            if isinstance(item, rtsp_client.InterleavedFrame):
                 got.append(("frame", (item.channel, item.data)))
             else:
                 got.append(("response", (item.status, item.body)))
     return got
 
 
-@target("rtsp_interleaved", "rtsp", st.tuples(interleaved_streams(), cut_points, st.booleans()))
+@target("rtsp_interleaved", "rtsp.client", st.tuples(interleaved_streams(), cut_points, st.booleans()))
 def check_rtsp_interleaved(args: Any) -> None:
     """Interleaved frames and RTSP messages come out identical for any split."""
     (stream, expected), cuts, bytewise = args
@@ -1215,7 +1220,7 @@ def check_rtsp_interleaved(args: Any) -> None:
 
 @target(
     "rtsp_garbage",
-    "rtsp",
+    "rtsp.sdp",
     st.tuples(
         st.lists(
             st.one_of(
@@ -1242,18 +1247,20 @@ def check_rtsp_interleaved(args: Any) -> None:
 def check_rtsp_garbage(args: Any) -> None:
     """Garbage on the RTSP socket or in an SDP: RtspError only."""
     data, cuts, sdp = args
-    demuxer = rtsp.InterleavedDemuxer()
+    demuxer = rtsp_client.InterleavedDemuxer()
     for chunk in splits(data, cuts):
         try:
             list(demuxer.feed(chunk))
-        except rtsp.RtspError:
+        except rtsp_errors.RtspError:
             break
     text = data.decode("utf-8", "replace")
     for candidate in (sdp, text, "m=application 0 RTP/AVP 107\r\n" + text):
-        track = _check_only(rtsp.RtspError, rtsp.parse_sdp, candidate, "rtsp://127.0.0.1/x")
+        track = _check_only(
+            rtsp_errors.RtspError, rtsp_sdp.parse_sdp, candidate, "rtsp://127.0.0.1/x"
+        )
         assert track is None or track.control_url
-    rtsp.redact_url(sdp)
-    _check_only(ValueError, rtsp.split_credentials, sdp)
+    rtsp_client.redact_url(sdp)
+    _check_only(ValueError, rtsp_client.split_credentials, sdp)
 
 
 ONVIF_SEEDS = [

@@ -19,22 +19,26 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.anpr.protocols.onvif_metadata import PlateEventFilter, parse_plates
-from custom_components.anpr.protocols.rtsp import (
+from custom_components.anpr.protocols.rtsp.client import (
     InterleavedDemuxer,
     InterleavedFrame,
-    MetadataReassembler,
-    NoMetadataTrackError,
-    RtpPacket,
-    RtspAuthError,
-    RtspError,
     RtspMetadataClient,
     RtspResponse,
-    gunzip_capped,
-    parse_rtp,
-    parse_sdp,
     redact_url,
     split_credentials,
 )
+from custom_components.anpr.protocols.rtsp.errors import (
+    NoMetadataTrackError,
+    RtspAuthError,
+    RtspError,
+)
+from custom_components.anpr.protocols.rtsp.rtp import (
+    MetadataReassembler,
+    RtpPacket,
+    gunzip_capped,
+    parse_rtp,
+)
+from custom_components.anpr.protocols.rtsp.sdp import parse_sdp
 from tools.emulators.onvif import OnvifCameraEmulator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "onvif"
@@ -460,7 +464,7 @@ def test_demux_quirks() -> None:
 
 
 def test_digest_and_basic_answers_are_accepted_by_a_server() -> None:
-    from custom_components.anpr.protocols.rtsp import _Authenticator  # noqa: PLC0415
+    from custom_components.anpr.protocols.rtsp.client import _Authenticator  # noqa: PLC0415
     from tools.emulators.onvif import DigestChecker  # noqa: PLC0415
 
     checker = DigestChecker("admin", "pw", "cam")
@@ -482,7 +486,7 @@ def test_digest_and_basic_answers_are_accepted_by_a_server() -> None:
 
 
 def test_url_helpers() -> None:
-    from custom_components.anpr.protocols.rtsp import with_credentials  # noqa: PLC0415
+    from custom_components.anpr.protocols.rtsp.client import with_credentials  # noqa: PLC0415
 
     url = with_credentials("rtsp://[fe80::1]:554/x", "ad@m", "p:w")
     assert url == "rtsp://ad%40m:p%3Aw@[fe80::1]:554/x"
@@ -529,7 +533,7 @@ async def test_session_lost_on_the_camera_is_noticed(camera: OnvifCameraEmulator
 
 @pytest.mark.enable_socket
 async def test_wrong_stream_path_is_a_status_error(camera: OnvifCameraEmulator) -> None:
-    from custom_components.anpr.protocols.rtsp import RtspStatusError  # noqa: PLC0415
+    from custom_components.anpr.protocols.rtsp.errors import RtspStatusError  # noqa: PLC0415
 
     url = camera.rtsp_url.replace("/Streaming/Channels/101", "/nope")
     client = RtspMetadataClient(url, "admin", "secret", on_document=lambda d: None)
