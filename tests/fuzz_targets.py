@@ -53,6 +53,7 @@ from custom_components.anpr.protocols.rtsp import (
     rtp as rtsp_rtp,
     sdp as rtsp_sdp,
 )
+from tools.emulators import milesight_packets as msp
 
 # --- Hypothesis profiles ------------------------------------------------------------------------
 # "ci": the per-test budget that keeps tests/test_fuzz.py under a minute on 2 busy cores.
@@ -620,7 +621,7 @@ def milesight_packets(draw: st.DrawFn) -> bytes:
     """One well-framed packet: a recognition post (any revision), a login or a heartbeat."""
     kind = draw(st.sampled_from(["recog", "login", "raw"]))
     if kind == "recog":
-        meta = ms.build_metadata(
+        meta = msp.build_metadata(
             revision=draw(st.sampled_from(REVISIONS)),
             plate=draw(st.text(max_size=20)),
             time_ms=draw(st.integers(0, 2**64 - 1)),
@@ -634,7 +635,7 @@ def milesight_packets(draw: st.DrawFn) -> bytes:
             plate_type=draw(st.integers(0, 255)),
         )
         images = draw(st.lists(st.binary(max_size=40), max_size=2))
-        return ms.build_recog_post(meta, images)
+        return msp.build_recog_post(meta, images)
     if kind == "login":
         return ms.build_login_request(draw(st.text(max_size=10)), draw(st.text(max_size=10)))
     return ms.build_packet(draw(st.sampled_from(COMMANDS)), draw(st.binary(max_size=60)))
@@ -730,7 +731,7 @@ def check_milesight_garbage(args: Any) -> None:
     for packet in _feed_all(decoder, splits(data, cuts)):
         _check_only(ms.MilesightTcpError, ms.parse_recog_post, packet.data)
         _check_only(ms.MilesightTcpError, ms.parse_login_reply, packet.data)
-        _check_only(ms.MilesightTcpError, ms.parse_login_request, packet.data)
+        _check_only(ms.MilesightTcpError, msp.parse_login_request, packet.data)
     _check_only(ms.MilesightTcpError, ms.parse_recog_post, data)
     _check_only(ms.MilesightTcpError, ms.parse_metadata, data)
 
@@ -739,7 +740,7 @@ def check_milesight_garbage(args: Any) -> None:
 def check_milesight_metadata(data: bytes) -> None:
     """Any metadata chunk of any size: a RecogMetadata or MilesightTcpError."""
     _check_only(ms.MilesightTcpError, ms.parse_metadata, data)
-    chunk = ms.build_chunk(ms.CHUNK_META, data) + ms.build_chunk(ms.CHUNK_IMAGE, data[:10])
+    chunk = msp.build_chunk(ms.CHUNK_META, data) + msp.build_chunk(ms.CHUNK_IMAGE, data[:10])
     _check_only(ms.MilesightTcpError, ms.parse_recog_post, chunk)
 
 

@@ -118,8 +118,9 @@ def test_milesight_recognition_post_without_pictures() -> None:
     of such a camera was lost.
     """
     from custom_components.anpr.protocols import milesight_tcp as ms  # noqa: PLC0415
+    from tools.emulators.milesight_packets import build_metadata, build_recog_post  # noqa: PLC0415
 
-    packet = ms.build_recog_post(ms.build_metadata(plate="AB12CDE"), [])
+    packet = build_recog_post(build_metadata(plate="AB12CDE"), [])
     read = ms.parse_recog_post(packet[8:-2])
     assert read.plate == "AB12CDE"
     assert read.images == []
@@ -271,10 +272,11 @@ def test_milesight_payload_containing_a_packet_is_split_invariant() -> None:
     """A picture whose bytes contain ``CC FF 01 80 <len> {...} FF DD`` (found while reviewing
     the milesight_split_invariance target): the post must come out whole for any split."""
     from custom_components.anpr.protocols import milesight_tcp as ms  # noqa: PLC0415
+    from tools.emulators.milesight_packets import build_metadata, build_recog_post  # noqa: PLC0415
 
     inner = ms.build_packet(ms.Command.LOGIN_REPLY, b'{"result": "200"}')
     picture = b"\xff\xd8" + inner + b"\xff\xd9"
-    outer = ms.build_recog_post(ms.build_metadata(plate="AB12CDE"), [picture])
+    outer = build_recog_post(build_metadata(plate="AB12CDE"), [picture])
     cut = outer.index(inner) + len(inner)
     decoder = ms.PacketDecoder()
     items = decoder.feed(outer[:cut]) + decoder.feed(outer[cut:])
