@@ -25,7 +25,6 @@ from collections.abc import Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-import hashlib
 import itertools
 import json
 import logging
@@ -36,6 +35,8 @@ import ssl
 import zlib
 
 from aiohttp import ClientSession, ClientTimeout, web
+
+from tools.emulators.http_auth import credentials_ok
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -572,28 +573,15 @@ class HikvisionEmulator:
         )
 
     def _authorized(self, request: web.Request) -> bool:
-        if self.auth == "none":
-            return True
-        header = request.headers.get("Authorization", "")
-        if self.auth == "basic":
-            import base64  # noqa: PLC0415
-
-            expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-            return header == f"Basic {expected}"
-        if not header.startswith("Digest "):
-            return False
-        params = {
-            m[0]: m[1] or m[2] for m in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', header[7:])
-        }
-        if params.get("username") != self.username or params.get("nonce") not in self._nonces:
-            return False
-        ha1 = _md5(f"{self.username}:{self.realm}:{self.password}")
-        ha2 = _md5(f"{request.method}:{params.get('uri', '')}")
-        expected = _md5(
-            f"{ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:"
-            f"{params.get('qop', '')}:{ha2}"
+        return credentials_ok(
+            request.headers.get("Authorization"),
+            request.method,
+            scheme=self.auth,
+            username=self.username,
+            password=self.password,
+            realm=self.realm,
+            nonces=self._nonces,
         )
-        return secrets.compare_digest(expected, params.get("response", ""))
 
     async def _device_info(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
@@ -784,9 +772,6 @@ class HikvisionEmulator:
         return web.Response(body=self.http_hosts or b"<HttpHostNotificationList/>",
                             content_type="application/xml")
 
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
 
 
 def _pid(name: str, uuid: str | None) -> str:

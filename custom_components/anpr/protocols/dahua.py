@@ -32,7 +32,16 @@ from typing import Any, Final
 import httpx
 
 from .camera_http import CameraHttpClient
-from .models import Direction, ImageRole, PlateRead, ProtocolError, ReadImage, confidence_from
+from .models import (
+    Direction,
+    ImageRole,
+    PlateRead,
+    ProtocolError,
+    ReadImage,
+    confidence_from,
+    scalar_float,
+    scalar_text,
+)
 from .multipart import Part
 
 #: Event codes subscribed to: a recognised vehicle, and a snap an operator took by hand
@@ -204,13 +213,6 @@ def _get(data: Mapping[str, Any], *path: str) -> Any:
     return node
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _int(value: Any) -> int | None:
     try:
         if value is None or isinstance(value, bool):
@@ -221,11 +223,8 @@ def _int(value: Any) -> int | None:
 
 
 def _float(value: Any) -> float | None:
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    number = scalar_float(value)
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _box(value: Any) -> tuple[float, float, float, float] | None:
@@ -246,7 +245,7 @@ def _time(data: Mapping[str, Any], tz: tzinfo) -> datetime:
     if utc is not None and 0 < utc < 4e9:
         millis = _float(_get(data, "UTCMS")) or 0.0
         return datetime.fromtimestamp(utc + min(max(millis, 0), 999) / 1000, UTC)
-    local = _text(_get(data, "LocaleTime"))
+    local = scalar_text(_get(data, "LocaleTime"))
     if local:
         try:
             return datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz).astimezone(UTC)
@@ -266,7 +265,7 @@ def _direction(
     ``TrafficCar.Direction`` is numeric and always 0 on real cameras, so it is not used.
     """
     reverse = Direction.OUT if obverse is Direction.IN else Direction.IN
-    junction = _text(_get(data, "JunctionDirection")) or _text(
+    junction = scalar_text(_get(data, "JunctionDirection")) or scalar_text(
         _get(data, "TrafficCar", "JunctionDirection")
     )
     if junction:
@@ -276,14 +275,14 @@ def _direction(
         if word == "reverse":
             return reverse, junction
     driving = _get(data, "TrafficCar", "DrivingDirection")
-    first = _text(driving[0]) if isinstance(driving, list) and driving else _text(driving)
+    first = scalar_text(driving[0] if isinstance(driving, list) and driving else driving)
     if first:
         word = first.casefold()
         if word == "approach":
             return Direction.IN, first
         if word == "leave":
             return Direction.OUT, first
-    head = _text(_get(data, "VehicleDirection")) or _text(
+    head = scalar_text(_get(data, "VehicleDirection")) or scalar_text(
         _get(data, "TrafficCar", "VehicleDirection")
     )
     if head:
@@ -315,11 +314,11 @@ def event_to_read(
     car = car if isinstance(car, Mapping) else {}
     obj = _get(data, "Object")
     obj = obj if isinstance(obj, Mapping) else {}
-    plate = _text(_get(car, "PlateNumber"))
-    if plate is None and str(_text(_get(obj, "ObjectType")) or "").casefold() == "plate":
-        plate = _text(_get(obj, "Text"))
+    plate = scalar_text(_get(car, "PlateNumber"))
+    if plate is None and str(scalar_text(_get(obj, "ObjectType")) or "").casefold() == "plate":
+        plate = scalar_text(_get(obj, "Text"))
     if plate is None:
-        plate = _text(_get(data, "Plate", "Text")) or _text(_get(data, "PlateNumber"))
+        plate = scalar_text(_get(data, "Plate", "Text")) or scalar_text(_get(data, "PlateNumber"))
     if plate is None and not car and not obj:
         return None
     direction, direction_raw = _direction(data, obverse)
@@ -333,25 +332,27 @@ def event_to_read(
     lane = _int(_get(data, "Lane"))
     if lane is None:
         lane = _int(_get(car, "Lane"))
-    group = _text(_get(data, "GroupID"))
+    group = scalar_text(_get(data, "GroupID"))
     read = PlateRead(
         plate=plate or "",
         time=_time(data, tz),
         direction=direction,
         direction_raw=direction_raw,
         confidence=confidence,
-        country=_text(_get(car, "Country"))
-        or _text(_get(obj, "Country"))
-        or _text(_get(data, "CommInfo", "Country")),
-        plate_type=_text(_get(car, "PlateType")),
-        plate_colour=_text(_get(car, "PlateColor")),
-        vehicle_type=_text(_get(car, "VehicleType")) or _text(_get(vehicle, "Category")),
-        vehicle_colour=_text(_get(car, "VehicleColor")),
-        vehicle_make=_text(_get(car, "Brand")),
+        country=scalar_text(_get(car, "Country"))
+        or scalar_text(_get(obj, "Country"))
+        or scalar_text(_get(data, "CommInfo", "Country")),
+        plate_type=scalar_text(_get(car, "PlateType")),
+        plate_colour=scalar_text(_get(car, "PlateColor")),
+        vehicle_type=(
+            scalar_text(_get(car, "VehicleType")) or scalar_text(_get(vehicle, "Category"))
+        ),
+        vehicle_colour=scalar_text(_get(car, "VehicleColor")),
+        vehicle_make=scalar_text(_get(car, "Brand")),
         speed=_float(_get(car, "Speed")),
         lane=lane,
         plate_box=_box(_get(obj, "BoundingBox")),
-        vendor_id=f"{group}.{_text(_get(data, 'IndexInGroup')) or 0}" if group else None,
+        vendor_id=f"{group}.{scalar_text(_get(data, 'IndexInGroup')) or 0}" if group else None,
     )
     read.extra["event_code"] = event.code
     if event.code.casefold() == "trafficmanualsnap":

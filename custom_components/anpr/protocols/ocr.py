@@ -27,8 +27,9 @@ child inherits; several reads run in parallel instead (one runner per core).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 import importlib
 import io
@@ -259,6 +260,22 @@ def tesseract_version() -> str:
         ) from err
 
 
+@contextmanager
+def _tesseract_errors() -> Iterator[None]:
+    """Turn a tesseract failure into :class:`TesseractMissing` (not installed) or :class:`OcrError`.
+
+    ``TesseractNotFoundError`` is an ``OSError``, so it is caught first.
+    """
+    try:
+        yield
+    except pytesseract.TesseractNotFoundError as err:
+        raise TesseractMissing(
+            f"tesseract not found ({pytesseract.pytesseract.tesseract_cmd})"
+        ) from err
+    except (pytesseract.TesseractError, RuntimeError, OSError) as err:
+        raise OcrError(f"tesseract failed: {err}") from err
+
+
 @dataclass(frozen=True, slots=True)
 class OcrResult:
     """One field read: ``value`` (allowed value or None), ``raw`` word and the full ``text``."""
@@ -284,16 +301,10 @@ def ocr_image(
     """
     ensure_thread_limit()
     crop = crop_field(image, ocr_field)
-    try:
+    with _tesseract_errors():
         text = str(
             pytesseract.image_to_string(crop, config=tesseract_config(ocr_field), timeout=timeout)
         )
-    except pytesseract.TesseractNotFoundError as err:
-        raise TesseractMissing(
-            f"tesseract not found ({pytesseract.pytesseract.tesseract_cmd})"
-        ) from err
-    except (pytesseract.TesseractError, RuntimeError, OSError) as err:
-        raise OcrError(f"tesseract failed: {err}") from err
     value, raw = ocr_field.parse(text)
     return OcrResult(value=value, raw=raw, text=text.strip())
 
@@ -656,7 +667,7 @@ class OcrBatcher:
     def _tesseract(self, crops: list[Image.Image]) -> list[str]:
         """Return the text of each crop (one tesseract process for all of them)."""
         config = tesseract_config(self.field)
-        try:
+        with _tesseract_errors():
             if len(crops) == 1:
                 return [
                     str(pytesseract.image_to_string(crops[0], config=config, timeout=self.timeout))
@@ -675,12 +686,6 @@ class OcrBatcher:
                         listing, config=config, timeout=self.timeout * len(crops)
                     )
                 )
-        except pytesseract.TesseractNotFoundError as err:
-            raise TesseractMissing(
-                f"tesseract not found ({pytesseract.pytesseract.tesseract_cmd})"
-            ) from err
-        except (pytesseract.TesseractError, RuntimeError, OSError) as err:
-            raise OcrError(f"tesseract failed: {err}") from err
         pages = output.split("\f")
         if len(pages) < len(crops):
             raise OcrError(f"tesseract returned {len(pages)} pages for {len(crops)} images")

@@ -240,6 +240,18 @@ def resolve_picture_url(uri: str, base: str) -> str:
     return urljoin(base + "/", uri)
 
 
+async def _read_capped(response: httpx.Response, max_bytes: int, what: str) -> bytes:
+    """Read a (decoded) body; :class:`OnvifError` naming ``what`` once it passes ``max_bytes``."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise OnvifError(f"{what} larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def fetch_picture(
     client: httpx.AsyncClient,
     url: str,
@@ -261,16 +273,9 @@ async def fetch_picture(
                 raise OnvifError(f"picture request answered HTTP {response.status_code}")
             content_type = response.headers.get("content-type", "image/jpeg")
             content_type = content_type.split(";")[0].strip().lower() or "image/jpeg"
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise OnvifError(f"picture larger than {max_bytes} bytes")
-                chunks.append(chunk)
+            data = await _read_capped(response, max_bytes, "picture")
     except httpx.HTTPError as err:
         raise OnvifError(f"picture request failed ({type(err).__name__})") from err
-    data = b"".join(chunks)
     if not data:
         raise OnvifError("empty picture")
     if not content_type.startswith("image/"):
@@ -418,19 +423,12 @@ class OnvifClient:
                 auth=self.http_auth if auth else None,
                 timeout=request_timeout or self._timeout,
             ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_SOAP_BYTES:
-                        raise OnvifError(f"SOAP answer larger than {MAX_SOAP_BYTES} bytes")
-                    chunks.append(chunk)
+                data = await _read_capped(response, MAX_SOAP_BYTES, "SOAP answer")
                 status = response.status_code
         except httpx.TimeoutException as err:
             raise OnvifError("the camera did not answer in time") from err
         except httpx.HTTPError as err:
             raise OnvifError(f"cannot reach the camera ({type(err).__name__})") from err
-        data = b"".join(chunks)
         if status == 401:
             raise OnvifAuthError("the camera refused the ONVIF credentials")
         root: Element | None = None

@@ -115,6 +115,15 @@ def role_for_name(name: str | None, default: ImageRole = ImageRole.FULL) -> Imag
     return default
 
 
+def _with_read(alert: HikAlert, read: PlateRead) -> HikAlert:
+    """Attach ``read`` to ``alert``, or mark the alert "no plate" when the camera read none."""
+    if is_no_plate(read.plate):
+        alert.no_plate = True
+    else:
+        alert.read = read
+    return alert
+
+
 def _rect(el: Element | None, scale: float) -> tuple[float, float, float, float] | None:
     if el is None:
         return None
@@ -205,11 +214,7 @@ def _alert_from_xml(
         extra=extra,
     )
     alert.pictures = pictures
-    if is_no_plate(plate):
-        alert.no_plate = True
-    else:
-        alert.read = read
-    return alert
+    return _with_read(alert, read)
 
 
 def parse_alert_xml(
@@ -333,11 +338,7 @@ def parse_alert_json(
             ),
             extra={"channel": base.channel, "event_type": event_type},
         )
-        if is_no_plate(plate):
-            alert.no_plate = True
-        else:
-            alert.read = read
-        alerts.append(alert)
+        alerts.append(_with_read(alert, read))
     return alerts
 
 
@@ -395,11 +396,7 @@ def _alert_from_json_anpr(
         camera_list_name=list_name,
         extra={"channel": base.channel, "event_type": base.event_type},
     )
-    if is_no_plate(plate):
-        alert.no_plate = True
-    else:
-        alert.read = read
-    return alert
+    return _with_read(alert, read)
 
 
 def parse_event_part(
