@@ -224,7 +224,7 @@ def target(
     return wrap
 
 
-# --- multipart (PROTOCOLS.md §0, §1.1) --------------------------------------------------------
+# --- multipart ("Multipart bodies") ---------------------------------------------------------------
 
 BOUNDARY_ALPHABET = string.ascii_letters + string.digits + "'()+_,-./:=?"
 
@@ -386,7 +386,7 @@ def check_multipart_garbage(args: Any) -> None:
     mp.header_params(data.decode("latin-1"))
 
 
-# --- Hikvision ISAPI XML/JSON (PROTOCOLS.md §1.1-§1.4) ----------------------------------------
+# --- Hikvision ISAPI XML/JSON ("Hikvision ISAPI") -------------------------------------------------
 
 
 def _fixture(path: str) -> bytes:
@@ -610,7 +610,7 @@ def check_hik_time(args: Any) -> None:
     hv_plate_log.pic_name_key(text)
 
 
-# --- Milesight TCP (PROTOCOLS.md §4.3) --------------------------------------------------------
+# --- Milesight TCP ("Milesight TCP (COMM_RECOG_POST)") --------------------------------------------
 
 COMMANDS = sorted(ms.KNOWN_COMMANDS)
 REVISIONS = ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
@@ -744,7 +744,7 @@ def check_milesight_metadata(data: bytes) -> None:
     _check_only(ms.MilesightTcpError, ms.parse_recog_post, chunk)
 
 
-# --- NVR text (seed 002) ----------------------------------------------------------------------
+# --- NVR text ("NVR text device") -----------------------------------------------------------------
 
 nvr_plate = st.text(
     st.characters(codec="ascii", exclude_characters="<>\x00"), min_size=1, max_size=20
@@ -845,7 +845,7 @@ def check_nvr_settings(args: Any) -> None:
     _check_only(nvr_text.NvrTextError, nvr_text.check_encoding, encoding)
 
 
-# --- FF/NumberOK, Milesight JSON, plate query, push auto-detect (PROTOCOLS.md §4) ----------------
+# --- FF/NumberOK, Milesight JSON, plate query, push auto-detect -----------------------------------
 
 LPR_KEYS = [
     "plate",
@@ -1072,7 +1072,7 @@ def check_push_detect(args: Any) -> None:
         assert read.time.tzinfo is not None
 
 
-# --- ONVIF RTP/RTSP/XML (PROTOCOLS.md §2) -----------------------------------------------------
+# --- ONVIF RTP/RTSP/XML ("ONVIF metadata over RTSP") ----------------------------------------------
 
 
 def rtp_packet(seq: int, payload: bytes, marker: bool, pt: int = 107, **kw: int) -> bytes:
@@ -1305,7 +1305,7 @@ def check_onvif_values(args: Any) -> None:
     _check_only(opp.OnvifError, opp.rebase_url, url, "http://127.0.0.1:8080/")
 
 
-# --- File names and OCR (PROTOCOLS.md §1.5) ---------------------------------------------------
+# --- File names and OCR ("Folder uploads (file names)") -------------------------------------------
 
 plate_in_name = st.text(
     st.characters(exclude_characters="_/\\", exclude_categories=("Cs", "Cc")),

@@ -1,4 +1,4 @@
-"""Tests for the Hikvision ISAPI parsers (PROTOCOLS.md §1)."""
+"""Tests for the Hikvision ISAPI parsers (docs/protocols.md, "Hikvision ISAPI")."""
 
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ def test_mixed_target_detection_json() -> None:
 
 
 def test_json_anpr_listening_variant() -> None:
-    """parameterFormatType=JSON (unverified spelling, PROTOCOLS.md §8): the XML names as JSON."""
+    """parameterFormatType=JSON (no public document spells it): the XML names as JSON."""
     body = (
         b'{"EventNotificationAlert": {"eventType": "ANPR", "channelID": "1", "picNum": 1,'
         b' "dateTime": "2025-06-02T10:30:45+01:00", "UUID": "abc",'

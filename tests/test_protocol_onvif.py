@@ -208,7 +208,7 @@ def test_inline_picture_and_no_plate_data() -> None:
         b"<tt:MetadataStream><unclosed>",
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><x>&b;</x>',
         b"<a>" + b"x" * (9 * 1024 * 1024) + b"</a>",
-        b'<?xml version="1.0" encoding="TTF-8"?><a/>',  # fuzz finding: unknown encoding
+        b'<?xml version="1.0" encoding="TTF-8"?><a/>',  # an unknown encoding
         b"<tt:a>\x00</tt:a>",
     ],
 )
@@ -641,7 +641,7 @@ async def test_profiles_say_what_their_metadata_carries(
 
 
 def test_axis_lpr_application_topic() -> None:
-    """AXIS LPV / FF fflprapp event shape (PROTOCOLS.md §2.1; own values)."""
+    """AXIS LPV / FF fflprapp event shape (docs/protocols.md, "ONVIF PullPoint events")."""
     doc = (
         '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema" '
         'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" '

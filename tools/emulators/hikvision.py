@@ -1,4 +1,6 @@
-"""Hikvision ANPR camera emulator: a real ISAPI HTTP server on loopback (PROTOCOLS.md §1).
+"""Hikvision ANPR camera emulator: a real ISAPI HTTP server on loopback.
+
+Formats: ``docs/protocols.md``, "Hikvision ISAPI".
 
 Serves, behind HTTP Digest (or Basic, or no) authentication:
 
@@ -67,7 +69,7 @@ NAMESPACES = {
 
 @dataclass
 class StreamQuirks:
-    """How the alertStream is framed (PROTOCOLS.md §0/§1.1)."""
+    """How the alertStream is framed (``docs/protocols.md``, "Multipart bodies")."""
 
     boundary: str = "boundary"
     #: "param" (``boundary=<b>``), "none" (no parameter: clients must assume ``boundary``).
@@ -306,7 +308,7 @@ class HikvisionEmulator:
         list_name: str | None = None,
         pictures: Sequence[str] = ("licensePlatePicture.jpg", "detectionPicture.jpg"),
     ) -> bytes:
-        """An ANPR ``EventNotificationAlert`` document like an iDS-2CD7A46G0 sends (§1.2)."""
+        """An ANPR ``EventNotificationAlert`` document like an iDS-2CD7A46G0 sends."""
         q = self.quirks
         when = (when or self._now()).astimezone(self.tz)
         ns = NAMESPACES[q.namespace]
@@ -349,7 +351,7 @@ class HikvisionEmulator:
         self, plate: str, *, direction: str = "forward", confidence: float = 97.5,
         when: datetime | None = None, uuid: str | None = None,
     ) -> bytes:
-        """A JSON ``mixedTargetDetection`` event (ISAPI guide §4.2.1.4; PROTOCOLS.md §1.2)."""
+        """A JSON ``mixedTargetDetection`` event (ISAPI Developer Guide §4.2.1.4)."""
         when = (when or self._now()).astimezone(self.tz)
         props = {
             "plateNo": plate, "plateType": "unknown", "plateColor": "yellow",
@@ -376,7 +378,7 @@ class HikvisionEmulator:
         return json.dumps(doc).encode()
 
     def heartbeat_xml(self) -> bytes:
-        """A videoloss-inactive keep-alive (pyHik #62 form; PROTOCOLS.md §1.1)."""
+        """A videoloss-inactive keep-alive (the form captured in mezz64/pyHik issue #62)."""
         ns = NAMESPACES[self.quirks.namespace] or NAMESPACES["ver20"]
         return (
             f'<EventNotificationAlert version="2.0" xmlns="{ns}">\r\n'

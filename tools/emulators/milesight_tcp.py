@@ -1,4 +1,6 @@
-"""Milesight-style LPR camera speaking the binary TCP "NVR/VMS" protocol (seed 003).
+"""Milesight-style LPR camera speaking the binary TCP "NVR/VMS" protocol.
+
+Format: ``docs/protocols.md``, "Milesight TCP (COMM_RECOG_POST)".
 
 The camera is the TCP server: the NVR (our integration) connects, sends ``COMM_LOGIN_REQ``;
 the emulator answers ``COMM_LOGIN_REPLY`` (``{"result":"200"}`` or ``"401"``) and then pushes

@@ -1,6 +1,7 @@
 """ONVIF ANPR camera emulator: RTSP metadata track, pictures over HTTP, SOAP device/media/events.
 
-Speaks the real wire formats over loopback (PROTOCOLS.md §2):
+Speaks the real wire formats over loopback (``docs/protocols.md``, "ONVIF metadata over RTSP"
+and "ONVIF PullPoint events"):
 
 * **RTSP** (RFC 2326) with Digest (or Basic) authentication: OPTIONS, DESCRIBE (SDP with a
   video track and an ``application`` track ``vnd.onvif.metadata/90000``, relative controls under

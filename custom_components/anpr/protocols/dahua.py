@@ -15,7 +15,7 @@ ITC/ANPR supplement, event and snap chapters):
 
 :class:`DahuaEventAssembler` turns the multipart parts of either stream into
 :class:`~.models.PlateRead` objects (text part + its picture). :class:`DahuaClient` talks HTTP
-Digest (Basic fallback) over an injected ``httpx.AsyncClient``.
+Digest (Basic fallback) over an injected ``httpx.AsyncClient`` (:mod:`.camera_http`).
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def _time(data: Mapping[str, Any], tz: tzinfo) -> datetime:
         millis = _float(_get(data, "UTCMS")) or 0.0
         return datetime.fromtimestamp(utc + min(max(millis, 0), 999) / 1000, UTC)
     local = scalar_text(_get(data, "LocaleTime"))
-    if local:
+    if local:  # Dahua's fixed local-time form, not ISO 8601: strptime, not parse_iso_time
         try:
             return datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz).astimezone(UTC)
         except ValueError:

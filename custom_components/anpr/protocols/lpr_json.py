@@ -1,8 +1,9 @@
-"""Generic LPR camera / Milesight "HTTP Post" JSON (PROTOCOLS.md §4.1; seed 003 "HTTP Type").
+"""Generic LPR camera / Milesight "HTTP Post" JSON (docs/protocols.md, "LPR JSON webhooks").
 
 Pure module (no Home Assistant import). Two key sets exist and both are accepted:
 
-* legacy (Milesight integration doc, ex_nvr #303): ``device, time, plate, type, speed,
+* legacy (Milesight, "Integration between LPR Camera and NVR(VMS)", "HTTP Type"; a capture in
+  evercam/ex_nvr issue #303): ``device, time, plate, type, speed,
   direction (Approach|Away), detection_region, region, resolution_width/height,
   coordinate_x1/y1/x2/y2, confidence, plate_color, vehicle_type, vehicle_color, vehicle_brand,
   plate_image, full_image, evidence_image0/1``;

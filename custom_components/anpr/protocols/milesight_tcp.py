@@ -1,4 +1,6 @@
-"""Milesight-style LPR camera to NVR/VMS binary TCP (PROTOCOLS.md §4.1; seed 003 "TCP Type").
+"""Milesight-style LPR camera to NVR/VMS binary TCP (docs/protocols.md, "Milesight TCP").
+
+Source: Milesight, "Integration between LPR Camera and NVR(VMS)", "TCP Type" (revisions 1.0-1.6).
 
 Pure module (no Home Assistant import). The NVR/VMS (us) connects to the camera, sends
 ``COMM_LOGIN_REQ`` and then receives ``COMM_RECOG_POST`` packets on the camera's initiative.
@@ -80,7 +82,7 @@ HEADER_SIZE = 8
 
 
 class Command(IntEnum):
-    """Packet commands of the seed document."""
+    """Packet commands of Milesight's "TCP Type" document."""
 
     LOGIN_REQ = 0x0001
     LOGIN_REPLY = 0x8001
@@ -139,7 +141,7 @@ SIZE_REV10 = REV10.sizeof()  # 45
 SIZE_REV11 = REV11.sizeof()  # 46
 SIZE_REV12 = REV12.sizeof()  # 79
 
-#: ``enum LprColor`` of the seed document (revision 1.4).
+#: ``enum LprColor`` of Milesight's document (revision 1.4).
 COLORS = (
     "unknown",
     "black",
@@ -337,8 +339,8 @@ def parse_metadata(data: bytes) -> RecogMetadata:
 
 
 def _image_roles(images: list[bytes], meta: RecogMetadata) -> list[ImageRole]:
-    """Tell the plate crop from the full scene by pixel area (UNVERIFIED order in the seed)."""
-    if not images:  # fuzz finding: a post without picture chunks hit min([]) -> ValueError
+    """Tell the plate crop from the full scene by pixel area (the document's order is unsure)."""
+    if not images:  # a camera set to send no pictures
         return []
     sizes = [image_size(img) for img in images]
     areas = [w * h if (w and h) else None for (w, h) in (s or (0, 0) for s in sizes)]
@@ -351,7 +353,7 @@ def _image_roles(images: list[bytes], meta: RecogMetadata) -> list[ImageRole]:
     if len(known) == len(images):
         smallest = areas.index(min(known))
         return [ImageRole.PLATE if i == smallest else ImageRole.FULL for i in range(len(images))]
-    # No readable sizes: the seed lists "the license plate snapshot, and the full-screen
+    # No readable sizes: the document lists "the license plate snapshot, and the full-screen
     # snapshot"; keep that order.
     return [ImageRole.PLATE if i == 0 else ImageRole.FULL for i in range(len(images))]
 
@@ -545,9 +547,9 @@ class PacketDecoder:
 
         A complete, well-framed packet found inside the waiting one only proves a truncation
         when the bytes right after it start another packet header (``CC FF`` + known command):
-        a picture may contain such bytes by chance (fuzz finding, tests/test_fuzz.py), but not
-        two framed packets back to back. With ``stalled`` (no byte arrived for a while, see
-        :meth:`flush_stalled`) the first embedded packet is enough. Sets ``_probe`` to the
+        a picture may contain such bytes by chance, but not two framed packets back to back.
+        With ``stalled`` (no byte arrived for a while, see :meth:`flush_stalled`) the first
+        embedded packet is enough. Sets ``_probe`` to the
         embedded packet's start and returns True when the waiting packet is truncated; positions
         that cannot be decided yet are re-checked on the next feed.
         """

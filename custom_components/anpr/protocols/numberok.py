@@ -1,4 +1,4 @@
-r"""FF Group NumberOK EDGE / CAMMRA AI "JSON over HTTP(s)" events (PROTOCOLS.md §6; seed 002).
+r"""FF Group NumberOK EDGE / CAMMRA AI "JSON over HTTP(s)" events (docs/protocols.md, "NumberOK").
 
 Pure module (no Home Assistant import). The camera POSTs ``multipart/form-data`` with one JSON
 part (named ``event`` by FF devices; any JSON part is accepted) and zero or more picture parts.

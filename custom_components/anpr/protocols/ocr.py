@@ -4,11 +4,11 @@ Pure module (no Home Assistant import); every function here blocks (image decodi
 ``tesseract`` subprocess): call it from an executor, never from the event loop.
 
 Hikvision cameras can burn the read into an overlay band at the bottom of the uploaded picture
-(PROTOCOLS.md §1.5 "Text overlay options"); a real band reads
+(``docs/protocols.md``, "OCR of the folder picture overlay"); a real band reads
 ``Capture Time:2025-06-02 10:30:45  Plate No.:B4DM3N  Direction:Forward``. The direction is only
 there, not in the file name, so we read it back: crop a box, optionally invert, OCR one line,
 take the text after the field label, fix known misreads with regex corrections, and keep it only
-when it is one of the allowed values (the anpr2mqtt ``ocr.fields`` idea, ANCHORS.md §1).
+when it is one of the allowed values (the ``ocr.fields`` idea of rhizomatics/anpr2mqtt).
 
 The crop box is **relative to the image size**: ``(x, y, width, height)`` are fractions 0-1 of
 the original picture's width and height, measured from the **top-left** corner (Pillow's
@@ -139,7 +139,7 @@ class OcrField:
             compiled = tuple(
                 (re.compile(pattern, re.IGNORECASE), value) for pattern, value in self.corrections
             )
-        except (re.error, OverflowError) as err:  # fuzz finding: "a{99999999999}" overflows
+        except (re.error, OverflowError) as err:  # a huge repeat ("a{99999999999}") overflows
             raise ValueError(f"correction: invalid regular expression: {err}") from err
         object.__setattr__(self, "_compiled", compiled)
 
@@ -195,7 +195,7 @@ def parse_corrections(lines: str | Iterable[str]) -> tuple[tuple[str, str], ...]
             raise ValueError(f"correction {line!r} is not Value=regex")
         try:
             re.compile(pattern)
-        except (re.error, OverflowError) as err:  # fuzz finding: "a{99999999999}" overflows
+        except (re.error, OverflowError) as err:  # a huge repeat ("a{99999999999}") overflows
             raise ValueError(f"correction {line!r}: invalid regular expression: {err}") from err
         result.append((pattern, value))
     return tuple(result)

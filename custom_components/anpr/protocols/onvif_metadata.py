@@ -1,4 +1,7 @@
-"""ONVIF metadata and event notifications → plate reads (PROTOCOLS.md §2.1, §2.2).
+"""ONVIF metadata and event notifications → plate reads.
+
+Sources: ``docs/protocols.md``, "ONVIF metadata over RTSP" and "ONVIF PullPoint events"; ONVIF
+Streaming and Event Handling specifications.
 
 Pure module (no Home Assistant import). It understands
 
@@ -55,7 +58,7 @@ MAX_XML_BYTES = 8 * 1024 * 1024
 #: Largest inline (base64) picture kept from a document (decoded bytes).
 MAX_INLINE_IMAGE_BYTES = 4 * 1024 * 1024
 
-#: Plate topics (normalised: namespace prefixes removed, lower case) (PROTOCOLS.md §2.1).
+#: Plate topics (normalised: namespace prefixes removed, lower case).
 PLATE_TOPICS: tuple[str, ...] = (
     "ruleengine/licenseplatedetector/licenseplate",
     "ruleengine/recognition/licenseplate",
@@ -178,7 +181,7 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> Element:
         return root
     except DefusedXmlException as err:
         raise OnvifMetadataError(f"forbidden XML construct ({type(err).__name__})") from err
-    except LookupError as err:  # fuzz finding: <?xml encoding="TTF-8"?> escaped as LookupError
+    except LookupError as err:  # an unknown declared encoding (<?xml encoding="TTF-8"?>)
         raise OnvifMetadataError(f"malformed XML ({err})") from err
     except ParseError as first_error:
         body = _XML_DECL_RE.sub(b"", raw, count=1)

@@ -1,4 +1,7 @@
-"""A small ONVIF SOAP client: device, media and the Events PullPoint (PROTOCOLS.md §2.2).
+"""A small ONVIF SOAP client: device, media and the Events PullPoint.
+
+Source: ``docs/protocols.md``, "ONVIF PullPoint events"; ONVIF Core and Event Handling
+specifications.
 
 Pure module (no Home Assistant import); the HTTP client is an injected ``httpx.AsyncClient``
 (HA's ``get_async_client`` in the integration). SOAP 1.2 (``application/soap+xml``) with a

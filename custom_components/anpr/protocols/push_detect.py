@@ -1,4 +1,7 @@
-"""Auto-detection of webhook payloads pushed by cameras (PROTOCOLS.md §0, §1.3, §4, §6).
+"""Auto-detection of webhook payloads pushed by cameras.
+
+Source: ``docs/protocols.md``, "LPR JSON webhooks (Milesight and generic)", "One webhook, several
+formats".
 
 Pure module (no Home Assistant import). One webhook per camera accepts every push format we
 know; :func:`detect_payload` looks at the method, ``Content-Type``, body and query and picks:
