@@ -122,26 +122,25 @@ async def read_to_event(
     history: SightingHistory, plates: list[str], rng: random.Random, n: int, with_visits: bool,
     start: datetime,
 ) -> list[float]:
-    """Time ``n`` reads through the pipeline until the sighting callback (the event)."""
+    """Time ``n`` reads through the pipeline until it returns a new sighting (the event)."""
     done: list[float] = []
-    began = 0.0
-
-    def on_sighting(_sighting: Any, is_new: bool) -> None:
-        if is_new:
-            done.append(time.perf_counter() - began)
 
     async def recorder(row: SightingRow) -> PlateStats:
         return history.record(row) if with_visits else v1_record(history, row)
 
-    pipeline = Pipeline(lists=PlateLists(), recorder=recorder, on_sighting=on_sighting)
-    if with_visits:
-        pipeline.visits = VisitTracker(timedelta(hours=12))
+    pipeline = Pipeline(
+        lists=PlateLists(),
+        recorder=recorder,
+        visits=VisitTracker(timedelta(hours=12)) if with_visits else None,
+    )
     cams = [CameraSettings(camera_id=c, name=c, repeat_window=0, role=r) for c, r in CAMERAS]
     for i in range(n):
         read = PlateRead(plate=rng.choice(plates), time=start + timedelta(seconds=7 * i),
                          direction=Direction.UNKNOWN)  # fmt: skip
         began = time.perf_counter()
-        await pipeline.async_process(read, cams[i % 4])
+        result = await pipeline.async_process(read, cams[i % 4])
+        if result is not None and result[1]:
+            done.append(time.perf_counter() - began)
     return done
 
 

@@ -54,7 +54,7 @@ def camera_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
 def isolated_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Give every test its own sightings database (the HA test config dir is shared)."""
     path = tmp_path / "anpr_history.db"
-    monkeypatch.setattr("custom_components.anpr.history_path", lambda hass: path)
+    monkeypatch.setattr("custom_components.anpr.hub.history_path", lambda hass: path)
     return path
 
 

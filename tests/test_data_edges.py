@@ -14,7 +14,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 import pytest
 
-from custom_components.anpr import plates as plates_module, services as services_module
+from custom_components.anpr import services as services_module
+from custom_components.anpr.core import plates as plates_module
 from custom_components.anpr.const import DOMAIN
 from custom_components.anpr.core.dvla import DvlaUnavailable, VesCache, VesClient, VesResult
 from custom_components.anpr.core.history import SightingHistory, SightingRow
@@ -187,7 +188,7 @@ async def test_dvla_enricher_dedupes_inflight_and_survives_errors(
     await hass.async_block_till_done()
     assert emulator.requests["AA19EEE"] == 0
     # A broken enricher never breaks reads.
-    enricher = entry.runtime_data.data.lookup
+    enricher = entry.runtime_data.lookup
 
     async def boom(plate: str) -> Any:
         raise RuntimeError("boom")
@@ -408,7 +409,7 @@ async def test_actions_need_a_loaded_hub(hass: HomeAssistant) -> None:
 
 
 def test_matching_internals(monkeypatch: pytest.MonkeyPatch) -> None:
-    from custom_components.anpr import matching  # noqa: PLC0415
+    from custom_components.anpr.core import matching  # noqa: PLC0415
     from custom_components.anpr.core.matching import (  # noqa: PLC0415
         FuzzyIndex,
         Matcher,

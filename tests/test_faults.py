@@ -26,7 +26,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.anpr.purge import PictureSaver
+from custom_components.anpr.media import PictureSaver
 from custom_components.anpr.sources import hikvision as hik_source
 from custom_components.anpr.sources.milesight_tcp import MilesightTcpSource
 from tools.emulators.hikvision import HikvisionEmulator
@@ -229,7 +229,8 @@ async def test_disk_full_while_saving_pictures(
     media = tmp_path / "media"
     hass.config.media_dirs = {"local": str(media)}
     entry, events = await milesight_camera(hass, milesight, {"save_images": True})
-    saver = PictureSaver(hass, entry)
+    runtime = entry.runtime_data
+    saver = PictureSaver(hass, entry, runtime.history, runtime.site.privacy)
     # A capture time of an hour ago: inside the camera-clock window of the validation step.
     recent = datetime.now(UTC).replace(minute=6, second=7, microsecond=0) - timedelta(hours=1)
     base_ms = int(recent.timestamp() * 1000)

@@ -83,8 +83,7 @@ def test_format_fix_only_where_the_format_says_so() -> None:
 
 def test_pipeline_correct_applies_global_rules_then_format() -> None:
     pipeline = Pipeline(
-        lists=_lists(), recorder=None, on_sighting=lambda s, n: None,  # type: ignore[arg-type]
-        corrections=["^XX => "],
+        lists=_lists(), recorder=None, corrections=["^XX => "],  # type: ignore[arg-type]
     )
     pipeline.default_country = "GB"
     plate, applied = pipeline.correct("XXA8I2CDE")

@@ -457,9 +457,10 @@ async def test_burst_and_reads_without_picture(
     )
 
     runtime = entry.runtime_data
-    mirror = next(h.__self__ for h in runtime.sighting_hooks if hasattr(h, "__self__"))
+    mirror = runtime.mirror
+    assert mirror is not None
     camera = next(iter(runtime.cameras.values()))
-    sighting = camera.last_sighting
+    sighting = camera.last
     assert sighting is not None
     before = mirror.failed
     states_before = len(subscriber.find(f"{ROOT}/lane_2/state"))
@@ -476,9 +477,9 @@ async def test_burst_and_reads_without_picture(
 
 
 def _mirror(entry: MockConfigEntry) -> MqttMirror:
-    """The hub's running mirror (its sighting hook)."""
-    hooks = entry.runtime_data.sighting_hooks
-    return next(h.__self__ for h in hooks if isinstance(getattr(h, "__self__", None), MqttMirror))
+    """The hub's running mirror."""
+    assert entry.runtime_data.mirror is not None
+    return entry.runtime_data.mirror
 
 
 async def test_mqtt_cannot_be_imported_repair_issue(hass: HomeAssistant) -> None:
@@ -633,13 +634,13 @@ async def test_two_cameras_status_offline_queue_cap_relative_url(
     camera = next(c for c in entry.runtime_data.cameras.values() if c.name == "South")
     kinds.RUNNING["South"].push(PlateRead(plate="TX1", confidence=0.5))
     await events.wait(3)
-    first = camera.last_sighting
+    first = camera.last
     kinds.RUNNING["South"].push(
         PlateRead(plate="TX2", confidence=0.5, time=datetime.now(UTC) + timedelta(seconds=30))
     )
     await events.wait(4)
-    last = camera.last_sighting
-    assert first is not None and last is not None and last.plate == "TX2"
+    last = camera.last
+    assert first is not None and last is not None and last.sighting.plate == "TX2"
     await until(lambda: not mirror._queue)
     before = mirror.failed
     with patch("custom_components.anpr.mirror.MAX_QUEUE_MESSAGES", 20):

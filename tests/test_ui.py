@@ -28,8 +28,8 @@ from custom_components.anpr.core.history import (
     SightingQuery,
     SightingRow,
 )
+from custom_components.anpr.media import thumbnail_root
 from custom_components.anpr.protocols.models import ImageRole, PlateRead, ReadImage
-from custom_components.anpr.purge import thumbnail_root
 from custom_components.anpr.ui import (
     MODULE_FILE,
     PLACEHOLDER_SVG,
@@ -119,7 +119,7 @@ async def test_thumbnail_after_event_served_only_with_auth(
     with_picture, without = sorted(await _rows(entry), key=lambda r: r.plate)
     assert with_picture.thumb_path is not None and without.thumb_path is None
     thumb = Path(with_picture.thumb_path)
-    assert thumb.parent.parent == thumbnail_root(entry)
+    assert thumb.parent.parent == thumbnail_root(entry.runtime_data.history)
     assert await hass.async_add_executor_job(thumb.is_file)
 
     ws = await hass_ws_client(hass)
@@ -178,7 +178,7 @@ async def test_no_thumbnail_for_bad_picture_or_zero_retention(
     assert event["plate"] == "AB12CDE"  # the read is shown anyway
     assert (await _rows(entry))[0].thumb_path is None
     assert "could not make a thumbnail" in caplog.text
-    assert not thumbnail_root(entry).exists()
+    assert not thumbnail_root(entry.runtime_data.history).exists()
     # The next undecodable picture of that camera is logged at debug level only.
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="custom_components.anpr"):
@@ -189,7 +189,7 @@ async def test_no_thumbnail_for_bad_picture_or_zero_retention(
 async def test_zero_retention_makes_no_thumbnail(hass: HomeAssistant, fixtures_dir: Path) -> None:
     entry, events = await _camera(hass, retention_days=0)
     await _push(hass, events, "AB12CDE", (fixtures_dir / FIXTURE).read_bytes())
-    assert not thumbnail_root(entry).exists()
+    assert not thumbnail_root(entry.runtime_data.history).exists()
 
 
 async def test_history_failures_are_logged(
@@ -204,7 +204,7 @@ async def test_history_failures_are_logged(
     history.async_set_thumbnail = broken  # type: ignore[method-assign]
     await _push(hass, events, "AB12CDE", (fixtures_dir / FIXTURE).read_bytes())
     assert "Could not store the thumbnail" in caplog.text
-    assert list(thumbnail_root(entry).rglob("*.jpg")) == []  # no orphan file
+    assert list(thumbnail_root(entry.runtime_data.history).rglob("*.jpg")) == []  # no orphan file
     history.async_set_reads = broken  # type: ignore[method-assign]
     count = len(events.events)
     kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDE", time=T0 + timedelta(seconds=2)))
@@ -377,8 +377,8 @@ async def test_feed_edge_cases(
     def failing(kind: str, row: SightingRow) -> None:
         raise RuntimeError("subscriber bug")
 
-    unsub_failing = runtime.ui.async_subscribe(failing)
-    unsub = runtime.ui.async_subscribe(lambda kind, row: seen.append((kind, row.id)))
+    unsub_failing = runtime.feed.async_subscribe(failing)
+    unsub = runtime.feed.async_subscribe(lambda kind, row: seen.append((kind, row.id)))
     await _push(hass, events, "AB12CDE", None)
     assert "A sightings subscriber failed" in caplog.text
     assert [k for k, _ in seen] == ["added"]  # the other subscriber still got it
@@ -389,7 +389,7 @@ async def test_feed_edge_cases(
     # counted by the pipeline but sends no update.
     await _push(hass, events, "EF56GHJ", None, minutes=2)
     seen.clear()
-    runtime.ui.async_subscribe(lambda kind, row: seen.append((kind, row.id)))
+    runtime.feed.async_subscribe(lambda kind, row: seen.append((kind, row.id)))
     kinds.RUNNING["Drive"].push(PlateRead(plate="AB12CDE", time=T0 + timedelta(seconds=1)))
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [kind for kind, _ in seen if kind == "updated"] == []
@@ -485,4 +485,4 @@ async def test_thumbnail_queue_is_bounded(
     event = await _push(hass, events, "AB12CDE", (fixtures_dir / FIXTURE).read_bytes())
     assert event["plate"] == "AB12CDE"
     assert (await _rows(entry))[0].thumb_path is None
-    assert entry.runtime_data.ui.thumbnails_skipped == 1
+    assert entry.runtime_data.feed.thumbnails_skipped == 1

@@ -37,6 +37,12 @@ T0 = datetime(2026, 11, 30, 9, 12, tzinfo=UTC)
 ON_SITE = "sensor.anpr_site_vehicles_on_site"
 
 
+@pytest.fixture(autouse=True)
+def _reads_arrive_at_t0(camera_clock: Callable[[datetime], None]) -> None:
+    """Reads taken around T0 arrive then: the camera-clock check keeps their time."""
+    camera_clock(T0)
+
+
 async def _hub(
     hass: HomeAssistant, cameras: dict[str, dict[str, Any]], **options: Any
 ) -> tuple[MockConfigEntry, PlateEvents]:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER
-from .coordinator import AnprConfigEntry, AnprRuntime, history_path
-from .data import async_setup_data
-from .mirror import async_setup_mirror  # MQTT mirror (issue #7)
+from .coordinator import AnprConfigEntry
+from .hub import async_build_runtime
+from .purge import async_setup_retention
 from .services import async_setup_services
-from .store import HistoryStore, ListStore
-from .ui import async_setup_http, async_setup_ui
+from .ui import async_setup_http
 from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [
@@ -37,26 +35,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: AnprConfigEntry) -> bool:
-    """Set up the hub: stores, pipeline, then every camera subentry."""
-    lists = ListStore(hass)
-    await lists.async_load()
-    history = HistoryStore(hass, history_path(hass))
-    try:
-        await history.async_open()
-    except Exception as err:  # sqlite3.Error, OSError
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="history_unavailable",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    runtime = AnprRuntime(hass=hass, entry=entry, lists=lists, history=history)
+    """Set up the hub: build its runtime once, then the platforms and every camera subentry."""
+    runtime = await async_build_runtime(hass, entry)
     entry.runtime_data = runtime
-    await async_setup_data(hass, entry)  # issue 6: vehicles, DVLA, retention (data.py)
-    # MQTT mirror (issue #7): off by default; registers its sighting hook and unload itself.
-    await async_setup_mirror(hass, entry)
-    # Panel, card and live feed of the UI (issue 15): after the other hooks, so a new
-    # sighting reaches the panel once the event fired and the other hooks ran.
-    await async_setup_ui(hass, entry)
+    async_setup_retention(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await runtime.async_reconcile()
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))

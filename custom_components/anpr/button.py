@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
 from .coordinator import AnprConfigEntry, CameraCoordinator
-from .entity import AnprCameraEntity, async_setup_camera_entities
+from .entity import AnprCameraEntity, AnprCameraEntityDescription, async_setup_camera_entities
 
 PARALLEL_UPDATES = 1
 
-READ_PLATE = ButtonEntityDescription(key="read_plate", translation_key="read_plate")
+
+@dataclass(frozen=True, kw_only=True)
+class AnprButtonDescription(ButtonEntityDescription, AnprCameraEntityDescription):
+    """A camera button: ``press_fn(camera)`` runs when pressed."""
+
+    press_fn: Callable[[CameraCoordinator], Awaitable[None]]
+
+
+BUTTONS = (
+    AnprButtonDescription(
+        key="read_plate",
+        translation_key="read_plate",
+        exists_fn=lambda camera: camera.spec.supports_trigger,
+        press_fn=lambda camera: camera.async_trigger(),
+    ),
+)
 
 
 async def async_setup_entry(
@@ -22,30 +38,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the trigger button to cameras that support it."""
-    async_setup_camera_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda camera: [AnprReadPlateButton(camera, READ_PLATE)]
-        if camera.spec.supports_trigger
-        else [],
-    )
+    async_setup_camera_entities(hass, entry, async_add_entities, BUTTONS, AnprButton)
 
 
-async def async_trigger(camera: CameraCoordinator) -> None:
-    """Ask ``camera`` to read a plate now; raises translated HomeAssistantError."""
-    if camera.source is None:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="camera_not_running",
-            translation_placeholders={"camera": camera.name},
-        )
-    await camera.source.async_trigger()
+class AnprButton(AnprCameraEntity, ButtonEntity):
+    """Press to make the camera act (read the plate in front of it); results arrive as reads."""
 
-
-class AnprReadPlateButton(AnprCameraEntity, ButtonEntity):
-    """Press to make the camera read the plate in front of it."""
+    entity_description: AnprButtonDescription
 
     async def async_press(self) -> None:
-        """Trigger a recognition; the result arrives like any pushed read."""
-        await async_trigger(self.camera)
+        """Run the description's action."""
+        await self.entity_description.press_fn(self.camera)

@@ -37,6 +37,8 @@ from .const import (
     CONF_MQTT_ROOT,
     CONF_NAME,
     CONF_PICTURE_RETENTION_DAYS,
+    CONF_PLATE_COUNTRY,
+    CONF_PRESENCE_TIMEOUT,
     CONF_PRIVACY_MODE,
     CONF_REPEAT_WINDOW,
     CONF_RETENTION_DAYS,
@@ -46,6 +48,7 @@ from .const import (
     DEFAULT_FUZZY_DISTANCE,
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MQTT_ROOT,
+    DEFAULT_PRESENCE_TIMEOUT,
     DEFAULT_REPEAT_WINDOW,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_VISIT_TIMEOUT,
@@ -56,11 +59,9 @@ from .const import (
 from .core.matching import COUNTRY_FORMATS
 from .core.pipeline import DIRECTION_AS_REPORTED, DIRECTION_MODES, Correction
 from .core.visits import CAMERA_ROLES, DEFAULT_ROLE
-from .data import CONF_PLATE_COUNTRY
 from .list_editor import ListEditorMixin
 from .sources import SOURCE_KINDS, SourceKind
 from .sources.base import SourceAuthError, SourceValidationError, ValidatedCamera
-from .vehicles import CONF_PRESENCE_TIMEOUT, DEFAULT_PRESENCE_TIMEOUT
 
 CONF_MQTT_QOS = "mqtt_qos"
 CONF_MQTT_RETAIN = "mqtt_retain"

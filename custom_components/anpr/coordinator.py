@@ -1,10 +1,16 @@
-"""Runtime of the hub: per-camera push coordinators, the pipeline and the stores.
+"""The hub's runtime data and its per-camera push coordinators.
 
-Push pattern after unifiprotect's ``ProtectData`` (STYLE.md §3C): each camera has a
-:class:`CameraCoordinator` holding the running source, the last sighting and its listeners;
-entities subscribe with :meth:`CameraCoordinator.async_add_listener`. Cameras are config
-subentries; :meth:`AnprRuntime.async_reconcile` starts, stops and restarts them when subentries
-are added, removed or changed, without reloading the hub (dynamic devices).
+One read's path (docs/architecture.md): a source calls :meth:`CameraCoordinator.async_deliver`
+→ validation (core/validation.py) → the picture check → :meth:`Pipeline.async_process
+<.core.pipeline.Pipeline.async_process>`, which returns ``(sighting, is_new)`` → one
+:class:`~.core.sighting.SightingUpdate` → the bus event, the camera's entities (listeners) and
+then the hub's :class:`SightingHooks` (vehicles, DVLA, pictures, MQTT mirror, panel feed).
+
+Push pattern after unifiprotect's ``ProtectData``: entities subscribe with
+:meth:`CameraCoordinator.async_add_listener`. Cameras are config subentries;
+:meth:`AnprRuntime.async_reconcile` starts, stops and restarts them when subentries are added,
+removed or changed, without reloading the hub (dynamic devices). :class:`AnprRuntime` is built
+once by ``hub.async_build_runtime`` and assigned to ``entry.runtime_data``.
 """
 
 from __future__ import annotations
@@ -14,39 +20,43 @@ from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 import time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowContext, ConfigSubentry
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_CAMERA_ROLE,
-    CONF_CORRECTIONS,
     CONF_DIRECTION_MODE,
-    CONF_FUZZY_DISTANCE,
     CONF_KIND,
     CONF_MIN_CONFIDENCE,
     CONF_REPEAT_WINDOW,
     CONF_UNREADABLE_EVENTS,
-    DEFAULT_FUZZY_DISTANCE,
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_REPEAT_WINDOW,
     DOMAIN,
     EVENT_PLATE_READ,
-    EVENT_UNREADABLE,
     LOGGER,
     SUBENTRY_CAMERA,
 )
-from .core.pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline, Sighting
+from .core.pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline
+from .core.sighting import Sighting, SightingUpdate
 from .core.validation import DropReason, ReadCheck, check_pictures, validate_read
 from .core.visits import DEFAULT_ROLE
 from .protocols.models import PlateRead
 from .sources import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
 from .store import HistoryStore, ListStore
+
+if TYPE_CHECKING:
+    from .lookup import DvlaEnricher
+    from .mirror import MqttMirror
+    from .site import SiteRuntime
+    from .ui import SightingFeed
+    from .vehicles import VehicleTracker
 
 type AnprConfigEntry = ConfigEntry[AnprRuntime]
 
@@ -58,7 +68,25 @@ def signal_camera_added(entry_id: str) -> str:
     return SIGNAL_CAMERA_ADDED.format(entry_id)
 
 
-CameraListener = Callable[[], None]
+#: An entity's subscription: called with the update of a sighting, or None when only the
+#: camera's state changed (connected, restarted, stopped).
+CameraListener = Callable[[SightingUpdate | None], None]
+#: A hub consumer of new plate sightings (after the bus event and the entities).
+NewSightingHook = Callable[["CameraCoordinator", SightingUpdate], None]
+#: A hub consumer of sightings a repeat read was merged into.
+MergedSightingHook = Callable[[SightingUpdate], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SightingHooks:
+    """Who hears of sightings after the bus event and the camera's entities, in order.
+
+    ``new`` get every new plate sighting (not ``unreadable`` events); ``merged`` get a
+    sighting when a repeat read or misread was merged into it. Built once per hub.
+    """
+
+    new: tuple[NewSightingHook, ...] = ()
+    merged: tuple[MergedSightingHook, ...] = ()
 
 
 class CameraCoordinator:
@@ -75,10 +103,8 @@ class CameraCoordinator:
         self.hass = runtime.hass
         self.camera_id = subentry.subentry_id
         self.spec = spec
-        self.last_sighting: Sighting | None = None
-        #: The newest sighting *or* unreadable read (what the event entity fires for).
-        self.last_event: Sighting | None = None
-        self.last_sighting_new = False
+        #: The newest plate sighting's update (what the sensor and pictures show).
+        self.last: SightingUpdate | None = None
         self.connected: bool | None = None if not spec.is_stream else False
         self.source: AnprSource | None = None
         self._listeners: list[CameraListener] = []
@@ -131,9 +157,14 @@ class CameraCoordinator:
         return remove
 
     @callback
-    def _notify(self) -> None:
+    def _notify(self, update: SightingUpdate | None = None) -> None:
         for listener in list(self._listeners):
-            listener()
+            listener(update)
+
+    @property
+    def last_sighting(self) -> Sighting | None:
+        """The newest plate sighting of this camera (None before the first)."""
+        return self.last.sighting if self.last is not None else None
 
     @property
     def available(self) -> bool:
@@ -157,6 +188,19 @@ class CameraCoordinator:
         await source.async_start()
         # Only a source that started is kept (triggered, stopped); a failed one is dropped.
         self.source = source
+
+    async def async_trigger(self) -> None:
+        """Ask the camera to read a plate now; raises translated HomeAssistantError.
+
+        The answer arrives like any pushed read (flagged ``manual``).
+        """
+        if self.source is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="camera_not_running",
+                translation_placeholders={"camera": self.name},
+            )
+        await self.source.async_trigger()
 
     async def async_stop(self) -> None:
         """Stop the source and let reads already received finish the pipeline."""
@@ -259,7 +303,10 @@ class CameraCoordinator:
                     read.images[:] = kept
                 # Inside the lock: reads of one camera reach the user in the order they
                 # arrived (the next one waits for this one's history write).
-                await self.runtime.pipeline.async_process(read, self.settings)
+                result = await self.runtime.pipeline.async_process(read, self.settings)
+                if result is not None:
+                    sighting, is_new = result
+                    self._async_publish(SightingUpdate.of(sighting, is_new=is_new))
         except Exception:
             self.counters["errors"] += 1
             LOGGER.exception("Could not process a read from camera %s", self.name)
@@ -267,33 +314,33 @@ class CameraCoordinator:
             self.last_latency_ms = (time.perf_counter() - received) * 1000
 
     @callback
-    def async_handle_sighting(self, sighting: Sighting, is_new: bool) -> None:
-        """Pipeline result for this camera: update entities, fire the bus event.
+    def _async_publish(self, update: SightingUpdate) -> None:
+        """Hand one pipeline result on: bus event, entities, then the hub's hooks.
 
-        An ``unreadable`` read fires the event (bus and event entity) but is no sighting: the
-        last-plate sensor, pictures and sighting hooks keep the last plate read.
+        An ``unreadable`` event fires (bus and event entity) but is no plate sighting: the
+        last-plate sensor, pictures and hooks keep the last plate. Ignored plates (no event
+        type) update the sensor but fire no event.
         """
-        unreadable = sighting.event_type == EVENT_UNREADABLE
-        if not unreadable:
-            self.last_sighting = sighting
-        self.last_event = sighting
-        self.last_sighting_new = is_new
-        if is_new and sighting.event_type is not None:
-            self.hass.bus.async_fire(EVENT_PLATE_READ, sighting.as_dict())
-        self._notify()
-        self.last_sighting_new = False
-        if is_new and not unreadable:
-            for hook in self.runtime.sighting_hooks:
-                hook(self, sighting)
-        else:
-            for merged in self.runtime.merge_hooks:
-                merged(sighting)
+        sighting = update.sighting
+        if not update.is_unreadable:
+            self.last = update
+        if update.is_new and sighting.event_type is not None:
+            self.hass.bus.async_fire(EVENT_PLATE_READ, update.payload)
+        self._notify(update)
+        hooks = self.runtime.hooks
+        if not update.is_new:
+            for merged in hooks.merged:
+                merged(update)
+        elif not update.is_unreadable:
+            for hook in hooks.new:
+                hook(self, update)
 
     @callback
     def async_update_sighting(self, sighting: Sighting) -> None:
-        """Enrichment (e.g. DVLA) changed a sighting already shown: refresh entities."""
-        if sighting is self.last_sighting:
-            self._notify()
+        """Refresh the entities after a lookup (DVLA) enriched a sighting still shown."""
+        if self.last is not None and sighting is self.last.sighting:
+            self.last = SightingUpdate.of(sighting, is_new=False)
+            self._notify(self.last)
 
     @callback
     def async_set_connected(self, connected: bool) -> None:
@@ -321,45 +368,41 @@ class CameraCoordinator:
 
 @dataclass(kw_only=True)
 class AnprRuntime:
-    """``entry.runtime_data`` of the hub."""
+    """``entry.runtime_data`` of the hub, built once by ``hub.async_build_runtime``.
+
+    The stores, the pipeline, the site (visits, privacy, learnt misreads), the vehicle
+    tracker, the DVLA enricher (None without a key), the MQTT mirror (None when off), the
+    panel's sighting feed, the sighting hooks, and the running cameras (by subentry id).
+    """
 
     hass: HomeAssistant
     entry: AnprConfigEntry
     lists: ListStore
     history: HistoryStore
-    pipeline: Pipeline = field(init=False)
+    pipeline: Pipeline
+    site: SiteRuntime
+    vehicles: VehicleTracker
+    lookup: DvlaEnricher | None
+    mirror: MqttMirror | None
+    feed: SightingFeed
+    hooks: SightingHooks
     cameras: dict[str, CameraCoordinator] = field(default_factory=dict)
-    sighting_hooks: list[Callable[[CameraCoordinator, Sighting], None]] = field(
-        default_factory=list
-    )
-    #: Called with a sighting a repeat read was merged into (ui.py: the read count).
-    merge_hooks: list[Callable[[Sighting], None]] = field(default_factory=list)
-    options_snapshot: dict[str, Any] = field(default_factory=dict)
-    #: Plate intelligence (data.py: vehicles, DVLA, retention); set by data.async_setup_data.
-    data: Any = None
-    #: The panel's live sighting feed (ui.SightingFeed); set by ui.async_setup_ui.
-    ui: Any = None
+    #: The hub options the runtime was built with (a change reloads the hub).
+    options_snapshot: dict[str, Any] = field(init=False)
     _started: dict[str, dict[str, Any]] = field(default_factory=dict)
     _reconcile_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
-        """Build the pipeline bound to the stores."""
-        options = self.entry.options
-        self.options_snapshot = dict(options)
-        self.pipeline = Pipeline(
-            lists=self.lists.lists,
-            recorder=self.history.async_record,
-            on_sighting=self._async_on_sighting,
-            corrections=list(options.get(CONF_CORRECTIONS, [])),
-            fuzzy_distance=int(options.get(CONF_FUZZY_DISTANCE, DEFAULT_FUZZY_DISTANCE)),
-            amender=self.history.async_amend,
-        )
+        """Remember the options the runtime was built with."""
+        self.options_snapshot = dict(self.entry.options)
 
-    @callback
-    def _async_on_sighting(self, sighting: Sighting, is_new: bool) -> None:
-        camera = self.cameras.get(sighting.camera_id)
-        if camera is not None:
-            camera.async_handle_sighting(sighting, is_new)
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the plate-intelligence counts: vehicles, DVLA, site (never plates)."""
+        return {
+            "vehicles": self.vehicles.counts(),
+            "dvla": self.lookup.diagnostics() if self.lookup else None,
+            "site": self.site.diagnostics(),
+        }
 
     async def async_reconcile(self) -> None:
         """Start new cameras, stop removed ones and restart changed ones.
@@ -412,9 +455,7 @@ class AnprRuntime:
 
     async def async_stop_camera(self, camera_id: str) -> None:
         """Stop one camera and forget it."""
-        # Fault-injection finding (tests/test_faults.py::test_ha_restart_mid_stream): the camera
-        # was forgotten before it stopped, so reads it delivered while stopping (and reads still
-        # in the pipeline) found no camera in _async_on_sighting and were silently dropped.
+        # Stop first, forget after: reads delivered while stopping still reach the entities.
         camera = self.cameras.get(camera_id)
         self._started.pop(camera_id, None)
         if camera is not None:
@@ -445,7 +486,3 @@ def receive_time() -> datetime:
     """
     return dt_util.utcnow()
 
-
-def history_path(hass: HomeAssistant) -> Path:
-    """Return ``<config>/.storage/anpr_history.db``."""
-    return Path(hass.config.path(".storage", f"{DOMAIN}_history.db"))

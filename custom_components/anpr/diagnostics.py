@@ -63,6 +63,6 @@ async def async_get_config_entry_diagnostics(
         "history": await runtime.history.async_counts(),
         # Visits and privacy mode (issue 16): counts only; the privacy secret never appears.
         "visits": await runtime.history.async_run(runtime.history.history.visit_counts),
-        # Plate intelligence (data.py): vehicle and DVLA counts, never plates.
-        "data": runtime.data.diagnostics() if runtime.data is not None else None,
+        # Plate intelligence: vehicle, DVLA and site counts, never plates.
+        "data": runtime.diagnostics(),
     }

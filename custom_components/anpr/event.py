@@ -1,7 +1,13 @@
-"""Event entity per camera: ``known`` / ``unknown`` / ``alert`` per sighting, ``unreadable``."""
+"""Event entity per camera: ``known`` / ``unknown`` / ``alert`` per sighting, ``unreadable``.
+
+The event's attributes are the sighting's summary (:meth:`Sighting.summary
+<.core.sighting.Sighting.summary>`): plate, camera, direction, list match, history, visit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -9,21 +15,28 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_TYPES
-from .coordinator import AnprConfigEntry, CameraCoordinator
-from .entity import AnprCameraEntity, async_setup_camera_entities
+from .coordinator import AnprConfigEntry
+from .core.sighting import SightingUpdate
+from .entity import AnprCameraEntity, AnprCameraEntityDescription, async_setup_camera_entities
 
 PARALLEL_UPDATES = 0
 
-PLATE_EVENT = EventEntityDescription(
-    key="plate", translation_key="plate", event_types=list(EVENT_TYPES)
+
+@dataclass(frozen=True, kw_only=True)
+class AnprEventDescription(EventEntityDescription, AnprCameraEntityDescription):
+    """A camera's event entity: ``attrs_fn`` gives the attributes of a new sighting's event."""
+
+    attrs_fn: Callable[[SightingUpdate], Mapping[str, Any]]
+
+
+EVENTS = (
+    AnprEventDescription(
+        key="plate",
+        translation_key="plate",
+        event_types=list(EVENT_TYPES),
+        attrs_fn=lambda update: update.summary,
+    ),
 )
-EVENT_ATTRIBUTES = (
-    "plate", "camera", "direction", "confidence", "category", "list", "description",
-    "priority", "previous_sightings", "last_sighting", "matched_by", "reason", "country",
-    "vehicle_type", "vehicle_colour", "vehicle_make", "time", "id", "catch_up", "manual",
-    "visit_id", "visit_started", "visit_action", "dwell_s", "visitor_class", "usual_hour",
-    "alternatives",
-)  # fmt: skip
 
 
 async def async_setup_entry(
@@ -32,26 +45,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the plate event entity of every camera."""
-    async_setup_camera_entities(
-        hass, entry, async_add_entities, lambda camera: [AnprPlateEvent(camera, PLATE_EVENT)]
-    )
+    async_setup_camera_entities(hass, entry, async_add_entities, EVENTS, AnprPlateEvent)
 
 
 class AnprPlateEvent(AnprCameraEntity, EventEntity):
-    """Fires once per sighting; ignored plates fire nothing."""
+    """Fires once per new sighting; ignored plates and merged repeat reads fire nothing."""
 
+    entity_description: AnprEventDescription
     _unrecorded_attributes = frozenset({"reason", "matched_by"})
 
-    def __init__(self, camera: CameraCoordinator, description: EventEntityDescription) -> None:
-        """Bind to the camera."""
-        super().__init__(camera, description)
-
     @callback
-    def _async_camera_updated(self) -> None:
-        camera = self.camera
-        sighting = camera.last_event
-        if camera.last_sighting_new and sighting is not None and sighting.event_type:
-            data = sighting.as_dict()
-            attributes: dict[str, Any] = {key: data.get(key) for key in EVENT_ATTRIBUTES}
-            self._trigger_event(sighting.event_type, attributes)
-        self.async_write_ha_state()
+    def _handle_camera_update(self, update: SightingUpdate | None) -> None:
+        if update is None or not update.is_new:
+            return
+        if (event_type := update.sighting.event_type) is not None:
+            self._trigger_event(event_type, dict(self.entity_description.attrs_fn(update)))

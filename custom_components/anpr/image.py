@@ -11,30 +11,32 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AnprConfigEntry, CameraCoordinator
-from .core.pipeline import Sighting
-from .entity import AnprCameraEntity, async_setup_camera_entities
+from .core.sighting import Sighting, SightingUpdate
+from .entity import AnprCameraEntity, AnprCameraEntityDescription, async_setup_camera_entities
 from .protocols.models import ImageRole, ReadImage
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class AnprImageDescription(ImageEntityDescription):
-    """Which picture of a sighting the entity shows."""
+class AnprImageDescription(ImageEntityDescription, AnprCameraEntityDescription):
+    """Which picture of a sighting the entity shows (``image_fn``; None: keep the last)."""
 
-    pick: Callable[[Sighting], ReadImage | None]
+    image_fn: Callable[[Sighting], ReadImage | None]
 
 
 IMAGES = (
     AnprImageDescription(
         key="picture",
         translation_key="picture",
-        pick=lambda s: s.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE),
+        exists_fn=lambda camera: "picture" in camera.spec.image_entities,
+        image_fn=lambda s: s.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE),
     ),
     AnprImageDescription(
         key="plate_picture",
         translation_key="plate_picture",
-        pick=lambda s: s.image(ImageRole.PLATE),
+        exists_fn=lambda camera: "plate_picture" in camera.spec.image_entities,
+        image_fn=lambda s: s.image(ImageRole.PLATE),
     ),
 )
 
@@ -44,17 +46,12 @@ async def async_setup_entry(
     entry: AnprConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the picture entities of every camera."""
-    async_setup_camera_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda camera: [
-            AnprImage(hass, camera, description)
-            for description in IMAGES
-            if description.key in camera.spec.image_entities
-        ],
-    )
+    """Add the picture entities of every camera that can fill them."""
+
+    def image(camera: CameraCoordinator, description: AnprImageDescription) -> AnprImage:
+        return AnprImage(hass, camera, description)
+
+    async_setup_camera_entities(hass, entry, async_add_entities, IMAGES, image)
 
 
 class AnprImage(AnprCameraEntity, ImageEntity):
@@ -71,11 +68,11 @@ class AnprImage(AnprCameraEntity, ImageEntity):
         self._image: ReadImage | None = None
 
     @callback
-    def _handle_camera_update(self) -> None:
+    def _handle_camera_update(self, update: SightingUpdate | None) -> None:
         sighting = self.camera.last_sighting
         if sighting is None:
             return
-        picture = self.entity_description.pick(sighting)
+        picture = self.entity_description.image_fn(sighting)
         if picture is None or picture is self._image:
             return
         self._image = picture

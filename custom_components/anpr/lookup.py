@@ -1,4 +1,4 @@
-"""DVLA enrichment of sightings (HA side of :mod:`.dvla`).
+"""DVLA enrichment of sightings (the Home Assistant side of :mod:`.core.dvla`).
 
 A sighting hook: the plate-read event has already fired when it runs; the lookup runs as a
 background task and, when the answer arrives, sets ``sighting.reginfo`` and refreshes the
@@ -17,17 +17,23 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 
-from .const import CATEGORY_IGNORED, CONF_DVLA_API_KEY, DOMAIN, LOGGER, STORAGE_VERSION
+from .const import (
+    CATEGORY_IGNORED,
+    CONF_DVLA_API_KEY,
+    CONF_DVLA_BASE_URL,
+    CONF_DVLA_CACHE_HOURS,
+    DEFAULT_DVLA_CACHE_HOURS,
+    DOMAIN,
+    LOGGER,
+    STORAGE_VERSION,
+)
 from .core.dvla import PRODUCTION_URL, DvlaAuthError, DvlaUnavailable, VesCache, VesClient
 from .core.matching import is_uk_plate
+from .core.sighting import Sighting, SightingUpdate
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .core.pipeline import Sighting
 
-CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
-#: Not in the UI: lets tests and the UAT environment point the client elsewhere.
-CONF_DVLA_BASE_URL = "dvla_base_url"
 ISSUE_BAD_KEY = "dvla_bad_key"
 
 
@@ -53,10 +59,10 @@ class DvlaEnricher:
             api_key,
             base_url=str(options.get(CONF_DVLA_BASE_URL, PRODUCTION_URL)),
         )
-        self.cache = VesCache(float(options.get(CONF_DVLA_CACHE_HOURS, 24)) * 3600)
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.dvla_cache"
+        self.cache = VesCache(
+            float(options.get(CONF_DVLA_CACHE_HOURS, DEFAULT_DVLA_CACHE_HOURS)) * 3600
         )
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.dvla_cache")
         self.disabled = False
         self.stats = {"lookups": 0, "cached": 0, "errors": 0}
         self._inflight: set[str] = set()
@@ -70,8 +76,9 @@ class DvlaEnricher:
         await self._store.async_save(self.cache.as_dict())
 
     @callback
-    def __call__(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
         """Start a lookup for a new sighting (never blocks the read)."""
+        sighting = update.sighting
         if self.disabled or sighting.list_category == CATEGORY_IGNORED:
             return
         if not is_uk_plate(sighting.plate):
@@ -133,23 +140,13 @@ class DvlaEnricher:
         }
 
 
-async def async_setup_lookup(
-    hass: HomeAssistant, entry: AnprConfigEntry
-) -> DvlaEnricher | None:
-    """Create and hook the enricher when a DVLA key is set; None otherwise."""
+async def async_setup_lookup(hass: HomeAssistant, entry: AnprConfigEntry) -> DvlaEnricher | None:
+    """Create the enricher (cache loaded, saved at unload) when a DVLA key is set, else None."""
     api_key = str(entry.options.get(CONF_DVLA_API_KEY) or "").strip()
     if not api_key:
         ir.async_delete_issue(hass, DOMAIN, ISSUE_BAD_KEY)
         return None
     enricher = DvlaEnricher(hass, entry, api_key)
     await enricher.async_load()
-    hooks = entry.runtime_data.sighting_hooks
-    hooks.append(enricher)
-
-    async def _unload() -> None:
-        if enricher in hooks:
-            hooks.remove(enricher)
-        await enricher.async_save()
-
-    entry.async_on_unload(_unload)
+    entry.async_on_unload(enricher.async_save)
     return enricher

@@ -2,7 +2,8 @@
 
 Off by default (hub option ``mqtt_enabled``). No second MQTT client: every message goes through
 ``homeassistant.components.mqtt.async_publish`` on the broker the user set up in the MQTT
-integration. Topic and payload names follow anpr2mqtt (ANCHORS.md §1) so its users can migrate:
+integration. Topic and payload names follow anpr2mqtt's (github.com/dan-r/anpr2mqtt, README)
+so its users can migrate:
 
 - ``<root>/<camera>/state``: the sighting as JSON (retained when ``mqtt_retain``); the fields of
   :meth:`Sighting.as_dict` plus anpr2mqtt's ``target``, ``target_type``, ``plate``,
@@ -28,8 +29,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import json
 from types import ModuleType
@@ -49,26 +49,22 @@ from homeassistant.loader import async_get_integration
 from homeassistant.util import slugify
 
 from .const import (
+    CONF_MQTT_DISCOVERY,
+    CONF_MQTT_DISCOVERY_PREFIX,
     CONF_MQTT_ENABLED,
+    CONF_MQTT_QOS,
+    CONF_MQTT_RETAIN,
     CONF_MQTT_ROOT,
+    DEFAULT_MQTT_DISCOVERY_PREFIX as DISCOVERY_PREFIX,
     DEFAULT_MQTT_ROOT,
     DOMAIN,
     EVENT_TYPES,
     LOGGER,
 )
 from .coordinator import AnprConfigEntry, CameraCoordinator, signal_camera_added
-from .core.pipeline import Sighting
+from .core.sighting import Sighting, SightingUpdate
 from .protocols.models import ImageRole, ReadImage
 
-# Hub option keys (defined by the options flow in config_flow.py; repeated here so the mirror
-# does not import the flow module).
-CONF_MQTT_QOS: Final = "mqtt_qos"
-CONF_MQTT_RETAIN: Final = "mqtt_retain"
-CONF_MQTT_DISCOVERY: Final = "mqtt_discovery"
-#: Optional hub option (not in the options form yet): discovery prefix of the *other* instances.
-CONF_MQTT_DISCOVERY_PREFIX: Final = "mqtt_discovery_prefix"
-
-DISCOVERY_PREFIX: Final = "homeassistant"
 ISSUE_MQTT_NOT_SET_UP: Final = "mqtt_not_set_up"
 ANPR2MQTT_EVENT: Final = "anpr"
 MAX_QUEUE_BYTES: Final = 32 * 1024 * 1024  # pictures waiting to be published
@@ -102,23 +98,25 @@ def vehicle_topic(root: str, plate: str) -> str:
 
 
 def build_state_payload(
-    sighting: Sighting,
+    update: SightingUpdate,
     image: ReadImage | None,
     *,
     image_url: str | None = None,
     area: str | None = None,
 ) -> dict[str, Any]:
-    """Return the ``<root>/<camera>/state`` JSON object for ``sighting``.
+    """Return the ``<root>/<camera>/state`` JSON object for a sighting.
 
-    :meth:`Sighting.as_dict` (our names) plus the anpr2mqtt field names, so automations written
-    against anpr2mqtt's state topic keep working: ``target``/``plate`` (the normalised plate),
-    ``target_type`` (``"plate"``), ``orig_target`` (the plate as read), ``event`` (``"anpr"``),
-    ``event_time`` (ISO 8601 with offset), ``reg_info`` (DVLA answer or None), ``history``
-    (``previous_sightings``, ``last_seen``), ``image_event``/``ext``/``image_size`` (bytes) of
-    the picture published on the image topic, ``event_image_url`` and ``area``. No image bytes.
+    The sighting's payload (:meth:`Sighting.as_dict`, our names; copied, not changed) plus
+    anpr2mqtt's field names, so automations written against its state topic keep working:
+    ``target``/``plate`` (the normalised plate), ``target_type`` (``"plate"``),
+    ``orig_target`` (the plate as read), ``event`` (``"anpr"``), ``event_time`` (ISO 8601 with
+    offset), ``reg_info`` (DVLA answer or None), ``history`` (``previous_sightings``,
+    ``last_seen``), ``image_event``/``ext``/``image_size`` (bytes) of the picture published on
+    the image topic, ``event_image_url`` and ``area``. No image bytes.
     """
-    payload = sighting.as_dict()
+    sighting = update.sighting
     read = sighting.read
+    payload = dict(update.payload)
     payload.update(
         {
             "target": sighting.plate,
@@ -272,14 +270,20 @@ class MqttMirror:
     """Publishes sightings to MQTT through HA's ``mqtt`` integration (one ordered queue).
 
     Lifecycle: :meth:`async_start` (in a background task of the hub entry) waits for the MQTT
-    integration; :meth:`async_on_sighting` (a ``runtime.sighting_hooks`` callback) queues the
+    integration; :meth:`async_on_sighting` (one of the hub's sighting hooks) queues the
     messages; :meth:`async_stop` on unload. Never raises into the hub.
     """
 
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
-        """Read root, QoS, retain and discovery from the hub options."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: AnprConfigEntry,
+        cameras: Mapping[str, CameraCoordinator],
+    ) -> None:
+        """Read root, QoS, retain and discovery from the hub options; ``cameras`` by id."""
         self.hass = hass
         self.entry = entry
+        self.cameras = cameras
         options = entry.options
         self.root = str(options.get(CONF_MQTT_ROOT) or DEFAULT_MQTT_ROOT).strip().strip("/")
         self.root = self.root or DEFAULT_MQTT_ROOT
@@ -363,15 +367,16 @@ class MqttMirror:
     # -- inputs --------------------------------------------------------------------------------
 
     @callback
-    def async_on_sighting(self, camera: CameraCoordinator, sighting: Sighting) -> None:
-        """``runtime.sighting_hooks`` callback: queue image, state and vehicle messages."""
+    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
+        """Sighting hook: queue the image, state and vehicle messages of a new sighting."""
+        sighting = update.sighting
         if self._mqtt is None or sighting.event_type is None:
             return
         base = camera_topic(self.root, camera.name)
         self._cameras[camera.camera_id] = camera.name
         image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)
         payload = build_state_payload(
-            sighting, image, image_url=self._image_url(camera), area=self._area(camera)
+            update, image, image_url=self._image_url(camera), area=self._area(camera)
         )
         messages: list[Message] = []
         if image is not None:
@@ -487,8 +492,7 @@ class MqttMirror:
     def _async_queue_discovery(self) -> None:
         if not self.discovery:
             return
-        runtime = self.entry.runtime_data
-        for camera in list(runtime.cameras.values()):
+        for camera in list(self.cameras.values()):
             self._cameras[camera.camera_id] = camera.name
             self._async_enqueue(camera_discovery(self.root, camera, self._version, self.prefix))
         for plate, description in self._vehicles.items():
@@ -560,26 +564,20 @@ class MqttMirror:
         return area.name if area else None
 
 
-async def async_setup_mirror(hass: HomeAssistant, entry: AnprConfigEntry) -> MqttMirror | None:
+def async_setup_mirror(
+    hass: HomeAssistant, entry: AnprConfigEntry, cameras: Mapping[str, CameraCoordinator]
+) -> MqttMirror | None:
     """Start the mirror when the hub option is on; clean up its repair issue when off.
 
-    Registers the sighting hook and the unload callbacks on ``entry``. Returns the mirror (or
-    None when off). Never raises: MQTT problems become a repair issue or a log line.
+    Registers the unload callbacks on ``entry`` and returns the mirror (None when off); the hub
+    hooks :meth:`MqttMirror.async_on_sighting`. Never raises: MQTT problems become a repair
+    issue or a log line.
     """
     if not entry.options.get(CONF_MQTT_ENABLED, False):
         ir.async_delete_issue(hass, DOMAIN, ISSUE_MQTT_NOT_SET_UP)
         return None
-    mirror = MqttMirror(hass, entry)
-    runtime = entry.runtime_data
-    runtime.sighting_hooks.append(mirror.async_on_sighting)
-
-    @callback
-    def _remove_hook() -> None:
-        with suppress(ValueError):  # only this callback removes the hook; never fail an unload
-            runtime.sighting_hooks.remove(mirror.async_on_sighting)
-        mirror.async_stop()
-
-    entry.async_on_unload(_remove_hook)
+    mirror = MqttMirror(hass, entry, cameras)
+    entry.async_on_unload(mirror.async_stop)
     entry.async_on_unload(entry.add_update_listener(mirror.async_entry_updated))
     entry.async_create_background_task(hass, mirror.async_start(), f"{DOMAIN} mqtt mirror")
     return mirror

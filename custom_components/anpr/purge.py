@@ -1,14 +1,11 @@
-"""History retention: the daily purge and the optional saved pictures (HA side).
+"""History retention and purges: the daily purge, retention 0, and purge by plate (HA side).
 
-Retention (hub option ``retention_days``, DESIGN.md "Sightings history"): once a day (03:17
-local) and once at start-up, sightings older than N days are deleted together with their saved
-pictures; 0 keeps nothing (every sighting is deleted at the next purge and no picture is saved).
-Visits (``visit_retention_days``) and pictures (``picture_retention_days``) have their own
-retention (issue 16), each defaulting to the sightings' one; a picture never outlives its
-sighting.
-Pictures (hub option ``save_images``) go under the ``local`` media folder as
-``anpr/<YYYY-MM-DD>/<HHMMSS>_<plate>_<camera>.<ext>``, so HA's Media panel ("My media") browses
-them; paths are stored with the sighting so a purge by plate or age removes them too.
+Retention (hub option ``retention_days``): once a day (03:17 local) and once at start-up,
+sightings older than N days are deleted together with their saved pictures and panel
+thumbnails; 0 keeps nothing (each sighting is deleted right after it was shown, and no picture
+is saved). Visits (``visit_retention_days``) and pictures (``picture_retention_days``) have
+their own retention, each defaulting to the sightings' one; a picture never outlives its
+sighting. Where pictures live: media.py.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime, timedelta
 from pathlib import Path
-import re
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -30,31 +26,11 @@ from .const import (
     DEFAULT_RETENTION_DAYS,
     LOGGER,
 )
-from .protocols.models import ImageRole
+from .core.sighting import SightingUpdate
+from .media import media_root, thumbnail_root
 
 if TYPE_CHECKING:
-    from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .core.pipeline import Sighting
-
-CONF_SAVE_IMAGES = "save_images"
-MEDIA_FOLDER = "anpr"
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
-
-
-def media_root(hass: HomeAssistant) -> Path:
-    """Return ``<local media dir>/anpr`` (``<config>/media/anpr`` when none is configured)."""
-    base = hass.config.media_dirs.get("local") or hass.config.path("media")
-    return Path(base) / MEDIA_FOLDER
-
-
-#: Panel thumbnails live next to the history database (``<config>/.storage/anpr_thumbnails``).
-THUMB_FOLDER = "anpr_thumbnails"
-
-
-def thumbnail_root(entry: AnprConfigEntry) -> Path:
-    """``anpr_thumbnails`` next to the history database (``<config>/.storage``)."""
-    return Path(entry.runtime_data.history.history.path).parent / THUMB_FOLDER
+    from .coordinator import AnprConfigEntry, CameraCoordinator, NewSightingHook
 
 
 def retention_days(entry: AnprConfigEntry) -> int:
@@ -112,7 +88,7 @@ async def async_purge(
         before=before, plate=plate, sighting_id=sighting_id
     )
     if images:
-        for root in (media_root(runtime.hass), thumbnail_root(entry)):
+        for root in (media_root(runtime.hass), thumbnail_root(runtime.history)):
             await runtime.hass.async_add_executor_job(_delete_files, root, images)
     if deleted:
         LOGGER.info("Purged %d sightings", deleted)
@@ -127,7 +103,7 @@ async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int
     (saved picture files), ``thumbnails`` (thumbnail files), ``misreads``.
     """
     runtime = entry.runtime_data
-    site = runtime.data.site
+    site = runtime.site
     forms = site.privacy.query_forms(plate)
     history = runtime.history
     sightings, visits, images = await history.async_run(history.history.purge_plate, forms)
@@ -138,7 +114,7 @@ async def async_purge_plate(entry: AnprConfigEntry, plate: str) -> dict[str, int
             _delete_files, media_root(runtime.hass), images
         )
         thumbnails = await runtime.hass.async_add_executor_job(
-            _delete_files, thumbnail_root(entry), images
+            _delete_files, thumbnail_root(runtime.history), images
         )
     misreads = site.forget(plate)
     LOGGER.info("Purged everything about one plate (%d sightings, %d visits)", sightings, visits)
@@ -167,61 +143,9 @@ async def async_retention_purge(entry: AnprConfigEntry) -> int:
     return deleted
 
 
-def _save_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-class PictureSaver:
-    """Sighting hook saving each new sighting's best picture under the media folder."""
-
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
-        """Bind to the hub."""
-        self.hass = hass
-        self.entry = entry
-        self.root = media_root(hass)
-
-    def path_for(self, sighting: Sighting, content_type: str) -> Path:
-        """Where a sighting's picture goes (local date folder, safe file name)."""
-        local = dt_util.as_local(sighting.time)
-        camera = _UNSAFE.sub("_", sighting.camera)[:40]
-        # Privacy mode: an unlisted plate's file is named by its hash, never the plate.
-        stored = self.entry.runtime_data.pipeline.privacy.stored(sighting.plate) or ""
-        plate = _UNSAFE.sub("_", stored)[:20]
-        ext = _EXTENSIONS.get(content_type, "jpg")
-        return self.root / f"{local:%Y-%m-%d}" / f"{local:%H%M%S}_{plate}_{camera}.{ext}"
-
-    @callback
-    def __call__(self, camera: CameraCoordinator, sighting: Sighting) -> None:
-        """Schedule the save (never blocks the read)."""
-        if retention_days(self.entry) <= 0:
-            return
-        image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)
-        if image is None:
-            return
-        self.entry.async_create_task(
-            self.hass, self._async_save(sighting, image.data, image.content_type),
-            "anpr save picture",
-        )  # fmt: skip
-
-    async def _async_save(self, sighting: Sighting, data: bytes, content_type: str) -> None:
-        path = self.path_for(sighting, content_type)
-        try:
-            await self.hass.async_add_executor_job(_save_file, path, data)
-            runtime = self.entry.runtime_data
-            await runtime.history.async_set_image_path(
-                runtime.pipeline.privacy.stored(sighting.plate) or sighting.plate,
-                sighting.time,
-                sighting.camera_id,
-                str(path),
-            )
-        except Exception as err:
-            LOGGER.warning("Could not save the picture of a sighting: %s", err)
-
-
 @callback
 def async_setup_retention(hass: HomeAssistant, entry: AnprConfigEntry) -> None:
-    """Start the daily purge (and one now) and, when enabled, the picture saver."""
+    """Start the daily purge and run one now (after ``entry.runtime_data`` is set)."""
 
     async def _run(_now: Any = None) -> None:
         try:
@@ -231,20 +155,22 @@ def async_setup_retention(hass: HomeAssistant, entry: AnprConfigEntry) -> None:
 
     entry.async_on_unload(async_track_time_change(hass, _run, hour=3, minute=17, second=0))
     entry.async_create_task(hass, _run(), "anpr retention purge")
-    hooks = entry.runtime_data.sighting_hooks
-    if retention_days(entry) <= 0:
-        # 0 keeps nothing: each sighting is deleted right after it was shown.
-        @callback
-        def _forget(camera: CameraCoordinator, sighting: Sighting) -> None:
-            entry.async_create_task(
-                hass,
-                async_purge(entry, before=sighting.time + timedelta(microseconds=1)),
-                "anpr retention 0 purge",
-            )
 
-        hooks.append(_forget)
-        entry.async_on_unload(lambda: hooks.remove(_forget) if _forget in hooks else None)
-    if entry.options.get(CONF_SAVE_IMAGES):
-        saver = PictureSaver(hass, entry)
-        hooks.append(saver)
-        entry.async_on_unload(lambda: hooks.remove(saver) if saver in hooks else None)
+
+def retention_zero_hook(hass: HomeAssistant, entry: AnprConfigEntry) -> NewSightingHook | None:
+    """Return the sighting hook of retention 0 (delete each sighting once it was shown).
+
+    None when the hub keeps sightings (retention above 0 days).
+    """
+    if retention_days(entry) > 0:
+        return None
+
+    @callback
+    def _forget(camera: CameraCoordinator, update: SightingUpdate) -> None:
+        entry.async_create_task(
+            hass,
+            async_purge(entry, before=update.sighting.time + timedelta(microseconds=1)),
+            "anpr retention 0 purge",
+        )
+
+    return _forget

@@ -512,7 +512,7 @@ async def _async_confirm_reading(call: ServiceCall) -> dict[str, Any]:
     entry = async_get_hub(call.hass)
     runtime = entry.runtime_data
     plate = _plate_arg(call)
-    if not runtime.pipeline.is_listed(plate):
+    if not runtime.lists.lists.is_listed(plate):
         raise _error("plate_not_listed", plate=plate)
     read: str | None = None
     if ATTR_READ_PLATE in call.data:
@@ -537,7 +537,7 @@ async def _async_confirm_reading(call: ServiceCall) -> dict[str, Any]:
         )
     if read is None:
         raise _error("reading_needed")
-    runtime.data.site.learn(read, plate, camera_id)
+    runtime.site.learn(read, plate, camera_id)
     names = _camera_names(entry)
     return {
         "plate": plate,
@@ -561,10 +561,8 @@ async def _async_remove_plate(call: ServiceCall) -> None:
 
 
 async def _async_trigger(call: ServiceCall) -> None:
-    from .button import async_trigger  # noqa: PLC0415 - avoid a platform import cycle
-
     for device_id in call.data[ATTR_DEVICE_ID]:
-        await async_trigger(camera_for_device(call.hass, device_id))
+        await camera_for_device(call.hass, device_id).async_trigger()
 
 
 SERVICES: dict[str, tuple[Any, vol.Schema, SupportsResponse]] = {

@@ -1,11 +1,12 @@
-"""The site: visits, visitor classes, learnt misreads and privacy mode wired into a hub (issue 16).
+"""The site: visits, visitor classes, learnt misreads and privacy mode of a hub.
 
-``async_setup_site`` runs from ``data.async_setup_data``: it gives the history the site's time
-zone (visitor classes count local days), turns privacy mode on in the pipeline (keyed hashes,
-core/privacy.py; the per-install secret is made once and kept in the config entry's data),
-loads the learnt misreads (``.storage/anpr.misreads``), reloads the open visits from the history
-into the tracker (core/visits.py) and closes visits that timed out, now and every minute — so a
-visit left open across a restart still closes as "no exit seen". With privacy mode on, a
+``async_setup_site`` runs while the hub's runtime is built (hub.py), before the pipeline, which
+it gives its parts: it gives the history the site's time zone (visitor classes count local
+days), makes the privacy policy (keyed hashes, core/privacy.py; the per-install secret is made
+once and kept in the config entry's data), loads the learnt misreads
+(``.storage/anpr.misreads``), reloads the open visits from the history into the tracker
+(core/visits.py) and closes visits that timed out, now and every minute — so a visit left open
+across a restart still closes as "no exit seen". With privacy mode on, a
 background task rewrites plates still stored in the clear (the history from before the switch,
 and plates that left the lists) in batches, with progress on a diagnostic sensor.
 
@@ -23,12 +24,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from homeassistant.components.sensor import SensorEntity, SensorStateClass
-from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -45,6 +41,7 @@ from .const import (
 from .core.misreads import LearntMisreads
 from .core.privacy import PlateHasher, PrivacyPolicy, new_secret
 from .core.visits import Visit, VisitStep, VisitTracker
+from .store import HistoryStore, ListStore
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry
@@ -82,27 +79,29 @@ def visit_timeout(entry: AnprConfigEntry) -> timedelta | None:
 
 
 class SiteRuntime:
-    """Visits, privacy and learnt misreads of one hub; listeners are the site entities."""
+    """Visits, privacy and learnt misreads of one hub; listeners are the site entities.
 
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
-        """Bind to the hub (pipeline and history already exist)."""
+    ``tracker`` (open visits), ``privacy`` (the stored form of plates) and ``learnt``
+    (confirmed misreads) are handed to the pipeline, which updates them read by read.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, entry: AnprConfigEntry, history: HistoryStore, lists: ListStore
+    ) -> None:
+        """Bind to the hub's stores; call :meth:`async_setup` before use."""
         self.hass = hass
         self.entry = entry
-        runtime = entry.runtime_data
-        self.history = runtime.history
-        self.pipeline = runtime.pipeline
+        self.history = history
+        self.lists = lists
         self.tracker = VisitTracker(visit_timeout(entry))
+        self.privacy = PrivacyPolicy(None, lists.lists.is_listed)
+        self.learnt = LearntMisreads()
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.misreads")
         self._listeners: list[Callable[[], None]] = []
         #: Privacy rewrite progress: plates to rewrite at the start and plates done.
         self.rewrite_total = 0
         self.rewrite_done = 0
         self.rewrite_running = False
-
-    @property
-    def privacy(self) -> PrivacyPolicy:
-        """The pipeline's privacy policy."""
-        return self.pipeline.privacy
 
     @property
     def rewrite_progress(self) -> float:
@@ -122,12 +121,10 @@ class SiteRuntime:
                 self.hass.config_entries.async_update_entry(
                     entry, data={**entry.data, DATA_PRIVACY_SECRET: secret}
                 )
-            self.pipeline.privacy = PrivacyPolicy(PlateHasher(secret), self.pipeline.is_listed)
+            self.privacy = PrivacyPolicy(PlateHasher(secret), self.lists.lists.is_listed)
         stored = await self._store.async_load() or {}
-        self.pipeline.learnt = LearntMisreads(stored.get("misreads"))
+        self.learnt = LearntMisreads(stored.get("misreads"))
         self.tracker.load(await self.history.async_run(self.history.history.open_visits))
-        self.pipeline.visits = self.tracker
-        self.pipeline.on_visit = self._on_visit
         await self.async_sweep()
         entry.async_on_unload(
             async_track_time_interval(
@@ -151,7 +148,8 @@ class SiteRuntime:
             listener()
 
     @callback
-    def _on_visit(self, step: VisitStep) -> None:
+    def async_on_visit(self, step: VisitStep) -> None:
+        """Refresh the site entities after a visit step (the count on site may have moved)."""
         self._notify()
 
     async def _async_sweep_timer(self, _now: datetime) -> None:
@@ -170,7 +168,7 @@ class SiteRuntime:
 
     def listed_plates(self) -> frozenset[str]:
         """Every listed plate and alternative reading (they stay in the clear)."""
-        lists = self.pipeline.lists
+        lists = self.lists.lists
         plates: set[str] = set()
         for item in lists.entries.values():
             plates.add(item.plate)
@@ -208,21 +206,21 @@ class SiteRuntime:
 
     def learn(self, read: str, plate: str, camera_id: str | None) -> None:
         """Remember a confirmed misread and save it."""
-        self.pipeline.learnt.learn(read, plate, camera_id)
+        self.learnt.learn(read, plate, camera_id)
         self._store.async_delay_save(self._data, 1.0)
 
     def forget(self, plate: str) -> int:
         """Forget a plate's learnt misreads and its open visit (purge); return misreads."""
         for form in self.privacy.query_forms(plate):
             self.tracker.forget(form)
-        gone = self.pipeline.learnt.forget_plate(plate)
+        gone = self.learnt.forget_plate(plate)
         if gone:
             self._store.async_delay_save(self._data, 1.0)
         self._notify()
         return gone
 
     def _data(self) -> dict[str, Any]:
-        return {"misreads": self.pipeline.learnt.as_dict()}
+        return {"misreads": self.learnt.as_dict()}
 
     async def async_unload(self) -> None:
         """Save learnt misreads now."""
@@ -244,81 +242,16 @@ class SiteRuntime:
                 "total": self.rewrite_total,
                 "done": self.rewrite_done,
             },
-            "learnt_misreads": len(self.pipeline.learnt),
+            "learnt_misreads": len(self.learnt),
         }
 
 
-async def async_setup_site(hass: HomeAssistant, entry: AnprConfigEntry) -> SiteRuntime:
+async def async_setup_site(
+    hass: HomeAssistant, entry: AnprConfigEntry, history: HistoryStore, lists: ListStore
+) -> SiteRuntime:
     """Create and start the site runtime of a hub."""
-    site = SiteRuntime(hass, entry)
+    site = SiteRuntime(hass, entry, history, lists)
     await site.async_setup()
     entry.async_on_unload(site.async_unload)
     return site
 
-
-def site_device_info(entry: AnprConfigEntry) -> DeviceInfo:
-    """Return the hub's site device (holds the site-wide entities).
-
-    The hub's site device (holds the site-wide entities).
-    """
-    return DeviceInfo(
-        identifiers={(DOMAIN, f"site_{entry.entry_id}")},
-        name=f"{entry.title} site",
-        manufacturer="ANPR",
-        model="Site",
-    )
-
-
-class SiteEntity(Entity):
-    """An entity of the site device, updated by :class:`SiteRuntime`."""
-
-    _attr_has_entity_name = True
-    _attr_should_poll = False
-
-    def __init__(self, site: SiteRuntime, key: str) -> None:
-        """Bind to the site."""
-        self.site = site
-        self._attr_translation_key = key
-        self._attr_unique_id = f"{site.entry.entry_id}_{key}"
-        self._attr_device_info = site_device_info(site.entry)
-
-    async def async_added_to_hass(self) -> None:
-        """Subscribe to the site."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.site.async_add_listener(self.async_write_ha_state))
-
-
-class VehiclesOnSiteSensor(SiteEntity, SensorEntity):
-    """Number of vehicles with an open visit."""
-
-    _attr_state_class = SensorStateClass.MEASUREMENT
-    _attr_native_unit_of_measurement = "vehicles"
-
-    @property
-    def native_value(self) -> int:
-        """Open visits."""
-        return self.site.tracker.on_site
-
-
-class PrivacyRewriteSensor(SiteEntity, SensorEntity):
-    """Percent of the privacy-mode history rewrite done."""
-
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_native_unit_of_measurement = PERCENTAGE
-
-    @property
-    def native_value(self) -> float:
-        """Percent done."""
-        return self.site.rewrite_progress
-
-
-@callback
-def async_setup_site_entities(
-    hass: HomeAssistant, entry: AnprConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the site sensors (sensor platform)."""
-    site: SiteRuntime = entry.runtime_data.data.site
-    entities: list[Entity] = [VehiclesOnSiteSensor(site, "vehicles_on_site")]
-    if site.privacy.enabled:
-        entities.append(PrivacyRewriteSensor(site, "privacy_rewrite"))
-    async_add_entities(entities)

@@ -36,20 +36,20 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
+from .const import CONF_SHOW_PANEL, DOMAIN, LOGGER
 from .core.history import SightingRow
+from .core.sighting import Sighting, SightingUpdate
+from .media import media_root, thumbnail_root
 from .protocols.models import ImageRole
-from .purge import media_root, retention_days, thumbnail_root
+from .purge import retention_days
+from .store import HistoryStore
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .core.pipeline import Sighting
 
 #: Width in pixels of a thumbnail (height keeps the picture's aspect ratio).
 THUMB_WIDTH = 320
 THUMB_QUALITY = 75
-#: Hub option: show the ANPR sidebar panel (default True).
-CONF_SHOW_PANEL = "show_panel"
 PANEL_URL_PATH = "anpr"
 PANEL_COMPONENT = "anpr-panel"
 FRONTEND_DIR = Path(__file__).parent / "frontend"
@@ -106,11 +106,12 @@ def _write_thumbnail(path: Path, data: bytes) -> None:
 class SightingFeed:
     """Sighting hook feeding the websocket subscribers and making thumbnails (see module)."""
 
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
-        """Bind to the hub."""
+    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry, history: HistoryStore) -> None:
+        """Bind to the hub and its history (thumbnails are stored beside it)."""
         self.hass = hass
         self.entry = entry
-        self.thumbnails = thumbnail_root(entry)
+        self.history = history
+        self.thumbnails = thumbnail_root(history)
         self._subscribers: dict[int, SubscriberCallback] = {}
         self._next = 0
         #: pipeline sighting id -> history row id (recent sightings, for merged reads)
@@ -148,15 +149,16 @@ class SightingFeed:
                 LOGGER.exception("A sightings subscriber failed")
 
     @callback
-    def __call__(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
         """Publish a new sighting (its event fired already), then make its thumbnail."""
         self.entry.async_create_background_task(
-            self.hass, self._async_added(sighting), "anpr sighting feed"
+            self.hass, self._async_added(update.sighting), "anpr sighting feed"
         )
 
     @callback
-    def async_merged(self, sighting: Sighting) -> None:
+    def async_merged(self, update: SightingUpdate) -> None:
         """Store and publish the read count of a sighting a repeat read was merged into."""
+        sighting = update.sighting
         row_id = self._row_ids.get(sighting.id)
         if row_id is not None:
             self.entry.async_create_background_task(
@@ -164,7 +166,7 @@ class SightingFeed:
             )
 
     async def _async_merged(self, row_id: int, reads: int) -> None:
-        history = self.entry.runtime_data.history
+        history = self.history
         try:
             await history.async_set_reads(row_id, reads)
             row = await history.async_get(row_id)
@@ -194,7 +196,7 @@ class SightingFeed:
             visit_id=sighting.visit_id,
             visitor_class=sighting.visitor_class,
             dwell_s=sighting.dwell_s,
-        )  # what the pipeline stored (pipeline.py), without reading it back
+        )  # what the pipeline stored (core/pipeline.py), without reading it back
         self._row_ids[sighting.id] = row_id
         while len(self._row_ids) > _KEEP_IDS:
             self._row_ids.popitem(last=False)
@@ -229,7 +231,7 @@ class SightingFeed:
             return
         finally:
             self._thumbs_pending -= 1
-        history = self.entry.runtime_data.history
+        history = self.history
         try:
             await history.async_set_thumbnail(row_id, str(path))
         except Exception as err:
@@ -308,7 +310,7 @@ class PictureView(HomeAssistantView):
             if row.thumb_path is None:
                 return None
             return await self.hass.async_add_executor_job(
-                _read_file, Path(row.thumb_path), thumbnail_root(entry)
+                _read_file, Path(row.thumb_path), thumbnail_root(entry.runtime_data.history)
             )
         if row.image_path is None:
             return None
@@ -335,13 +337,11 @@ async def async_module_url(hass: HomeAssistant) -> str:
     return f"{STATIC_URL}/{MODULE_FILE.name}?v={digest}"
 
 
-async def async_setup_ui(hass: HomeAssistant, entry: AnprConfigEntry) -> SightingFeed:
+async def async_setup_ui(
+    hass: HomeAssistant, entry: AnprConfigEntry, history: HistoryStore
+) -> SightingFeed:
     """Start the feed and, when the frontend is loaded, the panel and the card module."""
-    runtime = entry.runtime_data
-    feed = SightingFeed(hass, entry)
-    runtime.ui = feed
-    runtime.sighting_hooks.append(feed)
-    runtime.merge_hooks.append(feed.async_merged)
+    feed = SightingFeed(hass, entry, history)
     entry.async_on_unload(feed.async_close)
     if "frontend" not in hass.config.components:
         LOGGER.debug("The frontend is not loaded; no ANPR panel or card")

@@ -1,9 +1,9 @@
-"""Vehicles on site: one device per listed vehicle (DESIGN.md "Entities", ANCHORS.md request 3).
+"""Listed vehicles: one device per vehicle, its last sighting and whether it is on site.
 
 Every plate listed in an ``allowed`` group (or an ``alert`` group whose ``vehicles`` flag is
 on, see ``PlateGroup.tracks_vehicles``) is a vehicle with a device
-(identifier ``vehicle_<PLATE>``) and three entities: ``last seen`` (timestamp sensor),
-``last camera`` (sensor) and ``on site`` (presence binary sensor).
+(identifier ``vehicle_<PLATE>``) and three entities (sensor.py, binary_sensor.py): ``last seen``,
+``last camera`` and ``on site``.
 
 Presence comes from the direction of each sighting after the camera's direction mode (a camera
 marked entry-only reports every read as ``in``, exit-only as ``out``): ``in`` → on site, ``out``
@@ -20,30 +20,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
-    BinarySensorEntity,
-)
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
-from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import CATEGORY_ALERT, CATEGORY_ALLOWED, DOMAIN, STORAGE_VERSION
+from .const import (
+    CATEGORY_ALERT,
+    CATEGORY_ALLOWED,
+    CONF_PRESENCE_TIMEOUT,
+    DEFAULT_PRESENCE_TIMEOUT,
+    DOMAIN,
+    STORAGE_VERSION,
+)
+from .core.sighting import SightingUpdate
 from .protocols.models import Direction
+from .store import ListStore
 
 if TYPE_CHECKING:
     from .coordinator import AnprConfigEntry, CameraCoordinator
-    from .core.pipeline import Sighting
 
-CONF_PRESENCE_TIMEOUT = "presence_timeout"
-DEFAULT_PRESENCE_TIMEOUT = 24.0  # hours
 SIGNAL_VEHICLES_ADDED = "anpr_vehicles_added_{}"
 VEHICLE_PREFIX = "vehicle_"
 
@@ -79,10 +77,11 @@ def vehicle_identifier(plate: str) -> str:
 class VehicleTracker:
     """Keeps :class:`VehicleState` per listed vehicle and notifies its entities."""
 
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
-        """Bind to the hub; call :meth:`async_load`."""
+    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry, lists: ListStore) -> None:
+        """Bind to the hub and its plate lists; call :meth:`async_load`."""
         self.hass = hass
         self.entry = entry
+        self.lists = lists
         self.vehicles: dict[str, VehicleState] = {}
         self._saved: dict[str, dict[str, Any]] = {}
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.vehicles")
@@ -99,7 +98,7 @@ class VehicleTracker:
 
     def listed(self) -> dict[str, str]:
         """Plates that are vehicles now, with their display names."""
-        lists = self.entry.runtime_data.lists.lists
+        lists = self.lists.lists
         out: dict[str, str] = {}
         for entry in lists.entries.values():
             group = lists.groups.get(entry.group)
@@ -182,9 +181,10 @@ class VehicleTracker:
             listener()
 
     @callback
-    def __call__(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
         """Sighting hook: update the vehicle the sighting matched (plate or listed plate)."""
-        plate = getattr(sighting, "listed_plate", None) or sighting.plate
+        sighting = update.sighting
+        plate = sighting.listed_plate or sighting.plate
         state = self.vehicles.get(plate)
         if state is None:
             return
@@ -241,111 +241,13 @@ class VehicleTracker:
         }
 
 
-# --- entities ----------------------------------------------------------------------------------
 
-
-class VehicleEntity(Entity):
-    """An entity of one vehicle device; pushed by the tracker."""
-
-    _attr_has_entity_name = True
-    _attr_should_poll = False
-
-    def __init__(self, tracker: VehicleTracker, plate: str, key: str) -> None:
-        """Bind to the vehicle ``plate``."""
-        self.tracker = tracker
-        self.plate = plate
-        self._attr_translation_key = key
-        self._attr_unique_id = f"{VEHICLE_PREFIX}{plate}_{key}"
-        state = tracker.vehicles[plate]
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, vehicle_identifier(plate))},
-            name=state.name,
-            manufacturer="ANPR",
-            model="Listed vehicle",
-            serial_number=plate,
-        )
-
-    @property
-    def vehicle(self) -> VehicleState:
-        """The vehicle's state (a fresh one when it just left the lists)."""
-        return self.tracker.vehicles.get(self.plate) or VehicleState(
-            plate=self.plate, name=self.plate
-        )
-
-    async def async_added_to_hass(self) -> None:
-        """Subscribe to the tracker."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.tracker.async_add_listener(self.plate, self.async_write_ha_state))
-
-
-class VehicleLastSeen(VehicleEntity, SensorEntity):
-    """Timestamp of the vehicle's last sighting."""
-
-    _attr_device_class = SensorDeviceClass.TIMESTAMP
-
-    @property
-    def native_value(self) -> datetime | None:
-        """Last seen (aware UTC)."""
-        return self.vehicle.last_seen
-
-
-class VehicleLastCamera(VehicleEntity, SensorEntity):
-    """Name of the camera that saw the vehicle last."""
-
-    @property
-    def native_value(self) -> str | None:
-        """Camera name."""
-        return self.vehicle.last_camera
-
-
-class VehiclePresence(VehicleEntity, BinarySensorEntity):
-    """On while the vehicle is on site (in/out direction with a timeout)."""
-
-    _attr_device_class = BinarySensorDeviceClass.PRESENCE
-
-    @property
-    def is_on(self) -> bool:
-        """True when on site."""
-        return self.vehicle.present
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """The direction of the last sighting and its camera."""
-        vehicle = self.vehicle
-        return {"plate": vehicle.plate, "direction": vehicle.direction,
-                "camera": vehicle.last_camera}  # fmt: skip
-
-
-def _build(tracker: VehicleTracker, plate: str, platform: str) -> list[Entity]:
-    if platform == "sensor":
-        return [
-            VehicleLastSeen(tracker, plate, "vehicle_last_seen"),
-            VehicleLastCamera(tracker, plate, "vehicle_last_camera"),
-        ]
-    return [VehiclePresence(tracker, plate, "vehicle_on_site")]
-
-
-@callback
-def async_setup_vehicle_entities(
-    hass: HomeAssistant,
-    entry: AnprConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    platform: str,
-) -> None:
-    """Add ``platform``'s (``sensor``/``binary_sensor``) vehicle entities now and later."""
-    data = getattr(entry.runtime_data, "data", None)
-    tracker: VehicleTracker | None = getattr(data, "vehicles", None)
-    if tracker is None:
-        return
-
-    @callback
-    def add(plates: list[str]) -> None:
-        entities: list[Entity] = []
-        for plate in plates:
-            if plate in tracker.vehicles:
-                entities.extend(_build(tracker, plate, platform))
-        if entities:
-            async_add_entities(entities)
-
-    add(list(tracker.vehicles))
-    entry.async_on_unload(async_dispatcher_connect(hass, tracker.signal, add))
+async def async_setup_vehicles(
+    hass: HomeAssistant, entry: AnprConfigEntry, lists: ListStore
+) -> VehicleTracker:
+    """Create the tracker, load its state and follow the lists until the hub unloads."""
+    tracker = VehicleTracker(hass, entry, lists)
+    await tracker.async_load()
+    entry.async_on_unload(lists.async_add_listener(tracker.async_sync))
+    entry.async_on_unload(tracker.async_unload)
+    return tracker

@@ -63,7 +63,7 @@ from .core.validity import Validity, ValidityError
 from .core.visits import STATUSES, Visit
 from .lookup import reginfo
 from .protocols.models import Direction
-from .ui import KIND_PICTURE, KIND_THUMBNAIL, SightingFeed, loaded_hub, picture_path
+from .ui import KIND_PICTURE, KIND_THUMBNAIL, loaded_hub, picture_path
 
 API_VERSION = 1
 MAX_TEXT = 100
@@ -341,7 +341,7 @@ async def ws_subscribe_sightings(
     except vol.Invalid as err:
         connection.send_error(msg["id"], ERR_INVALID_FORMAT, str(err))
         return
-    feed: SightingFeed = entry.runtime_data.ui
+    feed = entry.runtime_data.feed
     fuzzy_target = (
         (normalise_plate(msg["plate"]), msg["distance"])
         if msg.get("plate_match") == "fuzzy"
@@ -410,7 +410,7 @@ async def ws_get_sighting(
     )
     profile = await history.async_run(history.history.profile, row.plate)
     lists = entry.runtime_data.lists.lists
-    lookup = entry.runtime_data.data.lookup
+    lookup = entry.runtime_data.lookup
     cached = lookup.cache.get(row.plate) if lookup is not None else None
     _result(
         connection,
@@ -514,7 +514,7 @@ async def ws_vehicles(
 ) -> None:
     """List the listed vehicles: on site now, last seen, last camera, direction."""
     entry = _hub(hass)
-    tracker = entry.runtime_data.data.vehicles
+    tracker = entry.runtime_data.vehicles
     vehicles = sorted(
         tracker.vehicles.values(),
         key=lambda v: (not v.present, -(v.last_seen.timestamp() if v.last_seen else 0), v.plate),

@@ -24,7 +24,7 @@ from datetime import datetime, tzinfo
 import re
 from zoneinfo import ZoneInfo
 
-from .plates import ListMatch, PlateEntry, PlateGroup, PlateLists
+from .plates import CATEGORY_ORDER, ListMatch, PlateEntry, PlateGroup, PlateLists
 
 # --- country formats ---------------------------------------------------------------------------
 
@@ -244,9 +244,6 @@ class FuzzyIndex:
 
 # --- the matcher -------------------------------------------------------------------------------
 
-_CATEGORY_ORDER = {"alert": 0, "allowed": 1, "ignored": 2}
-
-
 @dataclass(frozen=True, slots=True)
 class MatchOutcome:
     """What :meth:`Matcher.match` found: the list match (or None) and why not when None.
@@ -330,7 +327,7 @@ class Matcher:
         return self.lists.groups[entry.group]
 
     def _best(self, entries: Sequence[PlateEntry]) -> PlateEntry:
-        return min(entries, key=lambda e: _CATEGORY_ORDER.get(self._group(e).category, 3))
+        return min(entries, key=lambda e: CATEGORY_ORDER.get(self._group(e).category, 3))
 
     def match(
         self, plate: str, *, camera_id: str | None = None, when: datetime | None = None

@@ -1,46 +1,42 @@
-"""The read pipeline: one path for every source (DESIGN.md "The read pipeline").
+"""The read pipeline: one path for every source kind, from a read to a sighting.
 
-``PlateRead → normalise → corrections (incl. learnt misreads) → confidence gate → repeat/merge
-window (misreads one edit apart merge, core/misreads.py) → list match → visit step
-(core/visits.py) → sighting recorded (stored plate form, core/privacy.py; visitor class,
-core/visitors.py) → Sighting``. The pipeline does not import Home Assistant; the runtime gives
-it the history recorder (an async callable running on the history thread) and receives each
-:class:`Sighting` through ``on_sighting``.
+``PlateRead → normalise → corrections (global rules, learnt misreads, country format fix) →
+confidence gate → repeat window (the same vehicle's reads, and misreads of it, merge into one
+sighting; core/misreads.py) → list match (core/matching.py) → visit step (core/visits.py) →
+sighting recorded (the stored plate form, core/privacy.py; visitor class, core/visitors.py)``.
+:meth:`Pipeline.async_process` returns the sighting and whether it is new to its caller (the
+camera coordinator), which hands it on. The history recorder is injected: an async callable that
+runs on the history thread. No Home Assistant import.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+import logging
 import re
 from typing import Any
 import uuid
 
-from ..const import (
-    CATEGORY_ALERT,
-    CATEGORY_ALLOWED,
-    CATEGORY_IGNORED,
-    EVENT_ALERT,
-    EVENT_KNOWN,
-    EVENT_UNKNOWN,
-    EVENT_UNREADABLE,
-    LOGGER,
-)
-from ..protocols.models import CameraListVerdict, Direction, ImageRole, PlateRead, ReadImage
+from ..protocols.models import CameraListVerdict, Direction, PlateRead
 from .history import PlateStats, SightingRow
 from .matching import Matcher, MatchOutcome, country_code, fix_format
 from .misreads import LearntMisreads, Reading, best_reading, same_vehicle
-from .plates import ListMatch, PlateLists, normalise_plate
-from .privacy import PrivacyPolicy
-from .visits import (
-    ACTION_CLOSED,
-    ACTION_OPENED,
-    DEFAULT_ROLE,
-    VisitStep,
-    VisitTracker,
+from .plates import (
+    CATEGORY_ALERT,
+    CATEGORY_ALLOWED,
+    CATEGORY_IGNORED,
+    ListMatch,
+    PlateLists,
+    normalise_plate,
 )
+from .privacy import PrivacyPolicy
+from .sighting import EVENT_ALERT, EVENT_KNOWN, EVENT_UNKNOWN, EVENT_UNREADABLE, Sighting
+from .visits import ACTION_CLOSED, ACTION_OPENED, DEFAULT_ROLE, VisitStep, VisitTracker
+
+_LOGGER = logging.getLogger(__package__)
 
 DIRECTION_AS_REPORTED = "as_reported"
 DIRECTION_SWAPPED = "swapped"
@@ -85,120 +81,6 @@ class CameraSettings:
     unreadable_events: bool = False
 
 
-@dataclass(kw_only=True)
-class Sighting:
-    """A processed read: what entities, the bus event and the MQTT mirror show.
-
-    ``event_type`` is ``known`` / ``unknown`` / ``alert`` (the event entity types) or None for
-    an ignored plate (no event fires). ``previous_sightings`` and ``last_sighting`` describe the
-    plate's history *before* this sighting. ``reads`` counts the reads merged into it.
-    """
-
-    id: str
-    read: PlateRead
-    plate: str
-    camera_id: str
-    camera: str
-    time: datetime
-    direction: Direction
-    event_type: str | None
-    list_category: str | None = None
-    list_name: str | None = None
-    description: str
-    priority: str
-    matched_by: str | None = None
-    reason: str
-    rule: str | None = None
-    listed_plate: str | None = None
-    plate_format: str | None = None
-    corrections: list[str] = field(default_factory=list)
-    previous_sightings: int = 0
-    last_sighting: datetime | None = None
-    first_seen: datetime | None = None
-    reginfo: dict[str, Any] | None = None
-    reads: int = 1
-    #: Visit this sighting belongs to (None: pass-by camera or unreadable).
-    visit_id: str | None = None
-    visit_started: datetime | None = None
-    #: ``opened`` / ``continued`` / ``closed`` / ``exit_without_entry`` (core/visits.py).
-    visit_action: str | None = None
-    #: Seconds on site, on the sighting that closed the visit.
-    dwell_s: float | None = None
-    visitor_class: str | None = None
-    usual_hour: int | None = None
-    #: Other readings merged into this sighting (misreads): ``{plate: reads}``.
-    alternatives: dict[str, int] = field(default_factory=dict)
-    _readings: dict[str, Reading] = field(default_factory=dict, repr=False)
-    _recorded: asyncio.Event | None = field(default=None, repr=False)
-    #: Id of the sighting's history row (None when the history write failed).
-    history_id: int | None = None
-
-    def image(self, *roles: ImageRole) -> ReadImage | None:
-        """Return the best picture for ``roles`` (see :meth:`PlateRead.image`)."""
-        return self.read.image(*roles)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the JSON-friendly sighting (anpr2mqtt-compatible names; no image bytes)."""
-        read = self.read
-        return {
-            "id": self.id,
-            "plate": self.plate,
-            "read_plate": read.plate,
-            "original_plate": read.original_plate,
-            "camera": self.camera,
-            "camera_id": self.camera_id,
-            "time": self.time.isoformat(),
-            "direction": self.direction.value,
-            "direction_raw": read.direction_raw,
-            "confidence": read.confidence,
-            "event_type": self.event_type,
-            "category": self.list_category,
-            "list": self.list_name,
-            "description": self.description,
-            "priority": self.priority,
-            "matched_by": self.matched_by,
-            "reason": self.reason,
-            "rule": self.rule,
-            "listed_plate": self.listed_plate,
-            "plate_format": self.plate_format,
-            "corrections": list(self.corrections),
-            "known": self.list_category == CATEGORY_ALLOWED,
-            "dangerous": self.list_category == CATEGORY_ALERT,
-            "ignore": self.list_category == CATEGORY_IGNORED,
-            "previous_sightings": self.previous_sightings,
-            "last_sighting": self.last_sighting.isoformat() if self.last_sighting else None,
-            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
-            "country": read.country,
-            "plate_colour": read.plate_colour,
-            "plate_type": read.plate_type,
-            "vehicle_type": read.vehicle_type,
-            "vehicle_colour": read.vehicle_colour,
-            "vehicle_make": read.vehicle_make,
-            "vehicle_model": read.vehicle_model,
-            "speed": read.speed,
-            "lane": read.lane,
-            "source": read.source,
-            "vendor_id": read.vendor_id,
-            "reginfo": self.reginfo,
-            "reads": self.reads,
-            "visit_id": self.visit_id,
-            "visit_started": self.visit_started.isoformat() if self.visit_started else None,
-            "visit_action": self.visit_action,
-            "dwell_s": None if self.dwell_s is None else round(self.dwell_s, 1),
-            "visitor_class": self.visitor_class,
-            "usual_hour": self.usual_hour,
-            "alternatives": dict(self.alternatives),
-            # Delivered late (Hikvision plate-log / ONVIF catch-up after a reconnection): the
-            # time is the capture time; automations that open gates should skip these.
-            "catch_up": bool(read.extra.get("catch_up")),
-            # Answer to a manual trigger (button / trigger_recognition).
-            "manual": bool(read.extra.get("trigger")),
-            "images": [img.role.value for img in read.images],
-        }
-
-
-SightingCallback = Callable[[Sighting, bool], None]
-"""Called with (sighting, is_new): ``is_new`` False means a repeat read updated it."""
 Recorder = Callable[[SightingRow], Awaitable[PlateStats]]
 #: Changes a recorded sighting: (sighting id, stored plate, stored alternatives).
 Amender = Callable[[str, str, dict[str, int]], Awaitable[Any]]
@@ -224,51 +106,50 @@ def _merge(target: PlateRead, new: PlateRead) -> None:
 
 
 class Pipeline:
-    """Turns reads into sightings. All methods run in the event loop."""
+    """Turns reads into sightings. All methods run in the event loop.
+
+    Built once per hub with everything it uses: the plate lists, the history ``recorder``
+    (and ``amender`` for merged misreads), the global ``corrections`` (``"PATTERN =>
+    REPLACEMENT"`` lines), the fuzzy distance and the time zone of validity windows (both
+    handed to the :class:`~.matching.Matcher`), the ``default_country`` whose plate formats
+    apply to reads without a country (None: no format fixes), and the site's parts: open
+    ``visits`` (None: visits off) with ``on_visit`` called for each visit step, the
+    ``privacy`` policy (the stored form of plates) and the ``learnt`` misreads.
+    """
 
     def __init__(
         self,
         *,
         lists: PlateLists,
         recorder: Recorder,
-        on_sighting: SightingCallback,
+        amender: Amender | None = None,
         corrections: list[str] | None = None,
         fuzzy_distance: int = 1,
-        amender: Amender | None = None,
+        tz: tzinfo | None = None,
+        default_country: str | None = None,
+        visits: VisitTracker | None = None,
+        on_visit: Callable[[VisitStep], None] | None = None,
+        privacy: PrivacyPolicy | None = None,
+        learnt: LearntMisreads | None = None,
     ) -> None:
-        """Create the pipeline around the list store and the history recorder."""
+        """Create the pipeline (raises ValueError / re.error for a bad correction line)."""
         self.lists = lists
         self._record = recorder
-        self._on_sighting = on_sighting
-        self.corrections: list[Correction] = []
-        self.fuzzy_distance = fuzzy_distance
-        #: List matcher (matching.py): exact/alias, per-plate rules, fuzzy, validity, scope.
-        self.matcher = Matcher(lists, fuzzy_distance=fuzzy_distance)
-        #: Country whose plate formats apply when a read carries no country (None = no fixes).
-        self.default_country: str | None = None
-        self.set_corrections(corrections or [])
         self._amend = amender
-        #: Open visits (None: visits off); stored plate forms; see core/visits.py.
-        self.visits: VisitTracker | None = None
-        #: Called with each visit step (site sensors).
-        self.on_visit: Callable[[VisitStep], None] | None = None
-        #: Stored form of plates (privacy mode hashes unlisted plates).
-        self.privacy = PrivacyPolicy(None, self.is_listed)
-        #: Misreads learnt from confirmed corrections (core/misreads.py).
-        self.learnt = LearntMisreads()
+        self.corrections: list[Correction] = []
+        self.set_corrections(corrections or [])
+        self.matcher = Matcher(lists, fuzzy_distance=fuzzy_distance, tz=tz)
+        self.default_country = default_country
+        self.visits = visits
+        self.on_visit = on_visit
+        self.privacy = privacy if privacy is not None else PrivacyPolicy(None, lists.is_listed)
+        self.learnt = learnt if learnt is not None else LearntMisreads()
         # camera_id -> sightings still inside their repeat window (few per camera)
         self._recent: dict[str, list[Sighting]] = {}
         self._unreadable: dict[str, datetime] = {}
         self.stats = {"reads": 0, "sightings": 0, "merged": 0, "merged_misreads": 0,
                       "dropped_no_plate": 0, "dropped_low_confidence": 0, "ignored": 0,
                       "unreadable": 0}  # fmt: skip
-
-    def is_listed(self, plate: str) -> bool:
-        """Return True when ``plate`` is a listed plate or alternative reading (exact).
-
-        True when ``plate`` is a listed plate or alternative reading (exact).
-        """
-        return bool(self.lists.exact(plate))
 
     def set_corrections(self, lines: list[str]) -> None:
         """Replace the global corrections (``"PATTERN => REPLACEMENT"`` lines, in order)."""
@@ -302,11 +183,19 @@ class Pipeline:
 
     def match_outcome(self, plate: str, read: PlateRead, camera_id: str) -> MatchOutcome:
         """Like :meth:`match`, also saying why a textual match did not apply (scope/validity)."""
-        self.matcher.fuzzy_distance = max(0, int(self.fuzzy_distance))
         return self.matcher.match(plate, camera_id=camera_id, when=read.time)
 
-    async def async_process(self, read: PlateRead, camera: CameraSettings) -> Sighting | None:
-        """Run one read through the pipeline. Returns the sighting (new or merged) or None."""
+    async def async_process(
+        self, read: PlateRead, camera: CameraSettings
+    ) -> tuple[Sighting, bool] | None:
+        """Run one read through the pipeline.
+
+        Returns ``(sighting, is_new)``: a new sighting (``is_new`` True; also an ``unreadable``
+        event when the camera wants those), or the sighting of the same vehicle a repeat read
+        or misread was merged into (``is_new`` False). None when the read was dropped (no plate,
+        below the camera's minimum confidence, an unreadable repeat). Never raises for a failed
+        history write (the sighting is returned without its history).
+        """
         self.stats["reads"] += 1
         if not read.has_plate:
             return self._unreadable_read(read, camera)
@@ -322,7 +211,7 @@ class Pipeline:
         current = self._same_vehicle(camera.camera_id, plate, read.time, window)
         if current is not None:
             await self._merge_into(current, read, plate, camera)
-            return current
+            return current, False
 
         direction = _apply_direction_mode(read.direction, camera.direction_mode)
         outcome = self.match_outcome(plate, read, camera.camera_id)
@@ -369,7 +258,7 @@ class Pipeline:
             # Fault-injection finding (tests/test_faults.py::test_history_database_locked): a
             # failed history write (database locked by another process, disk full) raised out
             # of here and the read never reached the user. Show it anyway, without history.
-            LOGGER.warning(
+            _LOGGER.warning(
                 "Camera %s: could not record a sighting in the history (%s); shown anyway",
                 camera.name,
                 err,
@@ -388,10 +277,11 @@ class Pipeline:
             self.stats["ignored"] += 1
         if step is not None and self.on_visit is not None:
             self.on_visit(step)
-        self._on_sighting(sighting, True)
-        return sighting
+        return sighting, True
 
-    def _unreadable_read(self, read: PlateRead, camera: CameraSettings) -> Sighting | None:
+    def _unreadable_read(
+        self, read: PlateRead, camera: CameraSettings
+    ) -> tuple[Sighting, bool] | None:
         """Handle a vehicle without a readable plate.
 
         An ``unreadable`` event when the camera wants one (at most one per repeat window),
@@ -419,8 +309,7 @@ class Pipeline:
             priority="high",
             reason="no readable plate",
         )
-        self._on_sighting(sighting, True)
-        return sighting
+        return sighting, True
 
     def _same_vehicle(
         self, camera_id: str, plate: str, when: datetime, window: timedelta
@@ -436,7 +325,7 @@ class Pipeline:
         for sighting in recent:
             if plate in sighting._readings:
                 return sighting
-        listed = self.is_listed(plate)
+        listed = self.lists.is_listed(plate)
         for sighting in recent:
             if same_vehicle(
                 plate, sighting.plate,
@@ -462,7 +351,7 @@ class Pipeline:
         confidence = read.confidence or 0.0
         if reading is None:
             self.stats["merged_misreads"] += 1
-            reading = Reading(plate, 0, confidence, self.is_listed(plate),
+            reading = Reading(plate, 0, confidence, self.lists.is_listed(plate),
                               len(current._readings))  # fmt: skip
         current._readings[plate] = Reading(
             plate, reading.count + 1, max(reading.confidence, confidence), reading.listed,
@@ -498,8 +387,7 @@ class Pipeline:
             try:
                 await self._amend(current.id, stored, alternatives)
             except Exception as err:
-                LOGGER.warning("Could not update a merged sighting in the history: %s", err)
-        self._on_sighting(current, False)
+                _LOGGER.warning("Could not update a merged sighting in the history: %s", err)
 
     def _plate_format(self, plate: str, read: PlateRead) -> str | None:
         """Name of the country format the plate fits (matching.py), or None."""

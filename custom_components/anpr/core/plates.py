@@ -18,6 +18,14 @@ from .validity import Validity, ValidityError
 
 _LOGGER = logging.getLogger(__package__)
 
+#: List categories: what a match means (a known vehicle, an alert, a plate to ignore).
+CATEGORY_ALLOWED = "allowed"
+CATEGORY_ALERT = "alert"
+CATEGORY_IGNORED = "ignored"
+CATEGORIES = [CATEGORY_ALLOWED, CATEGORY_ALERT, CATEGORY_IGNORED]
+#: Which category wins when one plate is on several lists (lower first).
+CATEGORY_ORDER = {CATEGORY_ALERT: 0, CATEGORY_ALLOWED: 1, CATEGORY_IGNORED: 2}
+
 # Look-alike letters from Greek and Cyrillic folded to Latin (upper case).
 _HOMOGLYPHS = {
     # Cyrillic
@@ -61,7 +69,7 @@ class PlateGroup:
     @property
     def tracks_vehicles(self) -> bool:
         """True when the group's plates get vehicle devices."""
-        return self.vehicles if self.vehicles is not None else self.category == "allowed"
+        return self.vehicles if self.vehicles is not None else self.category == CATEGORY_ALLOWED
 
 
 @dataclass(kw_only=True)
@@ -126,9 +134,9 @@ class ListMatch:
 
 
 DEFAULT_GROUPS = (
-    PlateGroup(id="allowed", name="Allowed", category="allowed", priority="medium"),
-    PlateGroup(id="alert", name="Alert", category="alert", priority="critical"),
-    PlateGroup(id="ignored", name="Ignored", category="ignored", priority="low"),
+    PlateGroup(id="allowed", name="Allowed", category=CATEGORY_ALLOWED, priority="medium"),
+    PlateGroup(id="alert", name="Alert", category=CATEGORY_ALERT, priority="critical"),
+    PlateGroup(id="ignored", name="Ignored", category=CATEGORY_IGNORED, priority="low"),
 )
 
 
@@ -185,9 +193,13 @@ class PlateLists:
         """Entries whose plate or an alias is exactly ``plate`` (normalised text)."""
         return list(self._by_plate.get(plate, ()))
 
+    def is_listed(self, plate: str) -> bool:
+        """Return True when ``plate`` is a listed plate or alternative reading (exact)."""
+        return bool(self._by_plate.get(plate))
+
     def set_group(self, group: PlateGroup) -> None:
         """Add or replace a group (entries kept). Raises ValueError for an unknown category."""
-        if group.category not in ("allowed", "alert", "ignored"):
+        if group.category not in CATEGORIES:
             raise ValueError(group.category)
         self.groups[group.id] = group
         self.revision += 1
@@ -231,8 +243,9 @@ class PlateLists:
         ]
         if not candidates:
             return None
-        order = {"alert": 0, "allowed": 1, "ignored": 2}
-        best = min(candidates, key=lambda e: order.get(self.groups[e.group].category, 3))
+        best = min(
+            candidates, key=lambda e: CATEGORY_ORDER.get(self.groups[e.group].category, 3)
+        )
         group = self.groups[best.group]
         how = "exact" if best.plate == plate else "alias"
         return ListMatch(
