@@ -85,6 +85,23 @@ def test_sdp_gzip_and_exi() -> None:
     assert parse_sdp(both, "rtsp://h/s").payload_type == 101
 
 
+def test_sdp_skips_other_application_formats_and_keeps_absolute_controls() -> None:
+    """Other application encodings, an unreadable payload type and junk lines are skipped; an
+    absolute ``a=control`` is used as written, a relative session-level one is resolved below
+    the base URL and becomes the aggregate URL."""
+    sdp = (
+        "v=0\r\njunk\r\na=control:session\r\n"
+        "m=application 0 RTP/AVP 97 x 99\r\na=control:rtsp://10.0.0.6/meta\r\n"
+        "a=rtpmap:97 vnd.vendor.data/90000\r\n"
+        "a=rtpmap:x vnd.onvif.metadata/90000\r\n"
+        "a=rtpmap:99 vnd.onvif.metadata/90000\r\n"
+    )
+    track = parse_sdp(sdp, "rtsp://10.0.0.5/cam")
+    assert track.payload_type == 99
+    assert track.control_url == "rtsp://10.0.0.6/meta"
+    assert track.aggregate_url == "rtsp://10.0.0.5/cam/session"
+
+
 def test_credentials_never_in_url() -> None:
     clean, user, password = split_credentials("rtsp://ad%40min:p%3Ass@10.0.0.5:554/x?y=1")
     assert clean == "rtsp://10.0.0.5:554/x?y=1"
