@@ -1,4 +1,4 @@
-"""Hikvision alertStream parse throughput: our streaming path vs the seed post's buffer-and-find.
+"""Hikvision alertStream parse throughput: our streaming path vs a naive buffer-and-find client.
 
 Synthetic alertStream (tools/emulators/hikvision.py framing: ``multipart/mixed``, literal
 ``boundary``, Content-Length including the CRLF): per event one ANPR ``EventNotificationAlert``
@@ -8,9 +8,10 @@ in fixed-size reads.
 
 * ours: ``MultipartStreamParser.feed`` + ``HikvisionEventAssembler.add`` (XML parsed with
   defusedxml, pictures linked to reads) -> PlateRead objects;
-* seed: the sample client of seeds/001 re-implemented (``buffer += chunk`` then
-  ``buffer.find(boundary)`` from the start on every 1 KB read, regex for the XML, ElementTree
-  instead of xmltodict which is not installed); it does the same work minus picture linking.
+* seed (the column name kept for comparable runs): the naive alertStream client most public
+  examples use, re-implemented (``buffer += chunk`` then ``buffer.find(boundary)`` from the start
+  on every 1 KB read, a regex for the XML, ElementTree where they use xmltodict); it does the same
+  work minus picture linking.
 
 Columns: MB/s and ms per MB for 1 → 200 MB streams (flat ms/MB = linear), then one big part
 (1 → 8 MB) where re-scanning a growing buffer turns quadratic.
@@ -31,7 +32,9 @@ from xml.etree import ElementTree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from custom_components.anpr.protocols.hikvision import HikvisionEventAssembler  # noqa: E402
+from custom_components.anpr.protocols.hikvision.assembler import (  # noqa: E402
+    HikvisionEventAssembler,
+)
 from custom_components.anpr.protocols.multipart import MultipartStreamParser  # noqa: E402
 from tools.emulators.hikvision import HikvisionEmulator  # noqa: E402
 
@@ -86,7 +89,7 @@ _XML_RE = re.compile(rb"<EventNotificationAlert.*?</EventNotificationAlert>", re
 
 
 def run_seed(data: bytes, read_size: int = 1024) -> tuple[float, int]:
-    """The seed's loop (seeds/001), minus saving files; counts ANPR reads."""
+    """The naive client's loop, minus saving files; counts ANPR reads."""
     boundary = b"boundary"
     reads = 0
     images = 0

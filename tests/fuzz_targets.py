@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import gzip
 import json
 import string
@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, settings, strategies as st
 
 from custom_components.anpr.protocols import (
     filename as fn,
-    hikvision as hik,
     imageinfo,
     lpr_json,
     milesight_tcp as ms,
@@ -38,9 +37,23 @@ from custom_components.anpr.protocols import (
     onvif_pullpoint as opp,
     plate_query,
     push_detect,
-    rtsp,
     safejson,
+    timestamps,
 )
+from custom_components.anpr.protocols.hikvision import (
+    alerts as hv_alerts,
+    assembler as hv_assembler,
+    client as hv_client,
+    documents as hv_documents,
+    plate_log as hv_plate_log,
+)
+from custom_components.anpr.protocols.rtsp import (
+    client as rtsp_client,
+    errors as rtsp_errors,
+    rtp as rtsp_rtp,
+    sdp as rtsp_sdp,
+)
+from tools.emulators import milesight_packets as msp
 
 # --- Hypothesis profiles ------------------------------------------------------------------------
 # "ci": the per-test budget that keeps tests/test_fuzz.py under a minute on 2 busy cores.
@@ -211,7 +224,7 @@ def target(
     return wrap
 
 
-# --- multipart (PROTOCOLS.md §0, §1.1) --------------------------------------------------------
+# --- multipart ("Multipart bodies") ---------------------------------------------------------------
 
 BOUNDARY_ALPHABET = string.ascii_letters + string.digits + "'()+_,-./:=?"
 
@@ -373,7 +386,7 @@ def check_multipart_garbage(args: Any) -> None:
     mp.header_params(data.decode("latin-1"))
 
 
-# --- Hikvision ISAPI XML/JSON (PROTOCOLS.md §1.1-§1.4) ----------------------------------------
+# --- Hikvision ISAPI XML/JSON ("Hikvision ISAPI") -------------------------------------------------
 
 
 def _fixture(path: str) -> bytes:
@@ -456,7 +469,7 @@ def hik_alerts(draw: st.DrawFn) -> tuple[bytes, str]:
 
 @target(
     "hikvision_alert_fields",
-    "hikvision",
+    "hikvision.alerts",
     st.tuples(
         hik_alerts(),
         st.sampled_from(
@@ -467,7 +480,7 @@ def hik_alerts(draw: st.DrawFn) -> tuple[bytes, str]:
 def check_hik_alert_fields(args: Any) -> None:
     """Random field values in a well-formed ANPR alert: one read with the plate, never a crash."""
     (xml, plate), zone = args
-    alerts = hik.parse_alert_xml(xml, tz=ZoneInfo(zone))
+    alerts = hv_alerts.parse_alert_xml(xml, tz=ZoneInfo(zone))
     assert len(alerts) == 1
     read = alerts[0].read
     assert read is not None and read.plate == plate
@@ -479,22 +492,22 @@ def check_hik_alert_fields(args: Any) -> None:
 
 @target(
     "hikvision_xml_mutations",
-    "hikvision",
+    "hikvision.documents",
     st.tuples(st.sampled_from(HIK_XML_SEEDS), mutations),
 )
 def check_hik_xml_mutations(args: Any) -> None:
     """Mutated ISAPI documents raise only HikvisionError from every XML entry point."""
     seed, ops = args
     data = mutate(seed, ops)
-    _check_only(hik.HikvisionError, hik.parse_alert_xml, data)
-    _check_only(hik.HikvisionError, hik.parse_plates, data)
-    _check_only(hik.HikvisionError, hik.parse_device_info, data)
-    hik.parse_response_status(data)  # never raises
+    _check_only(hv_documents.HikvisionError, hv_alerts.parse_alert_xml, data)
+    _check_only(hv_documents.HikvisionError, hv_plate_log.parse_plates, data)
+    _check_only(hv_documents.HikvisionError, hv_client.parse_device_info, data)
+    hv_client.parse_response_status(data)  # never raises
 
 
 @target(
     "hikvision_json",
-    "hikvision",
+    "hikvision.alerts",
     st.one_of(
         json_value.map(lambda v: json.dumps(v).encode()),
         st.tuples(st.just(HIK_JSON_SEED), mutations).map(lambda a: mutate(*a)),
@@ -527,8 +540,8 @@ def check_hik_xml_mutations(args: Any) -> None:
 )
 def check_hik_json(data: bytes) -> None:
     """ISAPI JSON events: only HikvisionError; ``parse_response_status`` never raises."""
-    _check_only(hik.HikvisionError, hik.parse_alert_json, data)
-    hik.parse_response_status(data)
+    _check_only(hv_documents.HikvisionError, hv_alerts.parse_alert_json, data)
+    hv_client.parse_response_status(data)
 
 
 hik_parts = st.lists(
@@ -546,17 +559,17 @@ hik_parts = st.lists(
 )
 
 
-@target("hikvision_assembler", "hikvision", hik_parts)
+@target("hikvision_assembler", "hikvision.assembler", hik_parts)
 def check_hik_assembler(raw_parts: list[tuple[str, str | None, bytes, bool]]) -> None:
     """Any part sequence: ``add`` raises only HikvisionError; every read is returned once."""
-    assembler = hik.HikvisionEventAssembler()
+    assembler = hv_assembler.HikvisionEventAssembler()
     reads: list[models.PlateRead] = []
     for ctype, name, body, oversize in raw_parts:
         headers = {"content-type": ctype}
         if name:
             headers["content-disposition"] = f'form-data; name="{name}"; filename="{name}"'
         part = mp.Part(headers=headers, body=b"" if oversize else body, oversize=oversize)
-        with contextlib.suppress(hik.HikvisionError):
+        with contextlib.suppress(hv_documents.HikvisionError):
             reads.extend(assembler.add(part))
     reads.extend(assembler.flush())
     assert len({id(r) for r in reads}) == len(reads)
@@ -564,8 +577,27 @@ def check_hik_assembler(raw_parts: list[tuple[str, str | None, bytes, bool]]) ->
 
 
 @target(
+    "iso_time",
+    "timestamps",
+    st.tuples(
+        st.one_of(time_text, json_value),
+        st.sampled_from(["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata"]),
+    ),
+)
+def check_iso_time(args: Any) -> None:
+    """The shared parser never raises: UTC or None; as written: a datetime or None."""
+    value, zone = args
+    parsed = timestamps.parse_iso_time(value, ZoneInfo(zone))
+    assert parsed is None or parsed.utcoffset() == timedelta(0)
+    as_written = timestamps.parse_iso(value)
+    assert as_written is None or isinstance(as_written, datetime)
+    if isinstance(value, str):
+        timestamps.parse_epoch_digits(value)
+
+
+@target(
     "hikvision_time",
-    "hikvision",
+    "hikvision.plate_log",
     st.tuples(
         time_text, st.sampled_from(["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata"])
     ),
@@ -573,12 +605,12 @@ def check_hik_assembler(raw_parts: list[tuple[str, str | None, bytes, bool]]) ->
 def check_hik_time(args: Any) -> None:
     """``parse_time`` never raises: a datetime in UTC or None."""
     text, zone = args
-    value = hik.parse_time(text, ZoneInfo(zone))
+    value = hv_documents.parse_time(text, ZoneInfo(zone))
     assert value is None or value.utcoffset() is not None
-    hik.pic_name_key(text)
+    hv_plate_log.pic_name_key(text)
 
 
-# --- Milesight TCP (PROTOCOLS.md §4.3) --------------------------------------------------------
+# --- Milesight TCP ("Milesight TCP (COMM_RECOG_POST)") --------------------------------------------
 
 COMMANDS = sorted(ms.KNOWN_COMMANDS)
 REVISIONS = ["1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
@@ -589,7 +621,7 @@ def milesight_packets(draw: st.DrawFn) -> bytes:
     """One well-framed packet: a recognition post (any revision), a login or a heartbeat."""
     kind = draw(st.sampled_from(["recog", "login", "raw"]))
     if kind == "recog":
-        meta = ms.build_metadata(
+        meta = msp.build_metadata(
             revision=draw(st.sampled_from(REVISIONS)),
             plate=draw(st.text(max_size=20)),
             time_ms=draw(st.integers(0, 2**64 - 1)),
@@ -603,7 +635,7 @@ def milesight_packets(draw: st.DrawFn) -> bytes:
             plate_type=draw(st.integers(0, 255)),
         )
         images = draw(st.lists(st.binary(max_size=40), max_size=2))
-        return ms.build_recog_post(meta, images)
+        return msp.build_recog_post(meta, images)
     if kind == "login":
         return ms.build_login_request(draw(st.text(max_size=10)), draw(st.text(max_size=10)))
     return ms.build_packet(draw(st.sampled_from(COMMANDS)), draw(st.binary(max_size=60)))
@@ -699,7 +731,7 @@ def check_milesight_garbage(args: Any) -> None:
     for packet in _feed_all(decoder, splits(data, cuts)):
         _check_only(ms.MilesightTcpError, ms.parse_recog_post, packet.data)
         _check_only(ms.MilesightTcpError, ms.parse_login_reply, packet.data)
-        _check_only(ms.MilesightTcpError, ms.parse_login_request, packet.data)
+        _check_only(ms.MilesightTcpError, msp.parse_login_request, packet.data)
     _check_only(ms.MilesightTcpError, ms.parse_recog_post, data)
     _check_only(ms.MilesightTcpError, ms.parse_metadata, data)
 
@@ -708,11 +740,11 @@ def check_milesight_garbage(args: Any) -> None:
 def check_milesight_metadata(data: bytes) -> None:
     """Any metadata chunk of any size: a RecogMetadata or MilesightTcpError."""
     _check_only(ms.MilesightTcpError, ms.parse_metadata, data)
-    chunk = ms.build_chunk(ms.CHUNK_META, data) + ms.build_chunk(ms.CHUNK_IMAGE, data[:10])
+    chunk = msp.build_chunk(ms.CHUNK_META, data) + msp.build_chunk(ms.CHUNK_IMAGE, data[:10])
     _check_only(ms.MilesightTcpError, ms.parse_recog_post, chunk)
 
 
-# --- NVR text (seed 002) ----------------------------------------------------------------------
+# --- NVR text ("NVR text device") -----------------------------------------------------------------
 
 nvr_plate = st.text(
     st.characters(codec="ascii", exclude_characters="<>\x00"), min_size=1, max_size=20
@@ -813,7 +845,7 @@ def check_nvr_settings(args: Any) -> None:
     _check_only(nvr_text.NvrTextError, nvr_text.check_encoding, encoding)
 
 
-# --- FF/NumberOK, Milesight JSON, plate query, push auto-detect (PROTOCOLS.md §4) ----------------
+# --- FF/NumberOK, Milesight JSON, plate query, push auto-detect -----------------------------------
 
 LPR_KEYS = [
     "plate",
@@ -1040,7 +1072,7 @@ def check_push_detect(args: Any) -> None:
         assert read.time.tzinfo is not None
 
 
-# --- ONVIF RTP/RTSP/XML (PROTOCOLS.md §2) -----------------------------------------------------
+# --- ONVIF RTP/RTSP/XML ("ONVIF metadata over RTSP") ----------------------------------------------
 
 
 def rtp_packet(seq: int, payload: bytes, marker: bool, pt: int = 107, **kw: int) -> bytes:
@@ -1079,7 +1111,7 @@ def metadata_documents(draw: st.DrawFn) -> bytes:
 
 @target(
     "rtp_reassembly",
-    "rtsp",
+    "rtsp.rtp",
     st.tuples(
         st.lists(metadata_documents(), min_size=1, max_size=3),
         st.integers(0, 0xFFFF),
@@ -1092,7 +1124,7 @@ def check_rtp_reassembly(args: Any) -> None:
     """Documents cut into RTP packets (sequence wrap, CSRCs, extensions, padding) reassemble
     byte-exact, plain or gzip; the documents parse to the plates they carry."""
     docs, seq, cuts, use_gzip, shapes = args
-    reasm = rtsp.MetadataReassembler(payload_type=107, gzip=use_gzip)
+    reasm = rtsp_rtp.MetadataReassembler(payload_type=107, gzip=use_gzip)
     got: list[bytes] = []
     n = 0
     for doc in docs:
@@ -1101,7 +1133,7 @@ def check_rtp_reassembly(args: Any) -> None:
         for i, piece in enumerate(pieces):
             csrc, ext, pad = shapes[n % len(shapes)]
             raw = rtp_packet(seq + n, piece, i == len(pieces) - 1, csrc=csrc, ext=ext, pad=pad)
-            packet = rtsp.parse_rtp(raw)
+            packet = rtsp_rtp.parse_rtp(raw)
             assert packet.payload == piece
             n += 1
             out = reasm.feed(packet)
@@ -1114,7 +1146,7 @@ def check_rtp_reassembly(args: Any) -> None:
 
 @target(
     "rtp_garbage",
-    "rtsp",
+    "rtsp.rtp",
     st.lists(
         st.tuples(st.binary(max_size=40), st.integers(0, 0xFFFF), st.booleans(), st.booleans()),
         max_size=12,
@@ -1123,19 +1155,19 @@ def check_rtp_reassembly(args: Any) -> None:
 def check_rtp_garbage(packets: list[tuple[bytes, int, bool, bool]]) -> None:
     """Random packets/payloads/sequence numbers: parse_rtp raises only RtspError, the
     reassembler never raises and stays under its cap."""
-    reasm = rtsp.MetadataReassembler(max_bytes=64, gzip=False)
-    reasm_gz = rtsp.MetadataReassembler(max_bytes=64, gzip=True)
+    reasm = rtsp_rtp.MetadataReassembler(max_bytes=64, gzip=False)
+    reasm_gz = rtsp_rtp.MetadataReassembler(max_bytes=64, gzip=True)
     for raw, seq, marker, as_packet in packets:
-        _check_only(rtsp.RtspError, rtsp.parse_rtp, raw)
+        _check_only(rtsp_errors.RtspError, rtsp_rtp.parse_rtp, raw)
         data = rtp_packet(seq, raw, marker) if as_packet else raw
-        packet = _check_only(rtsp.RtspError, rtsp.parse_rtp, data)
+        packet = _check_only(rtsp_errors.RtspError, rtsp_rtp.parse_rtp, data)
         if packet is None:
             continue
         for r in (reasm, reasm_gz):
             doc = r.feed(packet)
             assert doc is None or len(doc) <= 64
             assert r._size <= 64 + 40 + 12
-    _check_only(rtsp.RtspError, rtsp.gunzip_capped, b"".join(p[0] for p in packets), 64)
+    _check_only(rtsp_errors.RtspError, rtsp_rtp.gunzip_capped, b"".join(p[0] for p in packets), 64)
 
 
 @st.composite
@@ -1167,18 +1199,18 @@ def interleaved_streams(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, Any]]]:
 
 
 def _demux(chunks: list[bytes]) -> list[tuple[str, Any]]:
-    demuxer = rtsp.InterleavedDemuxer()
+    demuxer = rtsp_client.InterleavedDemuxer()
     got: list[tuple[str, Any]] = []
     for chunk in chunks:
         for item in demuxer.feed(chunk):
-            if isinstance(item, rtsp.InterleavedFrame):
+            if isinstance(item, rtsp_client.InterleavedFrame):
                 got.append(("frame", (item.channel, item.data)))
             else:
                 got.append(("response", (item.status, item.body)))
     return got
 
 
-@target("rtsp_interleaved", "rtsp", st.tuples(interleaved_streams(), cut_points, st.booleans()))
+@target("rtsp_interleaved", "rtsp.client", st.tuples(interleaved_streams(), cut_points, st.booleans()))
 def check_rtsp_interleaved(args: Any) -> None:
     """Interleaved frames and RTSP messages come out identical for any split."""
     (stream, expected), cuts, bytewise = args
@@ -1189,7 +1221,7 @@ def check_rtsp_interleaved(args: Any) -> None:
 
 @target(
     "rtsp_garbage",
-    "rtsp",
+    "rtsp.sdp",
     st.tuples(
         st.lists(
             st.one_of(
@@ -1216,18 +1248,20 @@ def check_rtsp_interleaved(args: Any) -> None:
 def check_rtsp_garbage(args: Any) -> None:
     """Garbage on the RTSP socket or in an SDP: RtspError only."""
     data, cuts, sdp = args
-    demuxer = rtsp.InterleavedDemuxer()
+    demuxer = rtsp_client.InterleavedDemuxer()
     for chunk in splits(data, cuts):
         try:
             list(demuxer.feed(chunk))
-        except rtsp.RtspError:
+        except rtsp_errors.RtspError:
             break
     text = data.decode("utf-8", "replace")
     for candidate in (sdp, text, "m=application 0 RTP/AVP 107\r\n" + text):
-        track = _check_only(rtsp.RtspError, rtsp.parse_sdp, candidate, "rtsp://127.0.0.1/x")
+        track = _check_only(
+            rtsp_errors.RtspError, rtsp_sdp.parse_sdp, candidate, "rtsp://127.0.0.1/x"
+        )
         assert track is None or track.control_url
-    rtsp.redact_url(sdp)
-    _check_only(ValueError, rtsp.split_credentials, sdp)
+    rtsp_client.redact_url(sdp)
+    _check_only(ValueError, rtsp_client.split_credentials, sdp)
 
 
 ONVIF_SEEDS = [
@@ -1262,9 +1296,7 @@ def check_onvif_values(args: Any) -> None:
     """Durations, times, topics and URLs from the camera: documented "None if bad", no raise."""
     text, when, url = args
     opp.parse_duration(text)
-    value = opp.parse_datetime(when)
-    assert value is None or value.utcoffset() is not None
-    value = om.parse_time(when)
+    value = timestamps.parse_iso_time(when)
     assert value is None or value.utcoffset() is not None
     om.likelihood(text)
     om.topic_matches(text, [url])
@@ -1273,7 +1305,7 @@ def check_onvif_values(args: Any) -> None:
     _check_only(opp.OnvifError, opp.rebase_url, url, "http://127.0.0.1:8080/")
 
 
-# --- File names and OCR (PROTOCOLS.md §1.5) ---------------------------------------------------
+# --- File names and OCR ("Folder uploads (file names)") -------------------------------------------
 
 plate_in_name = st.text(
     st.characters(exclude_characters="_/\\", exclude_categories=("Cs", "Cc")),

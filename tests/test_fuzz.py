@@ -39,13 +39,18 @@ def test_fuzz(name: str) -> None:
 
 
 def test_every_protocol_module_is_fuzzed() -> None:
-    """Each parser module of protocols/ has at least one target (clients excepted)."""
+    """Each parser module of protocols/ has at least one target (clients excepted).
+
+    Modules of a package are named with a dot (``hikvision.alerts``).
+    """
     from pathlib import Path  # noqa: PLC0415
 
+    root = Path(__file__).parents[1] / "custom_components/anpr/protocols"
     modules = {
-        p.stem
-        for p in (Path(__file__).parents[1] / "custom_components/anpr/protocols").glob("*.py")
-    } - {"__init__", "models", "isapi_client"}
+        ".".join(p.relative_to(root).with_suffix("").parts)
+        for p in root.rglob("*.py")
+        if p.stem != "__init__"
+    } - {"models", "camera_http", "hikvision.client", "rtsp.errors"}
     assert modules <= {t.parser for t in TARGETS.values()}
 
 
@@ -68,22 +73,20 @@ def test_time_parsers_out_of_range_offset(text: str) -> None:
     from zoneinfo import ZoneInfo  # noqa: PLC0415
 
     from custom_components.anpr.protocols import (  # noqa: PLC0415
-        hikvision,
         lpr_json,
         numberok,
-        onvif_metadata,
-        onvif_pullpoint,
+        timestamps,
     )
+    from custom_components.anpr.protocols.hikvision import documents  # noqa: PLC0415
 
     assert numberok.parse_ff_datetime(text) is None
     assert lpr_json.parse_camera_time(text) is None
-    assert hikvision.parse_time(text) is None
-    assert onvif_metadata.parse_time(text) is None
-    assert onvif_pullpoint.parse_datetime(text) is None
+    assert documents.parse_time(text) is None
+    assert timestamps.parse_iso_time(text) is None
     # Naive times in a zone east of UTC at year 1 overflow the same way.
     tokyo = ZoneInfo("Asia/Tokyo")
     assert lpr_json.parse_camera_time("0001-01-01 00:00:00", tokyo) is None
-    assert hikvision.parse_time("00010101000000", tokyo) is None
+    assert documents.parse_time("00010101000000", tokyo) is None
 
 
 def test_ff_datetime_offset_of_a_day_or_more() -> None:
@@ -115,8 +118,9 @@ def test_milesight_recognition_post_without_pictures() -> None:
     of such a camera was lost.
     """
     from custom_components.anpr.protocols import milesight_tcp as ms  # noqa: PLC0415
+    from tools.emulators.milesight_packets import build_metadata, build_recog_post  # noqa: PLC0415
 
-    packet = ms.build_recog_post(ms.build_metadata(plate="AB12CDE"), [])
+    packet = build_recog_post(build_metadata(plate="AB12CDE"), [])
     read = ms.parse_recog_post(packet[8:-2])
     assert read.plate == "AB12CDE"
     assert read.images == []
@@ -195,14 +199,23 @@ def test_nvr_text_good_read_after_overlong_one_in_the_same_segment() -> None:
 def test_xml_with_unknown_encoding_declaration(encoding: str) -> None:
     """``<?xml encoding="TTF-8"?>`` (one flipped byte): expat raised LookupError, which escaped
     the Hikvision and ONVIF parsers (found by hikvision_xml_mutations and onvif_xml)."""
-    from custom_components.anpr.protocols import hikvision, onvif_metadata  # noqa: PLC0415
+    from custom_components.anpr.protocols import onvif_metadata  # noqa: PLC0415
+    from custom_components.anpr.protocols.hikvision.alerts import (  # noqa: PLC0415
+        parse_alert_xml,
+    )
+    from custom_components.anpr.protocols.hikvision.client import (  # noqa: PLC0415
+        parse_response_status,
+    )
+    from custom_components.anpr.protocols.hikvision.documents import (  # noqa: PLC0415
+        HikvisionError,
+    )
 
     doc = f'<?xml version="1.0" encoding="{encoding}"?><EventNotificationAlert/>'.encode()
-    with pytest.raises(hikvision.HikvisionError):
-        hikvision.parse_alert_xml(doc)
-    with pytest.raises(hikvision.HikvisionError):
-        hikvision.parse_alert_xml(doc + doc)
-    assert hikvision.parse_response_status(doc) is None
+    with pytest.raises(HikvisionError):
+        parse_alert_xml(doc)
+    with pytest.raises(HikvisionError):
+        parse_alert_xml(doc + doc)
+    assert parse_response_status(doc) is None
     with pytest.raises(onvif_metadata.OnvifMetadataError):
         onvif_metadata.parse_plates(doc)
     with pytest.raises(onvif_metadata.OnvifMetadataError):
@@ -259,10 +272,11 @@ def test_milesight_payload_containing_a_packet_is_split_invariant() -> None:
     """A picture whose bytes contain ``CC FF 01 80 <len> {...} FF DD`` (found while reviewing
     the milesight_split_invariance target): the post must come out whole for any split."""
     from custom_components.anpr.protocols import milesight_tcp as ms  # noqa: PLC0415
+    from tools.emulators.milesight_packets import build_metadata, build_recog_post  # noqa: PLC0415
 
     inner = ms.build_packet(ms.Command.LOGIN_REPLY, b'{"result": "200"}')
     picture = b"\xff\xd8" + inner + b"\xff\xd9"
-    outer = ms.build_recog_post(ms.build_metadata(plate="AB12CDE"), [picture])
+    outer = build_recog_post(build_metadata(plate="AB12CDE"), [picture])
     cut = outer.index(inner) + len(inner)
     decoder = ms.PacketDecoder()
     items = decoder.feed(outer[:cut]) + decoder.feed(outer[cut:])

@@ -34,7 +34,7 @@ import httpx
 import pytest
 
 from custom_components.anpr.const import DOMAIN, SUBENTRY_CAMERA
-from custom_components.anpr.protocols.isapi_client import (
+from custom_components.anpr.protocols.hikvision.client import (
     IsapiAuthError,
     IsapiClient,
     IsapiConnectionError,

@@ -20,11 +20,10 @@ from custom_components.anpr.protocols.milesight_tcp import (
     CHUNK_IMAGE,
     CHUNK_META,
     Command,
-    build_chunk,
-    build_metadata,
     build_packet,
 )
 from custom_components.anpr.sources.milesight_tcp import STOP_DRAIN, MilesightTcpSource
+from tools.emulators.milesight_packets import build_chunk, build_metadata
 from tools.emulators.milesight_tcp import MilesightCamera, fake_jpeg
 
 from .helpers import PlateEvents, async_add_camera, async_setup_hub

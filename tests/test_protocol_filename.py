@@ -1,4 +1,4 @@
-"""File-name parsing for the folder source (PROTOCOLS.md §1.5, ANCHORS.md §1 anpr2mqtt bugs)."""
+"""File-name parsing for the folder source (docs/protocols.md, "Folder uploads (file names)")."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ CUSTOM_TABLE = [
         utc(2025, 6, 2, 10, 30, 45, 407000),
         {"event": "vehicle_detection", "ext": "PNG"},
     ),
-    (  # non-ASCII plate (PROTOCOLS.md §0)
+    (  # non-ASCII plate
         "20250602103045407_粤MTU952_VEHICLE_DETECTION.jpg",
         "Asia/Shanghai",
         "粤MTU952",

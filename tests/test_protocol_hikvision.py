@@ -1,4 +1,4 @@
-"""Tests for the Hikvision ISAPI parsers (PROTOCOLS.md §1)."""
+"""Tests for the Hikvision ISAPI parsers (docs/protocols.md, "Hikvision ISAPI")."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.anpr.protocols.hikvision import (
-    CatchUpTracker,
-    HikvisionError,
-    HikvisionEventAssembler,
-    PlateLogEntry,
-    parse_alert_json,
-    parse_alert_xml,
+from custom_components.anpr.protocols.hikvision.alerts import parse_alert_json, parse_alert_xml
+from custom_components.anpr.protocols.hikvision.assembler import HikvisionEventAssembler
+from custom_components.anpr.protocols.hikvision.client import (
     parse_device_info,
-    parse_plates,
     parse_response_status,
-    parse_time,
+)
+from custom_components.anpr.protocols.hikvision.documents import HikvisionError, parse_time
+from custom_components.anpr.protocols.hikvision.plate_log import (
+    CatchUpTracker,
+    PlateLogEntry,
+    parse_plates,
     pic_name_key,
     plates_request_body,
 )
@@ -159,7 +159,7 @@ def test_mixed_target_detection_json() -> None:
 
 
 def test_json_anpr_listening_variant() -> None:
-    """parameterFormatType=JSON (unverified spelling, PROTOCOLS.md §8): the XML names as JSON."""
+    """parameterFormatType=JSON (no public document spells it): the XML names as JSON."""
     body = (
         b'{"EventNotificationAlert": {"eventType": "ANPR", "channelID": "1", "picNum": 1,'
         b' "dateTime": "2025-06-02T10:30:45+01:00", "UUID": "abc",'

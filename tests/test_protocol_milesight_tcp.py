@@ -17,17 +17,19 @@ from custom_components.anpr.protocols.milesight_tcp import (
     Packet,
     PacketDecoder,
     StreamIssue,
-    build_chunk,
     build_login_request,
-    build_metadata,
     build_packet,
-    build_recog_post,
     parse_login_reply,
-    parse_login_request,
     parse_metadata,
     parse_recog_post,
 )
 from custom_components.anpr.protocols.models import CameraListVerdict, Direction, ImageRole
+from tools.emulators.milesight_packets import (
+    build_chunk,
+    build_metadata,
+    build_recog_post,
+    parse_login_request,
+)
 from tools.emulators.milesight_tcp import MilesightCamera, fake_jpeg
 
 KOREAN = "부산 02가 1234"  # 17 UTF-8 bytes: the reason revision 1.3 added Plate Len

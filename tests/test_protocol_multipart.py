@@ -1,4 +1,4 @@
-"""Tests for the streaming multipart reader (PROTOCOLS.md §0, §1.1, §1.3)."""
+"""Tests for the streaming multipart reader (docs/protocols.md, "Multipart bodies")."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def test_rfc_body_ending_in_crlf_loses_only_that_crlf() -> None:
         ("multipart/mixed; boundary=boundary", "boundary"),
         ('multipart/mixed; boundary="AaB03x"', "AaB03x"),
         ("multipart/form-data;boundary=----x", "----x"),
-        ("multipart/mixed; boundary: -----x", "-----x"),  # the seed post's spelling
+        ("multipart/mixed; boundary: -----x", "-----x"),  # a user's Hikvision stream
         ("multipart/mixed", "boundary"),  # real Hikvision devices
         ("", "boundary"),
         (None, "boundary"),
@@ -308,7 +308,7 @@ async def test_aiohttp_reader_handles_rfc_framing() -> None:
 
 
 async def test_aiohttp_reader_fails_on_hikvision_content_length() -> None:
-    """...but Hikvision's Content-Length counts the CRLF (PROTOCOLS.md §1.1): aiohttp fails.
+    """...but Hikvision's Content-Length counts the CRLF ("Multipart bodies"): aiohttp fails.
 
     aiohttp 3.11 trips a bare ``assert`` ("reader did not read all the data or it is
     malformed"), which would even vanish under ``python -O`` and read garbage.
@@ -342,7 +342,7 @@ async def test_aiohttp_reader_fails_on_too_small_content_length() -> None:
 
 @pytest.mark.parametrize("size", [1, 5, 64, 1 << 20])
 def test_length_landing_on_a_later_delimiter(size: int) -> None:
-    """A Content-Length too big by exactly the next part (fuzz finding, tests/test_fuzz.py)."""
+    """A Content-Length too big by exactly the next part."""
     second = frame("image/jpeg", JPEG[:500], "crlf")
     first_body = HEARTBEAT + b"\r\n"
     data = (

@@ -1,4 +1,4 @@
-"""Overlay OCR with real tesseract (PROTOCOLS.md §1.5 "Text overlay options")."""
+"""Overlay OCR with real tesseract (docs/protocols.md, "OCR of the folder picture overlay")."""
 
 from __future__ import annotations
 

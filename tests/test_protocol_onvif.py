@@ -208,7 +208,7 @@ def test_inline_picture_and_no_plate_data() -> None:
         b"<tt:MetadataStream><unclosed>",
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><x>&b;</x>',
         b"<a>" + b"x" * (9 * 1024 * 1024) + b"</a>",
-        b'<?xml version="1.0" encoding="TTF-8"?><a/>',  # fuzz finding: unknown encoding
+        b'<?xml version="1.0" encoding="TTF-8"?><a/>',  # an unknown encoding
         b"<tt:a>\x00</tt:a>",
     ],
 )
@@ -431,14 +431,11 @@ def test_filter_memory_is_bounded() -> None:
 
 
 def test_time_and_duration_helpers() -> None:
-    from custom_components.anpr.protocols.onvif_metadata import parse_time  # noqa: PLC0415
-    from custom_components.anpr.protocols.onvif_pullpoint import (  # noqa: PLC0415
-        parse_datetime,
-    )
+    from custom_components.anpr.protocols.timestamps import parse_iso_time  # noqa: PLC0415
 
-    assert parse_time(None) is None and parse_time("x") is None
-    assert parse_datetime("") is None and parse_datetime("nope") is None
-    assert parse_datetime("2022-12-30T18:46:58") == datetime(2022, 12, 30, 18, 46, 58, tzinfo=UTC)
+    assert parse_iso_time(None) is None and parse_iso_time("x") is None
+    assert parse_iso_time("") is None and parse_iso_time("nope") is None
+    assert parse_iso_time("2022-12-30T18:46:58") == datetime(2022, 12, 30, 18, 46, 58, tzinfo=UTC)
     assert parse_duration(None) is None and parse_duration("PT") is None
 
 
@@ -644,7 +641,7 @@ async def test_profiles_say_what_their_metadata_carries(
 
 
 def test_axis_lpr_application_topic() -> None:
-    """AXIS LPV / FF fflprapp event shape (PROTOCOLS.md §2.1; own values)."""
+    """AXIS LPV / FF fflprapp event shape (docs/protocols.md, "ONVIF PullPoint events")."""
     doc = (
         '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema" '
         'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" '

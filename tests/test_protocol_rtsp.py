@@ -19,22 +19,26 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.anpr.protocols.onvif_metadata import PlateEventFilter, parse_plates
-from custom_components.anpr.protocols.rtsp import (
+from custom_components.anpr.protocols.rtsp.client import (
     InterleavedDemuxer,
     InterleavedFrame,
-    MetadataReassembler,
-    NoMetadataTrackError,
-    RtpPacket,
-    RtspAuthError,
-    RtspError,
     RtspMetadataClient,
     RtspResponse,
-    gunzip_capped,
-    parse_rtp,
-    parse_sdp,
     redact_url,
     split_credentials,
 )
+from custom_components.anpr.protocols.rtsp.errors import (
+    NoMetadataTrackError,
+    RtspAuthError,
+    RtspError,
+)
+from custom_components.anpr.protocols.rtsp.rtp import (
+    MetadataReassembler,
+    RtpPacket,
+    gunzip_capped,
+    parse_rtp,
+)
+from custom_components.anpr.protocols.rtsp.sdp import parse_sdp
 from tools.emulators.onvif import OnvifCameraEmulator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "onvif"
@@ -79,6 +83,23 @@ def test_sdp_gzip_and_exi() -> None:
     # Plain XML is preferred when both are offered.
     both = gz + "m=application 0 RTP/AVP 101\na=rtpmap:101 vnd.onvif.metadata/90000\n"
     assert parse_sdp(both, "rtsp://h/s").payload_type == 101
+
+
+def test_sdp_skips_other_application_formats_and_keeps_absolute_controls() -> None:
+    """Other application encodings, an unreadable payload type and junk lines are skipped; an
+    absolute ``a=control`` is used as written, a relative session-level one is resolved below
+    the base URL and becomes the aggregate URL."""
+    sdp = (
+        "v=0\r\njunk\r\na=control:session\r\n"
+        "m=application 0 RTP/AVP 97 x 99\r\na=control:rtsp://10.0.0.6/meta\r\n"
+        "a=rtpmap:97 vnd.vendor.data/90000\r\n"
+        "a=rtpmap:x vnd.onvif.metadata/90000\r\n"
+        "a=rtpmap:99 vnd.onvif.metadata/90000\r\n"
+    )
+    track = parse_sdp(sdp, "rtsp://10.0.0.5/cam")
+    assert track.payload_type == 99
+    assert track.control_url == "rtsp://10.0.0.6/meta"
+    assert track.aggregate_url == "rtsp://10.0.0.5/cam/session"
 
 
 def test_credentials_never_in_url() -> None:
@@ -460,7 +481,7 @@ def test_demux_quirks() -> None:
 
 
 def test_digest_and_basic_answers_are_accepted_by_a_server() -> None:
-    from custom_components.anpr.protocols.rtsp import _Authenticator  # noqa: PLC0415
+    from custom_components.anpr.protocols.rtsp.client import _Authenticator  # noqa: PLC0415
     from tools.emulators.onvif import DigestChecker  # noqa: PLC0415
 
     checker = DigestChecker("admin", "pw", "cam")
@@ -482,7 +503,7 @@ def test_digest_and_basic_answers_are_accepted_by_a_server() -> None:
 
 
 def test_url_helpers() -> None:
-    from custom_components.anpr.protocols.rtsp import with_credentials  # noqa: PLC0415
+    from custom_components.anpr.protocols.rtsp.client import with_credentials  # noqa: PLC0415
 
     url = with_credentials("rtsp://[fe80::1]:554/x", "ad@m", "p:w")
     assert url == "rtsp://ad%40m:p%3Aw@[fe80::1]:554/x"
@@ -529,7 +550,7 @@ async def test_session_lost_on_the_camera_is_noticed(camera: OnvifCameraEmulator
 
 @pytest.mark.enable_socket
 async def test_wrong_stream_path_is_a_status_error(camera: OnvifCameraEmulator) -> None:
-    from custom_components.anpr.protocols.rtsp import RtspStatusError  # noqa: PLC0415
+    from custom_components.anpr.protocols.rtsp.errors import RtspStatusError  # noqa: PLC0415
 
     url = camera.rtsp_url.replace("/Streaming/Channels/101", "/nope")
     client = RtspMetadataClient(url, "admin", "secret", on_document=lambda d: None)

@@ -27,17 +27,16 @@ from collections.abc import Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import hashlib
 import itertools
 import json
 import logging
 from pathlib import Path
-import re
 import secrets
 
 from aiohttp import web
 
 from tools.emulators.hikvision import FIXTURE_JPEG, TINY_JPEG
+from tools.emulators.http_auth import credentials_ok
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -333,28 +332,15 @@ class DahuaEmulator:
         return web.Response(status=401, headers={"WWW-Authenticate": header}, text="Error\r\n")
 
     def _authorized(self, request: web.Request) -> bool:
-        if self.auth == "none":
-            return True
-        header = request.headers.get("Authorization", "")
-        if self.auth == "basic":
-            import base64  # noqa: PLC0415
-
-            expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-            return header == f"Basic {expected}"
-        if not header.startswith("Digest "):
-            return False
-        params = {
-            m[0]: m[1] or m[2] for m in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', header[7:])
-        }
-        if params.get("username") != self.username or params.get("nonce") not in self._nonces:
-            return False
-        ha1 = _md5(f"{self.username}:{self.realm}:{self.password}")
-        ha2 = _md5(f"{request.method}:{params.get('uri', '')}")
-        expected = _md5(
-            f"{ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:"
-            f"{params.get('qop', '')}:{ha2}"
+        return credentials_ok(
+            request.headers.get("Authorization"),
+            request.method,
+            scheme=self.auth,
+            username=self.username,
+            password=self.password,
+            realm=self.realm,
+            nonces=self._nonces,
         )
-        return secrets.compare_digest(expected, params.get("response", ""))
 
     async def _magic_box(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
@@ -438,9 +424,6 @@ class DahuaEmulator:
             await asyncio.sleep(interval)
             await self._put(conn, self.frame("text/plain", b"Heartbeat"))
 
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
 
 
 async def _main(args: argparse.Namespace) -> None:

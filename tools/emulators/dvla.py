@@ -1,4 +1,6 @@
-"""Fake DVLA Vehicle Enquiry Service (VES) on loopback (PROTOCOLS.md §5.1).
+"""Fake DVLA Vehicle Enquiry Service (VES) on loopback.
+
+Format: ``docs/protocols.md``, "UK DVLA Vehicle Enquiry Service".
 
 Built from ``tests/fixtures/dvla/ves_mock_responses_dvla_portal.json`` (the DVLA portal's UAT
 mock responses): ``POST /vehicle-enquiry/v1/vehicles`` with ``x-api-key`` and

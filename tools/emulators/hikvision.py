@@ -1,4 +1,6 @@
-"""Hikvision ANPR camera emulator: a real ISAPI HTTP server on loopback (PROTOCOLS.md §1).
+"""Hikvision ANPR camera emulator: a real ISAPI HTTP server on loopback.
+
+Formats: ``docs/protocols.md``, "Hikvision ISAPI".
 
 Serves, behind HTTP Digest (or Basic, or no) authentication:
 
@@ -25,7 +27,6 @@ from collections.abc import Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-import hashlib
 import itertools
 import json
 import logging
@@ -36,6 +37,8 @@ import ssl
 import zlib
 
 from aiohttp import ClientSession, ClientTimeout, web
+
+from tools.emulators.http_auth import credentials_ok
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ NAMESPACES = {
 
 @dataclass
 class StreamQuirks:
-    """How the alertStream is framed (PROTOCOLS.md §0/§1.1)."""
+    """How the alertStream is framed (``docs/protocols.md``, "Multipart bodies")."""
 
     boundary: str = "boundary"
     #: "param" (``boundary=<b>``), "none" (no parameter: clients must assume ``boundary``).
@@ -305,7 +308,7 @@ class HikvisionEmulator:
         list_name: str | None = None,
         pictures: Sequence[str] = ("licensePlatePicture.jpg", "detectionPicture.jpg"),
     ) -> bytes:
-        """An ANPR ``EventNotificationAlert`` document like an iDS-2CD7A46G0 sends (§1.2)."""
+        """An ANPR ``EventNotificationAlert`` document like an iDS-2CD7A46G0 sends."""
         q = self.quirks
         when = (when or self._now()).astimezone(self.tz)
         ns = NAMESPACES[q.namespace]
@@ -348,7 +351,7 @@ class HikvisionEmulator:
         self, plate: str, *, direction: str = "forward", confidence: float = 97.5,
         when: datetime | None = None, uuid: str | None = None,
     ) -> bytes:
-        """A JSON ``mixedTargetDetection`` event (ISAPI guide §4.2.1.4; PROTOCOLS.md §1.2)."""
+        """A JSON ``mixedTargetDetection`` event (ISAPI Developer Guide §4.2.1.4)."""
         when = (when or self._now()).astimezone(self.tz)
         props = {
             "plateNo": plate, "plateType": "unknown", "plateColor": "yellow",
@@ -375,7 +378,7 @@ class HikvisionEmulator:
         return json.dumps(doc).encode()
 
     def heartbeat_xml(self) -> bytes:
-        """A videoloss-inactive keep-alive (pyHik #62 form; PROTOCOLS.md §1.1)."""
+        """A videoloss-inactive keep-alive (the form captured in mezz64/pyHik issue #62)."""
         ns = NAMESPACES[self.quirks.namespace] or NAMESPACES["ver20"]
         return (
             f'<EventNotificationAlert version="2.0" xmlns="{ns}">\r\n'
@@ -572,28 +575,15 @@ class HikvisionEmulator:
         )
 
     def _authorized(self, request: web.Request) -> bool:
-        if self.auth == "none":
-            return True
-        header = request.headers.get("Authorization", "")
-        if self.auth == "basic":
-            import base64  # noqa: PLC0415
-
-            expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-            return header == f"Basic {expected}"
-        if not header.startswith("Digest "):
-            return False
-        params = {
-            m[0]: m[1] or m[2] for m in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', header[7:])
-        }
-        if params.get("username") != self.username or params.get("nonce") not in self._nonces:
-            return False
-        ha1 = _md5(f"{self.username}:{self.realm}:{self.password}")
-        ha2 = _md5(f"{request.method}:{params.get('uri', '')}")
-        expected = _md5(
-            f"{ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:"
-            f"{params.get('qop', '')}:{ha2}"
+        return credentials_ok(
+            request.headers.get("Authorization"),
+            request.method,
+            scheme=self.auth,
+            username=self.username,
+            password=self.password,
+            realm=self.realm,
+            nonces=self._nonces,
         )
-        return secrets.compare_digest(expected, params.get("response", ""))
 
     async def _device_info(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
@@ -784,9 +774,6 @@ class HikvisionEmulator:
         return web.Response(body=self.http_hosts or b"<HttpHostNotificationList/>",
                             content_type="application/xml")
 
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
 
 
 def _pid(name: str, uuid: str | None) -> str:

@@ -1,6 +1,7 @@
 """HTTP pusher: sends plate reads to a webhook in every push format cameras use.
 
-Formats (PROTOCOLS.md §1.3, §4.1, §6):
+Formats (``docs/protocols.md``, "LPR JSON webhooks (Milesight and generic)", "Plate in the query
+string", "NumberOK / FF Group JSON over HTTP" and "HTTP listening"):
 
 * ``milesight_legacy`` — JSON POST, legacy keys, all values strings, base64 pictures;
 * ``milesight_new`` — JSON POST, "Data Transmission Post" keys (TS4467 firmware);

@@ -1,8 +1,10 @@
-"""Milesight-style LPR camera speaking the binary TCP "NVR/VMS" protocol (seed 003).
+"""Milesight-style LPR camera speaking the binary TCP "NVR/VMS" protocol.
+
+Format: ``docs/protocols.md``, "Milesight TCP (COMM_RECOG_POST)".
 
 The camera is the TCP server: the NVR (our integration) connects, sends ``COMM_LOGIN_REQ``;
 the emulator answers ``COMM_LOGIN_REPLY`` (``{"result":"200"}`` or ``"401"``) and then pushes
-``COMM_RECOG_POST`` packets built with ``protocols/milesight_tcp.py``. Reads sent while no client
+``COMM_RECOG_POST`` packets built with ``tools/emulators/milesight_packets.py``. Reads sent while no client
 is logged in are queued and flushed after the next login (a camera buffering during an NVR
 outage); :meth:`restart` drops every connection and listens again on the same port.
 Faults for tests: :meth:`inject` writes raw bytes (garbage, truncated or oversize packets).
@@ -23,12 +25,10 @@ from custom_components.anpr.protocols.milesight_tcp import (
     Command,
     Packet,
     PacketDecoder,
-    build_metadata,
     build_packet,
-    build_recog_post,
-    parse_login_request,
 )
 from tools.emulators import pictures
+from tools.emulators.milesight_packets import build_metadata, build_recog_post, parse_login_request
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -1,4 +1,6 @@
-"""NVR "text device" sender, like NumberOK EDGE's "Send to NVR" reaction (seed 002).
+"""NVR "text device" sender, like NumberOK EDGE's "Send to NVR" reaction.
+
+Format: ``docs/protocols.md``, "NVR text device".
 
 Connects to a listener and writes ``<LPR>PLATE</LPR>`` (start/end strings and encoding
 configurable). :meth:`NvrTextSender.send` can put several reads in one TCP write, split a read

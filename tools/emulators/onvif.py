@@ -1,6 +1,7 @@
 """ONVIF ANPR camera emulator: RTSP metadata track, pictures over HTTP, SOAP device/media/events.
 
-Speaks the real wire formats over loopback (PROTOCOLS.md §2):
+Speaks the real wire formats over loopback (``docs/protocols.md``, "ONVIF metadata over RTSP"
+and "ONVIF PullPoint events"):
 
 * **RTSP** (RFC 2326) with Digest (or Basic) authentication: OPTIONS, DESCRIBE (SDP with a
   video track and an ``application`` track ``vnd.onvif.metadata/90000``, relative controls under
@@ -53,6 +54,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
 from defusedxml.ElementTree import fromstring
+
+from tools.emulators.http_auth import credentials_ok
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -235,15 +238,8 @@ def idle_document() -> bytes:
 # ------------------------------------------------------------------------------------------
 
 
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
-_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))')
-
-
 class DigestChecker:
-    """Server-side RFC 2617 Digest/Basic check for one realm."""
+    """Server-side Digest (one nonce, renewed per RTSP session) or Basic check for one realm."""
 
     def __init__(self, username: str, password: str, realm: str, scheme: str = "digest") -> None:
         self.username = username
@@ -260,27 +256,15 @@ class DigestChecker:
     def check(self, method: str, header: str | None) -> bool:
         if not self.username:
             return True
-        if not header:
-            return False
-        scheme, _, rest = header.partition(" ")
-        if scheme.lower() == "basic" and self.scheme == "basic":
-            try:
-                user, _, pw = base64.b64decode(rest.strip()).decode().partition(":")
-            except ValueError:
-                return False
-            return user == self.username and pw == self.password
-        if scheme.lower() != "digest" or self.scheme != "digest":
-            return False
-        p = {m.group(1).lower(): m.group(2) or m.group(3) for m in _PARAM.finditer(rest)}
-        if p.get("username") != self.username or p.get("nonce") != self.nonce:
-            return False
-        ha1 = _md5(f"{self.username}:{self.realm}:{self.password}")
-        ha2 = _md5(f"{method}:{p.get('uri', '')}")
-        if p.get("qop"):
-            expected = _md5(f"{ha1}:{self.nonce}:{p.get('nc')}:{p.get('cnonce')}:auth:{ha2}")
-        else:
-            expected = _md5(f"{ha1}:{self.nonce}:{ha2}")
-        return p.get("response") == expected
+        return credentials_ok(
+            header,
+            method,
+            scheme=self.scheme,
+            username=self.username,
+            password=self.password,
+            realm=self.realm,
+            nonces=(self.nonce,),
+        )
 
 
 # ------------------------------------------------------------------------------------------

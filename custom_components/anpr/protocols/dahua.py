@@ -15,7 +15,7 @@ ITC/ANPR supplement, event and snap chapters):
 
 :class:`DahuaEventAssembler` turns the multipart parts of either stream into
 :class:`~.models.PlateRead` objects (text part + its picture). :class:`DahuaClient` talks HTTP
-Digest (Basic fallback) over an injected ``httpx.AsyncClient``.
+Digest (Basic fallback) over an injected ``httpx.AsyncClient`` (:mod:`.camera_http`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,17 @@ from typing import Any, Final
 
 import httpx
 
-from .models import Direction, ImageRole, PlateRead, ProtocolError, ReadImage, confidence_from
+from .camera_http import CameraHttpClient
+from .models import (
+    Direction,
+    ImageRole,
+    PlateRead,
+    ProtocolError,
+    ReadImage,
+    confidence_from,
+    scalar_float,
+    scalar_text,
+)
 from .multipart import Part
 
 #: Event codes subscribed to: a recognised vehicle, and a snap an operator took by hand
@@ -203,13 +213,6 @@ def _get(data: Mapping[str, Any], *path: str) -> Any:
     return node
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _int(value: Any) -> int | None:
     try:
         if value is None or isinstance(value, bool):
@@ -220,11 +223,8 @@ def _int(value: Any) -> int | None:
 
 
 def _float(value: Any) -> float | None:
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    number = scalar_float(value)
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _box(value: Any) -> tuple[float, float, float, float] | None:
@@ -245,8 +245,8 @@ def _time(data: Mapping[str, Any], tz: tzinfo) -> datetime:
     if utc is not None and 0 < utc < 4e9:
         millis = _float(_get(data, "UTCMS")) or 0.0
         return datetime.fromtimestamp(utc + min(max(millis, 0), 999) / 1000, UTC)
-    local = _text(_get(data, "LocaleTime"))
-    if local:
+    local = scalar_text(_get(data, "LocaleTime"))
+    if local:  # Dahua's fixed local-time form, not ISO 8601: strptime, not parse_iso_time
         try:
             return datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz).astimezone(UTC)
         except ValueError:
@@ -265,7 +265,7 @@ def _direction(
     ``TrafficCar.Direction`` is numeric and always 0 on real cameras, so it is not used.
     """
     reverse = Direction.OUT if obverse is Direction.IN else Direction.IN
-    junction = _text(_get(data, "JunctionDirection")) or _text(
+    junction = scalar_text(_get(data, "JunctionDirection")) or scalar_text(
         _get(data, "TrafficCar", "JunctionDirection")
     )
     if junction:
@@ -275,14 +275,14 @@ def _direction(
         if word == "reverse":
             return reverse, junction
     driving = _get(data, "TrafficCar", "DrivingDirection")
-    first = _text(driving[0]) if isinstance(driving, list) and driving else _text(driving)
+    first = scalar_text(driving[0] if isinstance(driving, list) and driving else driving)
     if first:
         word = first.casefold()
         if word == "approach":
             return Direction.IN, first
         if word == "leave":
             return Direction.OUT, first
-    head = _text(_get(data, "VehicleDirection")) or _text(
+    head = scalar_text(_get(data, "VehicleDirection")) or scalar_text(
         _get(data, "TrafficCar", "VehicleDirection")
     )
     if head:
@@ -314,11 +314,11 @@ def event_to_read(
     car = car if isinstance(car, Mapping) else {}
     obj = _get(data, "Object")
     obj = obj if isinstance(obj, Mapping) else {}
-    plate = _text(_get(car, "PlateNumber"))
-    if plate is None and str(_text(_get(obj, "ObjectType")) or "").casefold() == "plate":
-        plate = _text(_get(obj, "Text"))
+    plate = scalar_text(_get(car, "PlateNumber"))
+    if plate is None and str(scalar_text(_get(obj, "ObjectType")) or "").casefold() == "plate":
+        plate = scalar_text(_get(obj, "Text"))
     if plate is None:
-        plate = _text(_get(data, "Plate", "Text")) or _text(_get(data, "PlateNumber"))
+        plate = scalar_text(_get(data, "Plate", "Text")) or scalar_text(_get(data, "PlateNumber"))
     if plate is None and not car and not obj:
         return None
     direction, direction_raw = _direction(data, obverse)
@@ -332,25 +332,27 @@ def event_to_read(
     lane = _int(_get(data, "Lane"))
     if lane is None:
         lane = _int(_get(car, "Lane"))
-    group = _text(_get(data, "GroupID"))
+    group = scalar_text(_get(data, "GroupID"))
     read = PlateRead(
         plate=plate or "",
         time=_time(data, tz),
         direction=direction,
         direction_raw=direction_raw,
         confidence=confidence,
-        country=_text(_get(car, "Country"))
-        or _text(_get(obj, "Country"))
-        or _text(_get(data, "CommInfo", "Country")),
-        plate_type=_text(_get(car, "PlateType")),
-        plate_colour=_text(_get(car, "PlateColor")),
-        vehicle_type=_text(_get(car, "VehicleType")) or _text(_get(vehicle, "Category")),
-        vehicle_colour=_text(_get(car, "VehicleColor")),
-        vehicle_make=_text(_get(car, "Brand")),
+        country=scalar_text(_get(car, "Country"))
+        or scalar_text(_get(obj, "Country"))
+        or scalar_text(_get(data, "CommInfo", "Country")),
+        plate_type=scalar_text(_get(car, "PlateType")),
+        plate_colour=scalar_text(_get(car, "PlateColor")),
+        vehicle_type=(
+            scalar_text(_get(car, "VehicleType")) or scalar_text(_get(vehicle, "Category"))
+        ),
+        vehicle_colour=scalar_text(_get(car, "VehicleColor")),
+        vehicle_make=scalar_text(_get(car, "Brand")),
         speed=_float(_get(car, "Speed")),
         lane=lane,
         plate_box=_box(_get(obj, "BoundingBox")),
-        vendor_id=f"{group}.{_text(_get(data, 'IndexInGroup')) or 0}" if group else None,
+        vendor_id=f"{group}.{scalar_text(_get(data, 'IndexInGroup')) or 0}" if group else None,
     )
     read.extra["event_code"] = event.code
     if event.code.casefold() == "trafficmanualsnap":
@@ -526,7 +528,7 @@ def event_manager_path(heartbeat: int, codes: Iterable[str] = EVENT_CODES) -> st
     )
 
 
-class DahuaClient:
+class DahuaClient(CameraHttpClient):
     """Talk to one Dahua camera over ``client`` (``httpx.AsyncClient``) at ``base_url``.
 
     Digest authentication, switching to Basic when the camera's 401 offers only Basic. Every
@@ -534,76 +536,28 @@ class DahuaClient:
     :class:`DahuaNotSupportedError` or :class:`DahuaClientError`; credentials are never logged.
     """
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        base_url: str,
-        username: str,
-        password: str,
-        *,
-        timeout: float = 10.0,
-    ) -> None:
-        """Keep the session and credentials; nothing is sent yet."""
-        self._client = client
-        self.base_url = base_url.rstrip("/")
-        self._username = username
-        self._password = password
-        self._auth: httpx.Auth = httpx.DigestAuth(username, password)
-        self.auth_scheme = "digest"
-        self.timeout = timeout
-
-    def _use_basic(self, response: httpx.Response) -> bool:
-        challenge = response.headers.get("www-authenticate", "").strip().lower()
-        if self.auth_scheme == "digest" and challenge.startswith("basic"):
-            self._auth = httpx.BasicAuth(self._username, self._password)
-            self.auth_scheme = "basic"
-            return True
-        return False
-
-    @staticmethod
-    def _raise_for_status(status: int, path: str) -> None:
-        name = path.split("?", 1)[0]
-        if status == 401:
-            raise DahuaAuthError("credentials refused")
-        if status in (400, 404, 405, 501):
-            raise DahuaNotSupportedError(f"{name} not supported (HTTP {status})")
-        if status >= 300:
-            raise DahuaClientError(f"{name} answered HTTP {status}")
+    error = DahuaClientError
+    auth_error = DahuaAuthError
+    connection_error = DahuaConnectionError
 
     @asynccontextmanager
     async def _open(
         self, path: str, timeout: httpx.Timeout | float  # noqa: ASYNC109 - httpx timeout
     ) -> AsyncIterator[httpx.Response]:
-        name = path.split("?", 1)[0]
-        url = f"{self.base_url}{path}"
-        for _attempt in range(2):
-            try:
-                async with self._client.stream(
-                    "GET", url, auth=self._auth, timeout=timeout
-                ) as response:
-                    if response.status_code == 401 and self._use_basic(response):
-                        continue
-                    self._raise_for_status(response.status_code, path)
-                    yield response
-                    return
-            except httpx.TimeoutException as err:
-                raise DahuaConnectionError(f"timeout on {name}") from err
-            except httpx.HTTPError as err:
-                raise DahuaConnectionError(f"{type(err).__name__} on {name}") from err
-        raise DahuaAuthError("credentials refused")  # pragma: no cover - loop always returns
+        """GET ``path``; yield the response once its status is a success."""
+        async with self.open("GET", path, timeout=timeout) as response:
+            status = response.status_code
+            name = path.split("?", 1)[0]
+            if status in (400, 404, 405, 501):
+                raise DahuaNotSupportedError(f"{name} not supported (HTTP {status})")
+            if status >= 300:
+                raise DahuaClientError(f"{name} answered HTTP {status}")
+            yield response
 
     async def get(self, path: str, cap: int = MAX_TEXT) -> bytes:
         """GET ``path``; return at most ``cap`` bytes of the body."""
         async with self._open(path, self.timeout) as response:
-            body = bytearray()
-            try:
-                async for chunk in response.aiter_raw():
-                    body += chunk
-                    if len(body) > cap:
-                        raise DahuaClientError(f"answer exceeds {cap} bytes")
-            except httpx.HTTPError as err:
-                raise DahuaConnectionError(f"{type(err).__name__} while reading") from err
-            return bytes(body)
+            return await self.read_capped(response, cap, path)
 
     async def device_info(self) -> DahuaDeviceInfo:
         """Model and serial (``magicBox.cgi?action=getSystemInfo``), firmware when offered.
@@ -637,20 +591,9 @@ class DahuaClient:
         The iterator raises :class:`DahuaConnectionError` on a read timeout or a dropped
         connection and ends when the camera closes the stream.
         """
-        name = path.split("?", 1)[0]
         timeout = httpx.Timeout(self.timeout, read=read_timeout)
         async with self._open(path, timeout) as response:
-            yield EventStream(response.headers.get("content-type", ""), _chunks(response, name))
-
-
-async def _chunks(response: httpx.Response, name: str) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in response.aiter_raw():
-            yield chunk
-    except httpx.TimeoutException as err:
-        raise DahuaConnectionError(f"no data on {name} within the read timeout") from err
-    except httpx.HTTPError as err:
-        raise DahuaConnectionError(f"{type(err).__name__} on {name}") from err
+            yield EventStream(response.headers.get("content-type", ""), self.chunks(response, path))
 
 
 __all__ = [

@@ -1,7 +1,8 @@
 """Plate, time and other fields from the names of uploaded ANPR pictures.
 
 Pure module (no Home Assistant import). Cameras that upload their pictures by FTP/NAS encode the
-read in the file name (PROTOCOLS.md §1.5, anpr2mqtt README in ``seeds/000_*``):
+read in the file name (``docs/protocols.md``, "Folder uploads (file names)"; the README of
+rhizomatics/anpr2mqtt):
 
 * Hikvision "custom" rule (Capture Time, Plate No., Alarm Type):
   ``20250602103045407_B4DM3N_VEHICLE_DETECTION.jpg``; plates may hold ``-`` (``549-A8``), lower
@@ -21,19 +22,20 @@ digits as *microseconds*, so ``…45407`` becomes ``:45.000407``), ``SSS`` is mi
 19-digit times: the Hikvision picture name ("picName" of the plate polling API, which the FTP name
 starts with) is ``yyyyMMddHHmmssSSS`` followed by two more digits. The two extra digits are not
 part of the time (``2024110312013232013`` is 2024-11-03 12:01:32.320 local time); they are kept as
-``fields["sequence"]`` ("13"). That reading is ours (UNVERIFIED in PROTOCOLS.md §8); it keeps the
-time right to the millisecond whatever the two digits mean.
+``fields["sequence"]`` ("13"). That reading is ours (no document confirms it); it keeps the time
+right to the millisecond whatever the two digits mean.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from enum import StrEnum
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .models import ProtocolError, is_no_plate
+from .timestamps import to_utc
 
 #: Longest file name we look at (ext4/NTFS limit is 255 bytes); longer input is refused.
 MAX_NAME_LENGTH = 255
@@ -56,9 +58,9 @@ class Preset(StrEnum):
     """File-name pattern presets offered in the config flow."""
 
     HIKVISION_CUSTOM = "hikvision_custom"
-    """``<time>[_<plate>]_VEHICLE_DETECTION.<jpg|jpeg|png>`` (PROTOCOLS.md §1.5 custom rule)."""
+    """``<time>[_<plate>]_VEHICLE_DETECTION.<jpg|jpeg|png>`` (Hikvision "custom" rule)."""
     HIKVISION_DEFAULT = "hikvision_default"
-    """``<ip>_<channel>_<time>_VEHICLE_DETECTION.<ext>`` (PROTOCOLS.md §1.5 default rule)."""
+    """``<ip>_<channel>_<time>_VEHICLE_DETECTION.<ext>`` (Hikvision default rule)."""
     CUSTOM = "custom"
     """A user regex with named groups (see :class:`FilenamePattern`)."""
 
@@ -145,10 +147,9 @@ def parse_compact_time(text: str, zone: tzinfo) -> tuple[datetime, str | None]:
         )
     except ValueError as err:
         raise FilenameError(f"time {text!r} is not a valid date: {err}") from err
-    try:
-        utc = local.astimezone(UTC)
-    except OverflowError as err:  # fuzz finding: year 1/9999 leaves datetime's range in UTC
-        raise FilenameError(f"time {text!r} is out of range") from err
+    utc = to_utc(local)
+    if utc is None:
+        raise FilenameError(f"time {text!r} is out of range")
     return utc, sequence
 
 
@@ -168,7 +169,7 @@ class FilenamePattern:
         """Compile ``regex`` and load ``time_zone``."""
         try:
             self.regex = re.compile(regex, re.IGNORECASE)
-        except (re.error, OverflowError) as err:  # fuzz finding: "a{99999999999}" overflows
+        except (re.error, OverflowError) as err:  # a huge repeat ("a{99999999999}") overflows
             raise FilenameError(f"invalid regular expression: {err}") from err
         groups = set(self.regex.groupindex)
         self._time_group = next((g for g in _TIME_GROUPS if g in groups), None)

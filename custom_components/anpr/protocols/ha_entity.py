@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from .models import PlateRead, ProtocolError, confidence_from, is_no_plate
+from .timestamps import parse_iso_time
 
 #: Attributes tried in order when the user names none.
 PLATE_ATTRIBUTES = (
@@ -119,19 +120,6 @@ def _confidence(value: Any, scale: float) -> float | None:
     return number
 
 
-def _iso(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    try:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:
-        return None
-
-
 def _vehicle_value(value: Any) -> str | None:
     if isinstance(value, Mapping):
         value = value.get("val")
@@ -170,7 +158,7 @@ def read_from_state(
     if plate is None:
         return None
     read = PlateRead(plate=plate)
-    when = _iso(attributes.get(profile.time)) if profile.time else None
+    when = parse_iso_time(attributes.get(profile.time)) if profile.time else None
     if when is not None:
         read.time = when
     elif changed is not None:

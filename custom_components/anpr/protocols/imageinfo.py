@@ -1,7 +1,8 @@
 """Tiny, allocation-free readers for picture headers (pixel size) and base64 image fields.
 
 Pure module (no Home Assistant import). Used by the push/TCP parsers to tell a plate crop from a
-full scene (PROTOCOLS.md §4.1, §6) and to decode the base64 pictures Milesight-style cameras put
+full scene (``docs/protocols.md``, "Quirks every parser accepts", Pictures) and to decode the
+base64 pictures Milesight-style cameras put
 in JSON. No Pillow: reading a JPEG/PNG header is a few bytes and must not block the event loop.
 """
 
@@ -74,7 +75,7 @@ def image_size(data: bytes, limit: int = 256 * 1024) -> tuple[int, int] | None:
 
 
 def decode_base64_image(value: str, max_size: int) -> bytes:
-    """Decode a base64 picture (PROTOCOLS.md §4.1: no ``data:`` prefix, but accept one).
+    """Decode a base64 picture (Milesight sends no ``data:`` prefix; one is accepted).
 
     Whitespace and line breaks inside the text are ignored, as is missing ``=`` padding;
     URL-safe alphabet is accepted. Raises :class:`ImageDataError` for invalid base64, an empty

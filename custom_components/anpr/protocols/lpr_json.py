@@ -1,8 +1,9 @@
-"""Generic LPR camera / Milesight "HTTP Post" JSON (PROTOCOLS.md §4.1; seed 003 "HTTP Type").
+"""Generic LPR camera / Milesight "HTTP Post" JSON (docs/protocols.md, "LPR JSON webhooks").
 
 Pure module (no Home Assistant import). Two key sets exist and both are accepted:
 
-* legacy (Milesight integration doc, ex_nvr #303): ``device, time, plate, type, speed,
+* legacy (Milesight, "Integration between LPR Camera and NVR(VMS)", "HTTP Type"; a capture in
+  evercam/ex_nvr issue #303): ``device, time, plate, type, speed,
   direction (Approach|Away), detection_region, region, resolution_width/height,
   coordinate_x1/y1/x2/y2, confidence, plate_color, vehicle_type, vehicle_color, vehicle_brand,
   plate_image, full_image, evidence_image0/1``;
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
-import math
 from typing import Any
 
 from . import safejson
@@ -32,7 +32,10 @@ from .models import (
     ProtocolError,
     ReadImage,
     direction_from_vendor,
+    scalar_float,
+    scalar_text,
 )
+from .timestamps import parse_epoch_digits, parse_iso_time
 
 #: Largest JSON body accepted (bytes); base64 pictures make bodies big.
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -72,28 +75,9 @@ class LprJsonError(ProtocolError):
     """The body is not LPR camera JSON (bad JSON, no plate key, over the cap)."""
 
 
-def _text(value: Any) -> str | None:
-    """Return a stripped string for scalars, None for missing/empty/containers."""
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _number(value: Any) -> float | None:
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return None if math.isnan(number) else number
-
-
 def confidence_auto(value: Any) -> float | None:
     """Confidence given either on 0-1 (``"0.70"``) or 0-100 (``"87"``) as 0.0-1.0, else None."""
-    number = _number(str(value).rstrip("%") if value is not None else None)
+    number = scalar_float(str(value).rstrip("%") if value is not None else None)
     if number is None or number < 0:
         return None
     if number > 1.0:
@@ -104,33 +88,17 @@ def confidence_auto(value: Any) -> float | None:
 def parse_camera_time(value: Any, tz: tzinfo | None = None) -> datetime | None:
     """Parse an LPR-camera timestamp into an aware UTC datetime, or None if unparseable.
 
-    Accepts ``YYYY-MM-DD HH:MM:SS`` (camera local time, interpreted in ``tz``, UTC when None),
-    ISO 8601 with or without offset (``T`` or space, optional fraction, ``Z``), and epoch
-    seconds/milliseconds as a number or digit string. Never raises.
+    Accepts ``YYYY-MM-DD HH:MM:SS`` (also with ``/`` between the date fields; camera local time,
+    interpreted in ``tz``, UTC when None), ISO 8601 with or without offset (any form
+    :func:`~.timestamps.parse_iso_time` reads), and epoch seconds/milliseconds as a number or
+    digit string. Never raises. Source: ``docs/protocols.md``, "Timestamps".
     """
-    text = _text(value)
+    text = scalar_text(value)
     if text is None:
         return None
     if text.isdigit() and len(text) in (10, 13):
-        number = int(text)
-        seconds = number / 1000 if len(text) == 13 else number
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    candidate = text.replace("/", "-")
-    if candidate.endswith(("Z", "z")):
-        candidate = candidate[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz or UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
+        return parse_epoch_digits(text)
+    return parse_iso_time(text.replace("/", "-"), tz or UTC)
 
 
 def looks_like_lpr_json(obj: Any) -> bool:
@@ -157,9 +125,9 @@ def load_json_object(body: bytes | str, max_bytes: int = MAX_JSON_BYTES) -> dict
 
 
 def _plate_box(obj: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
-    width = _number(obj.get("resolution_width"))
-    height = _number(obj.get("resolution_height"))
-    coords = [_number(obj.get(f"coordinate_{k}")) for k in ("x1", "y1", "x2", "y2")]
+    width = scalar_float(obj.get("resolution_width"))
+    height = scalar_float(obj.get("resolution_height"))
+    coords = [scalar_float(obj.get(f"coordinate_{k}")) for k in ("x1", "y1", "x2", "y2")]
     if not width or not height or any(c is None for c in coords):
         return None
     x1, y1, x2, y2 = (float(c) for c in coords if c is not None)
@@ -175,7 +143,7 @@ def _plate_box(obj: Mapping[str, Any]) -> tuple[float, float, float, float] | No
 
 def _camera_list(obj: Mapping[str, Any]) -> tuple[CameraListVerdict | None, str | None]:
     for key in ("type", "event_type", "plate_type"):
-        word = _text(obj.get(key))
+        word = scalar_text(obj.get(key))
         if word and word.casefold() in _LIST_WORDS:
             return _LIST_WORDS[word.casefold()], word
     return None, None
@@ -198,7 +166,7 @@ def parse_lpr_json(
         raise LprJsonError("no 'plate' or 'license_plate' key")
     plate = ""
     for key in PLATE_KEYS:
-        value = _text(obj.get(key))
+        value = scalar_text(obj.get(key))
         if value is not None:
             plate = value
             break
@@ -206,23 +174,23 @@ def parse_lpr_json(
     when = parse_camera_time(obj.get("time"), tz)
     if when is not None:
         read.time = when
-    direction_raw = _text(obj.get("direction"))
+    direction_raw = scalar_text(obj.get("direction"))
     read.direction = direction_from_vendor(direction_raw)
     read.direction_raw = direction_raw
     read.confidence = confidence_auto(obj.get("plate_confidence", obj.get("confidence")))
-    read.country = _text(obj.get("country_region")) or _text(obj.get("region"))
-    read.plate_colour = _text(obj.get("plate_color"))
-    read.vehicle_type = _text(obj.get("vehicle_type"))
-    read.vehicle_colour = _text(obj.get("vehicle_color"))
-    read.vehicle_make = _text(obj.get("vehicle_brand"))
-    speed = _number(obj.get("speed"))
+    read.country = scalar_text(obj.get("country_region")) or scalar_text(obj.get("region"))
+    read.plate_colour = scalar_text(obj.get("plate_color"))
+    read.vehicle_type = scalar_text(obj.get("vehicle_type"))
+    read.vehicle_colour = scalar_text(obj.get("vehicle_color"))
+    read.vehicle_make = scalar_text(obj.get("vehicle_brand"))
+    speed = scalar_float(obj.get("speed"))
     read.speed = speed if speed is not None and speed >= 0 else None
     read.plate_box = _plate_box(obj)
     read.camera_list, read.camera_list_name = _camera_list(obj)
-    plate_type = _text(obj.get("plate_type"))
+    plate_type = scalar_text(obj.get("plate_type"))
     if plate_type and plate_type.casefold() not in _LIST_WORDS:
         read.plate_type = plate_type
-    region = _text(obj.get("detection_region"))
+    region = scalar_text(obj.get("detection_region"))
     if region is not None and region.isdigit():
         read.lane = int(region)
     extra: dict[str, Any] = {}
@@ -235,7 +203,7 @@ def parse_lpr_json(
         "detection_region_name",
         "trigger_line_state",
     ):
-        value = _text(obj.get(key))
+        value = scalar_text(obj.get(key))
         if value is not None:
             extra[key] = value
     dropped: list[str] = []

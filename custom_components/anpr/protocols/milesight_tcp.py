@@ -1,4 +1,6 @@
-"""Milesight-style LPR camera to NVR/VMS binary TCP (PROTOCOLS.md §4.1; seed 003 "TCP Type").
+"""Milesight-style LPR camera to NVR/VMS binary TCP (docs/protocols.md, "Milesight TCP").
+
+Source: Milesight, "Integration between LPR Camera and NVR(VMS)", "TCP Type" (revisions 1.0-1.6).
 
 Pure module (no Home Assistant import). The NVR/VMS (us) connects to the camera, sends
 ``COMM_LOGIN_REQ`` and then receives ``COMM_RECOG_POST`` packets on the camera's initiative.
@@ -80,7 +82,7 @@ HEADER_SIZE = 8
 
 
 class Command(IntEnum):
-    """Packet commands of the seed document."""
+    """Packet commands of Milesight's "TCP Type" document."""
 
     LOGIN_REQ = 0x0001
     LOGIN_REPLY = 0x8001
@@ -97,7 +99,8 @@ class MilesightTcpError(ProtocolError):
 HEADER = Struct("signature" / Const(SIG_START), "command" / Int16ul, "size" / Int32ul)
 CHUNK_HEADER = Struct("chunk_id" / Bytes(4), "size" / Int32ul)
 
-_REV10 = Struct(
+#: ``construct`` layouts of the metadata chunk, revision by revision (table above).
+REV10 = Struct(
     "guid" / Bytes(16),
     "time_ms" / Int64ul,
     "number_fixed" / Bytes(16),
@@ -106,11 +109,11 @@ _REV10 = Struct(
     "speed" / Int16ul,
     "image_count" / Int8ul,
 )
-_REV11 = Struct(*_REV10.subcons, "direction" / Int8ul)
-_REV12 = Struct(*_REV11.subcons, "region" / Bytes(32), "roi_id" / Int8ul)
-_PLATE = Struct("plate_len" / Int8ul, "number" / Bytes(lambda ctx: ctx.plate_len))
-_REV14_TAIL = Struct("vehicle_type" / Int8ul)
-_REV15_TAIL = Struct(
+REV11 = Struct(*REV10.subcons, "direction" / Int8ul)
+REV12 = Struct(*REV11.subcons, "region" / Bytes(32), "roi_id" / Int8ul)
+PLATE_FIELD = Struct("plate_len" / Int8ul, "number" / Bytes(lambda ctx: ctx.plate_len))
+REV14_TAIL = Struct("vehicle_type" / Int8ul)
+REV15_TAIL = Struct(
     "vehicle_type" / Int8ul,
     "confidence" / Float32l,
     "plate_type" / Int8ul,
@@ -118,8 +121,8 @@ _REV15_TAIL = Struct(
     "azimuth" / Float32l,
     "vehicle_count" / Int32ul,
 )
-_REV16_TAIL = Struct(
-    *_REV15_TAIL.subcons,
+REV16_TAIL = Struct(
+    *REV15_TAIL.subcons,
     "width" / Int16ul,
     "height" / Int16ul,
     "x1" / Int16ul,
@@ -128,17 +131,17 @@ _REV16_TAIL = Struct(
     "y2" / Int16ul,
 )
 _TAILS: list[tuple[str, int, Struct]] = [
-    ("1.6", _REV16_TAIL.sizeof(), _REV16_TAIL),
-    ("1.5", _REV15_TAIL.sizeof(), _REV15_TAIL),
-    ("1.4", _REV14_TAIL.sizeof(), _REV14_TAIL),
+    ("1.6", REV16_TAIL.sizeof(), REV16_TAIL),
+    ("1.5", REV15_TAIL.sizeof(), REV15_TAIL),
+    ("1.4", REV14_TAIL.sizeof(), REV14_TAIL),
 ]
 
 #: Metadata chunk sizes of the fixed-layout revisions.
-SIZE_REV10 = _REV10.sizeof()  # 45
-SIZE_REV11 = _REV11.sizeof()  # 46
-SIZE_REV12 = _REV12.sizeof()  # 79
+SIZE_REV10 = REV10.sizeof()  # 45
+SIZE_REV11 = REV11.sizeof()  # 46
+SIZE_REV12 = REV12.sizeof()  # 79
 
-#: ``enum LprColor`` of the seed document (revision 1.4).
+#: ``enum LprColor`` of Milesight's document (revision 1.4).
 COLORS = (
     "unknown",
     "black",
@@ -193,12 +196,16 @@ def build_login_request(user: str, password: str) -> bytes:
     return build_packet(Command.LOGIN_REQ, body)
 
 
-def _json_object(data: bytes) -> dict[str, Any]:
+def packet_json(data: bytes) -> dict[str, Any]:
+    """Return the JSON object of a login packet's data (NUL padding and white space ignored).
+
+    Raises :class:`MilesightTcpError` for invalid JSON or JSON that is not an object.
+    """
     text = data.decode("utf-8", "replace").strip("\x00 \r\n\t")
     try:
         obj = safejson.loads(text)
     except ValueError:
-        # The seed prints typographic quotes; tolerate a device that copied them.
+        # The vendor document prints typographic quotes; tolerate a device that copied them.
         try:
             obj = safejson.loads(text.replace("\u201c", '"').replace("\u201d", '"'))
         except ValueError as err:
@@ -208,18 +215,12 @@ def _json_object(data: bytes) -> dict[str, Any]:
     return obj
 
 
-def parse_login_request(data: bytes) -> tuple[str, str]:
-    """Return ``(id, password)`` from COMM_LOGIN_REQ data. Raises :class:`MilesightTcpError`."""
-    obj = _json_object(data)
-    return str(obj.get("id", "")), str(obj.get("password", ""))
-
-
 def parse_login_reply(data: bytes) -> int:
     """Return the ``result`` code of COMM_LOGIN_REPLY data (``"200"`` → 200, ``401`` refused).
 
     Raises :class:`MilesightTcpError` for invalid JSON or a missing/non-numeric result.
     """
-    obj = _json_object(data)
+    obj = packet_json(data)
     try:
         return int(str(obj["result"]).strip())
     except (KeyError, ValueError):
@@ -279,12 +280,12 @@ def parse_metadata(data: bytes) -> RecogMetadata:
         tail: Mapping[str, Any] = {}
         revision = "1.0"
         if size >= SIZE_REV12:
-            base = _REV12.parse(data)
+            base = REV12.parse(data)
             revision = "1.2"
             plate_len = data[SIZE_REV12] if size > SIZE_REV12 else -1
             rest = size - SIZE_REV12 - 1 - plate_len
             if plate_len >= 0 and rest >= 0:
-                plate = _PLATE.parse(data[SIZE_REV12:])
+                plate = PLATE_FIELD.parse(data[SIZE_REV12:])
                 revision = "1.3"
                 number = _cstr(plate.number)
                 offset = SIZE_REV12 + 1 + plate_len
@@ -296,10 +297,10 @@ def parse_metadata(data: bytes) -> RecogMetadata:
             else:
                 number = ""
         elif size >= SIZE_REV11:
-            base = _REV11.parse(data)
+            base = REV11.parse(data)
             revision, number = "1.1", ""
         else:
-            base = _REV10.parse(data)
+            base = REV10.parse(data)
             number = ""
     except ConstructError as err:  # pragma: no cover - sizes are checked above
         raise MilesightTcpError(f"metadata chunk: {err}") from None
@@ -337,91 +338,9 @@ def parse_metadata(data: bytes) -> RecogMetadata:
     return meta
 
 
-def build_metadata(
-    *,
-    revision: str = "1.6",
-    plate: str = "AB12CDE",
-    time_ms: int = 1_525_867_890_000,
-    device_id: bytes = bytes.fromhex("04f912bbce94654089afe83cd88f70be"),
-    vehicle_color: int = 7,
-    plate_color: int = 8,
-    speed: int = 0,
-    image_count: int = 0,
-    direction: int = 1,
-    region: str = "GBR",
-    roi_id: int = 1,
-    vehicle_type: int = 1,
-    confidence: float = 0.9,
-    plate_type: int = 3,
-    distance: int = 0,
-    azimuth: float = 0.0,
-    vehicle_count: int = 0,
-    width: int = 1280,
-    height: int = 720,
-    box: tuple[int, int, int, int] = (473, 93, 676, 135),
-) -> bytes:
-    """Build a metadata chunk body of ``revision`` (1.0-1.6) — used by the emulator and tests.
-
-    From 1.3 on the plate goes in the variable field and the obsolescent 16-byte field holds its
-    first 16 bytes, as a camera that keeps old NVRs working would send.
-    """
-    encoded = plate.encode("utf-8")
-    values: dict[str, Any] = {
-        "guid": device_id,
-        "time_ms": time_ms,
-        "number_fixed": encoded[:16].ljust(16, b"\x00"),
-        "vehicle_color": vehicle_color,
-        "plate_color": plate_color,
-        "speed": speed,
-        "image_count": image_count,
-        "direction": direction,
-        "region": region.encode()[:32].ljust(32, b"\x00"),
-        "roi_id": roi_id,
-        "vehicle_type": vehicle_type,
-        "confidence": confidence,
-        "plate_type": plate_type,
-        "distance": distance,
-        "azimuth": azimuth,
-        "vehicle_count": vehicle_count,
-        "width": width,
-        "height": height,
-        "x1": box[0],
-        "y1": box[1],
-        "x2": box[2],
-        "y2": box[3],
-    }
-    if revision == "1.0":
-        return bytes(_REV10.build(values))
-    if revision == "1.1":
-        return bytes(_REV11.build(values))
-    out: bytes = bytes(_REV12.build(values))
-    if revision == "1.2":
-        return out
-    out += bytes(_PLATE.build({"plate_len": len(encoded), "number": encoded}))
-    tails = {"1.4": _REV14_TAIL, "1.5": _REV15_TAIL, "1.6": _REV16_TAIL}
-    if revision in tails:
-        out += bytes(tails[revision].build(values))
-    elif revision != "1.3":
-        raise ValueError(f"unknown revision {revision}")
-    return out
-
-
-def build_chunk(chunk_id: bytes, data: bytes) -> bytes:
-    """Return ``chunk_id | len(data) u32 | data``."""
-    return bytes(CHUNK_HEADER.build({"chunk_id": chunk_id, "size": len(data)})) + data
-
-
-def build_recog_post(metadata: bytes, images: list[bytes] | tuple[bytes, ...] = ()) -> bytes:
-    """Return a complete COMM_RECOG_POST packet (metadata chunk, then one chunk per image)."""
-    data = build_chunk(CHUNK_META, metadata) + b"".join(
-        build_chunk(CHUNK_IMAGE, img) for img in images
-    )
-    return build_packet(Command.RECOG_POST, data)
-
-
 def _image_roles(images: list[bytes], meta: RecogMetadata) -> list[ImageRole]:
-    """Tell the plate crop from the full scene by pixel area (UNVERIFIED order in the seed)."""
-    if not images:  # fuzz finding: a post without picture chunks hit min([]) -> ValueError
+    """Tell the plate crop from the full scene by pixel area (the document's order is unsure)."""
+    if not images:  # a camera set to send no pictures
         return []
     sizes = [image_size(img) for img in images]
     areas = [w * h if (w and h) else None for (w, h) in (s or (0, 0) for s in sizes)]
@@ -434,7 +353,7 @@ def _image_roles(images: list[bytes], meta: RecogMetadata) -> list[ImageRole]:
     if len(known) == len(images):
         smallest = areas.index(min(known))
         return [ImageRole.PLATE if i == smallest else ImageRole.FULL for i in range(len(images))]
-    # No readable sizes: the seed lists "the license plate snapshot, and the full-screen
+    # No readable sizes: the document lists "the license plate snapshot, and the full-screen
     # snapshot"; keep that order.
     return [ImageRole.PLATE if i == 0 else ImageRole.FULL for i in range(len(images))]
 
@@ -628,9 +547,9 @@ class PacketDecoder:
 
         A complete, well-framed packet found inside the waiting one only proves a truncation
         when the bytes right after it start another packet header (``CC FF`` + known command):
-        a picture may contain such bytes by chance (fuzz finding, tests/test_fuzz.py), but not
-        two framed packets back to back. With ``stalled`` (no byte arrived for a while, see
-        :meth:`flush_stalled`) the first embedded packet is enough. Sets ``_probe`` to the
+        a picture may contain such bytes by chance, but not two framed packets back to back.
+        With ``stalled`` (no byte arrived for a while, see :meth:`flush_stalled`) the first
+        embedded packet is enough. Sets ``_probe`` to the
         embedded packet's start and returns True when the waiting packet is truncated; positions
         that cannot be decided yet are re-checked on the next feed.
         """

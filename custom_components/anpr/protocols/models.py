@@ -2,7 +2,7 @@
 
 Pure module: no Home Assistant import. Every parser in ``protocols/`` turns its wire format
 into :class:`PlateRead` objects; the source adapters in ``sources/`` stamp the camera id and
-hand the read to the pipeline (DESIGN.md "The read pipeline").
+hand the read to the pipeline (``core/pipeline.py``).
 """
 
 from __future__ import annotations
@@ -45,12 +45,13 @@ class ProtocolError(ValueError):
     """Raised by a parser for input it cannot make sense of.
 
     Every parser documents this as the only exception it raises for bad input; callers log the
-    message and skip the input (DESIGN.md "malformed input is logged clearly and skipped").
+    message and skip the input (``docs/protocols.md``, "Quirks every parser accepts").
     """
 
 
-#: Plate texts that mean "the camera saw a vehicle but read no plate" (PROTOCOLS.md §0;
-#: "无车牌", "no plate", is what Hikvision firmware in Chinese writes).
+#: Plate texts that mean "the camera saw a vehicle but read no plate" (``docs/protocols.md``,
+#: "Quirks every parser accepts", Plate text; "无车牌", "no plate", is what Hikvision firmware in
+#: Chinese writes).
 NO_PLATE_SENTINELS: frozenset[str] = frozenset(
     {"", "unknown", "noplate", "no plate", "unlicensed", "null", "none", "--", "-", "n/a", "无车牌"}
 )
@@ -138,6 +139,28 @@ class PlateRead:
         return None
 
 
+def scalar_text(value: Any) -> str | None:
+    """Return a JSON/XML scalar as stripped text; None when missing, empty or a dict/list."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def scalar_float(value: Any) -> float | None:
+    """Return a number or numeric text as a float; None when missing, boolean, unreadable or NaN.
+
+    Infinities are kept (callers that need a finite value check ``math.isfinite``).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
+
+
 def confidence_from(value: Any, scale: float = 100.0) -> float | None:
     """Turn a vendor confidence (number or numeric string on ``scale``) into 0.0–1.0.
 
@@ -158,7 +181,9 @@ def confidence_from(value: Any, scale: float = 100.0) -> float | None:
 def direction_from_vendor(
     raw: str | None, mapping: dict[str, Direction] | None = None
 ) -> Direction:
-    """Map a vendor direction word to :class:`Direction` (PROTOCOLS.md §0 vocabularies).
+    """Map a vendor direction word to :class:`Direction`.
+
+    Vocabularies: ``docs/protocols.md``, "Quirks every parser accepts", Directions.
 
     ``mapping`` (case-insensitive keys) overrides the defaults, e.g. a camera mounted so that
     Hikvision ``reverse`` means arriving: ``{"reverse": Direction.IN, "forward": Direction.OUT}``.
@@ -173,7 +198,7 @@ def direction_from_vendor(
     return DEFAULT_DIRECTIONS.get(key, Direction.UNKNOWN)
 
 
-#: Default vendor word → direction (PROTOCOLS.md §0 "Direction vocabularies").
+#: Default vendor word → direction (``docs/protocols.md``, "Quirks every parser accepts").
 DEFAULT_DIRECTIONS: dict[str, Direction] = {
     "in": Direction.IN,
     "enter": Direction.IN,

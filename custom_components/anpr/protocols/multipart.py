@@ -2,14 +2,15 @@
 
 Pure module (no Home Assistant import). Used for the Hikvision ISAPI ``alertStream``
 (``multipart/mixed``), Hikvision HTTP-listening POSTs and MNPR answers (``multipart/form-data``),
-and any other camera that frames events as MIME multipart (PROTOCOLS.md §0, §1.1, §1.3).
+and any other camera that frames events as MIME multipart (``docs/protocols.md``, "Quirks every
+parser accepts", "Multipart bodies").
 
 Why not ``aiohttp.MultipartReader``: it is a pull reader over a ``StreamReader`` and insists on
 RFC 2046 framing. Hikvision's ``Content-Length`` counts the CRLF that ends the body, so the next
 ``--boundary`` follows the counted bytes directly; aiohttp then reads ``--boundary`` where it
 expects the CRLF and raises ``ValueError`` ("reader did not read all the data or it is malformed").
 It also cannot adopt a boundary that differs from the header. ``tests/test_protocol_multipart.py``
-proves both. This reader accepts every variant in PROTOCOLS.md §0/§1:
+proves both. This reader accepts every variant listed there:
 
 * boundary from the ``Content-Type`` parameter (quoted or not, ``boundary:`` typo), the literal
   ``boundary`` when the header has none, or the delimiter actually seen in the body;
@@ -40,7 +41,7 @@ from .models import ProtocolError
 DEFAULT_MAX_PART_SIZE = 8 * 1024 * 1024
 #: Cap for one part's header block (bytes).
 DEFAULT_MAX_HEADER_SIZE = 16 * 1024
-#: Boundary used by Hikvision devices when the header gives none (PROTOCOLS.md §1.1).
+#: Boundary used by Hikvision devices when the header gives none.
 DEFAULT_BOUNDARY = "boundary"
 
 _BOUNDARY_RE = re.compile(r"""boundary\s*[=:]\s*(?:"([^"]*)"|([^;,\s]+))""", re.IGNORECASE)
@@ -55,9 +56,10 @@ class MultipartError(ProtocolError):
 def boundary_from_content_type(content_type: str | None) -> str:
     """Return the multipart boundary of a ``Content-Type`` header value.
 
-    Accepts ``boundary=x``, ``boundary="x"`` and the ``boundary: x`` typo seen in the seed post.
-    Returns the literal ``"boundary"`` when the header has no boundary parameter (real Hikvision
-    devices; PROTOCOLS.md §1.1). Never raises.
+    Accepts ``boundary=x``, ``boundary="x"`` and the ``boundary: x`` typo a user's Hikvision
+    stream had. Returns the literal ``"boundary"`` when the header has no boundary parameter (real
+    Hikvision devices). Never raises. Source: ``docs/protocols.md``, "Quirks every parser
+    accepts", "Multipart bodies".
     """
     if content_type:
         match = _BOUNDARY_RE.search(content_type)
@@ -176,7 +178,7 @@ class MultipartStreamParser:
     is returned once as ``Part(oversize=True, body=b"")`` and the reader resynchronises on the next
     delimiter. ``max_header_size`` caps each header block. A stream that never sends the closing
     ``--boundary--`` (Hikvision alertStream) is fine; :attr:`finished` turns True when it does.
-    Formats: PROTOCOLS.md §0 and §1.1/§1.3 (Hikvision ISAPI).
+    Formats: ``docs/protocols.md``, "Quirks every parser accepts", "Multipart bodies".
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-r"""FF Group NumberOK EDGE / CAMMRA AI "JSON over HTTP(s)" events (PROTOCOLS.md §6; seed 002).
+r"""FF Group NumberOK EDGE / CAMMRA AI "JSON over HTTP(s)" events (docs/protocols.md, "NumberOK").
 
 Pure module (no Home Assistant import). The camera POSTs ``multipart/form-data`` with one JSON
 part (named ``event`` by FF devices; any JSON part is accepted) and zero or more picture parts.
@@ -39,7 +39,9 @@ from .models import (
     ProtocolError,
     ReadImage,
     confidence_from,
+    scalar_text,
 )
+from .timestamps import parse_epoch_digits, parse_iso_time, to_utc
 
 #: Keys whose presence identifies an FF/NumberOK event object.
 NUMBEROK_KEYS = ("plateASCII", "plateUTF8", "plateUnicode", "plateText")
@@ -80,57 +82,35 @@ def parse_ff_datetime(value: Any) -> datetime | None:
 
     Accepts ``YYYYMMDD HHMMSSFFF`` (also 2-digit or no fraction) with an optional ``±HHMM`` /
     ``±HH:MM`` / ``Z`` zone (no zone = UTC, as the slides say), ISO 8601 (``2018-12-12T16:34:19
-    +0200``) and epoch milliseconds/seconds. Never raises.
+    +0200``) and epoch milliseconds/seconds. Never raises. Source: ``docs/protocols.md``,
+    "NumberOK / FF Group JSON over HTTP".
     """
     if value is None or isinstance(value, (bool, dict, list)):
         return None
     text = str(value).strip()
-    if not text:
-        return None
     if text.isdigit() and len(text) in (10, 13):
-        number = int(text)
-        try:
-            return datetime.fromtimestamp(number / 1000 if len(text) == 13 else number, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return parse_epoch_digits(text)
     match = _FF_TIME_RE.match(text)
-    if match:
-        year, month, day, hour, minute, second, frac, _zulu, sign, zh, zm = match.groups()
-        micro = int((frac + "000000")[:6]) if frac else 0
-        # Fuzz finding: an offset of 24 h or more (ValueError from timezone()) and year 1/9999
-        # with an offset (OverflowError from astimezone) escaped this "never raises" function.
-        try:
-            tz: timezone = UTC
-            if sign:
-                offset = timedelta(hours=int(zh), minutes=int(zm))
-                tz = timezone(-offset if sign == "-" else offset)
-            return datetime(
-                int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
-            ).astimezone(UTC)
-        except (ValueError, OverflowError):
-            return None
-    iso = text[:-1] + "+00:00" if text.endswith("Z") else text
-    iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
-    try:
-        parsed = datetime.fromisoformat(iso)
+    if match is None:
+        return parse_iso_time(text)
+    year, month, day, hour, minute, second, frac, _zulu, sign, zh, zm = match.groups()
+    micro = int((frac + "000000")[:6]) if frac else 0
+    try:  # an offset of 24 h or more is a ValueError from timezone()
+        tz: timezone = UTC
+        if sign:
+            offset = timedelta(hours=int(zh), minutes=int(zm))
+            tz = timezone(-offset if sign == "-" else offset)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
+        )
     except ValueError:
         return None
-    try:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
+    return to_utc(moment)
 
 
 def looks_like_numberok(obj: Any) -> bool:
     """Return True when ``obj`` is a JSON object carrying one of the FF plate fields."""
     return isinstance(obj, Mapping) and any(key in obj for key in NUMBEROK_KEYS)
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +138,8 @@ def _roles(obj: Mapping[str, Any], images: Sequence[EventImage]) -> list[ImageRo
     ``imageType``.
     """
     roles: list[ImageRole] = []
-    declared = _IMAGE_TYPES.get((_text(obj.get("imageType")) or "").casefold(), ImageRole.FULL)
+    image_type = (scalar_text(obj.get("imageType")) or "").casefold()
+    declared = _IMAGE_TYPES.get(image_type, ImageRole.FULL)
     for index, img in enumerate(images):
         hint = f"{img.name or ''} {img.filename or ''}".casefold()
         if "plate" in hint or "lp" in hint.split():
@@ -184,11 +165,11 @@ def parse_numberok_event(obj: Mapping[str, Any], images: Sequence[EventImage] = 
         raise NumberOkError("no plateASCII/plateUTF8/plateUnicode/plateText field")
     unicode_plate = None
     for key in ("plateUTF8", "plateUnicode", "plateText"):
-        value = _text(obj.get(key))
+        value = scalar_text(obj.get(key))
         if value is not None:
             unicode_plate = unescape_plate(value).strip()
             break
-    ascii_plate = _text(obj.get("plateASCII"))
+    ascii_plate = scalar_text(obj.get("plateASCII"))
     plate = unicode_plate or ascii_plate or ""
     read = PlateRead(plate=plate)
     for key in ("datetimezone", "datettimezone", "datetime", "timeDetection", "capture_timestamp"):
@@ -196,34 +177,34 @@ def parse_numberok_event(obj: Mapping[str, Any], images: Sequence[EventImage] = 
         if when is not None:
             read.time = when
             break
-    raw_dir = _text(obj.get("carMoveDirection"))
+    raw_dir = scalar_text(obj.get("carMoveDirection"))
     read.direction_raw = raw_dir
     read.direction = _DIRECTIONS.get((raw_dir or "").casefold(), Direction.UNKNOWN)
     read.confidence = confidence_from(obj.get("plateConfidence"), scale=1.0)
-    read.country = _text(obj.get("plateCountry"))
+    read.country = scalar_text(obj.get("plateCountry"))
     vehicle = obj.get("vehicle_info")
     if isinstance(vehicle, Mapping):
-        read.vehicle_type = _text(vehicle.get("type"))
-        read.vehicle_make = _text(vehicle.get("brand"))
-        read.vehicle_colour = _text(vehicle.get("color"))
-        read.vehicle_model = _text(vehicle.get("model"))
-    mode = (_text(obj.get("plateListMode")) or "").casefold()
+        read.vehicle_type = scalar_text(vehicle.get("type"))
+        read.vehicle_make = scalar_text(vehicle.get("brand"))
+        read.vehicle_colour = scalar_text(vehicle.get("color"))
+        read.vehicle_model = scalar_text(vehicle.get("model"))
+    mode = (scalar_text(obj.get("plateListMode")) or "").casefold()
     if mode in ("white", "whitelist", "allowed"):
         read.camera_list = CameraListVerdict.ALLOWED
     elif mode in ("black", "blacklist", "alert"):
         read.camera_list = CameraListVerdict.ALERT
     if read.camera_list is not None:
-        read.camera_list_name = _text(obj.get("plateList")) or mode
-    zone = _text(obj.get("recognitionZone")) or _text(obj.get("roiID"))
+        read.camera_list_name = scalar_text(obj.get("plateList")) or mode
+    zone = scalar_text(obj.get("recognitionZone")) or scalar_text(obj.get("roiID"))
     if zone is not None and zone.isdigit():
         read.lane = int(zone)
-    sensor = _text(obj.get("sensorProviderID"))
-    car_id = _text(obj.get("carID"))
-    state = _STATES.get((_text(obj.get("carState")) or "").casefold())
+    sensor = scalar_text(obj.get("sensorProviderID"))
+    car_id = scalar_text(obj.get("carID"))
+    state = _STATES.get((scalar_text(obj.get("carState")) or "").casefold())
     if car_id and car_id != "0":
         read.vendor_id = f"{sensor or ''}:{car_id}"
     else:
-        read.vendor_id = _text(obj.get("packetCounter"))
+        read.vendor_id = scalar_text(obj.get("packetCounter"))
     extra: dict[str, Any] = {}
     if state:
         extra["car_state"] = state

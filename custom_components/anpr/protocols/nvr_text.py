@@ -1,4 +1,7 @@
-"""NVR "text device" stream: plates between start/end strings (seed 002 "Send LP to NVR").
+"""NVR "text device" stream: plates between start/end strings.
+
+Sources: ``docs/protocols.md``, "NVR text device"; FF Group NumberOK EDGE "ANPR Application
+Integration" slides, "Send LP to NVR".
 
 Pure module (no Home Assistant import). NumberOK EDGE (and other LPR apps) connect to the NVR's
 text-device TCP port (7001 for CH 1, …) and write the plate between a start and an end string,
@@ -37,7 +40,7 @@ def check_encoding(encoding: str) -> str:
     """Return the codec's canonical name; raise :class:`NvrTextError` for an unknown encoding."""
     try:
         return codecs.lookup(encoding.strip()).name
-    except (LookupError, AttributeError, ValueError):  # fuzz finding: "\x00" -> ValueError
+    except (LookupError, AttributeError, ValueError):  # ValueError: a NUL in the name
         raise NvrTextError(f"unknown encoding {encoding!r}") from None
 
 
@@ -70,7 +73,7 @@ class TextStreamDecoder:
         try:
             self._start = start.encode(self.encoding)
             self._end = end.encode(self.encoding)
-        except (UnicodeError, LookupError):  # fuzz finding: "undefined", "uu" (not text) codecs
+        except (UnicodeError, LookupError):  # "undefined" and bytes-to-bytes codecs such as "uu"
             raise NvrTextError("start/end strings cannot be written in this encoding") from None
         self.max_read = max_read
         self._buf = bytearray()

@@ -4,11 +4,11 @@ Pure module (no Home Assistant import); every function here blocks (image decodi
 ``tesseract`` subprocess): call it from an executor, never from the event loop.
 
 Hikvision cameras can burn the read into an overlay band at the bottom of the uploaded picture
-(PROTOCOLS.md §1.5 "Text overlay options"); a real band reads
+(``docs/protocols.md``, "OCR of the folder picture overlay"); a real band reads
 ``Capture Time:2025-06-02 10:30:45  Plate No.:B4DM3N  Direction:Forward``. The direction is only
 there, not in the file name, so we read it back: crop a box, optionally invert, OCR one line,
 take the text after the field label, fix known misreads with regex corrections, and keep it only
-when it is one of the allowed values (the anpr2mqtt ``ocr.fields`` idea, ANCHORS.md §1).
+when it is one of the allowed values (the ``ocr.fields`` idea of rhizomatics/anpr2mqtt).
 
 The crop box is **relative to the image size**: ``(x, y, width, height)`` are fractions 0-1 of
 the original picture's width and height, measured from the **top-left** corner (Pillow's
@@ -27,8 +27,9 @@ child inherits; several reads run in parallel instead (one runner per core).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 import importlib
 import io
@@ -138,7 +139,7 @@ class OcrField:
             compiled = tuple(
                 (re.compile(pattern, re.IGNORECASE), value) for pattern, value in self.corrections
             )
-        except (re.error, OverflowError) as err:  # fuzz finding: "a{99999999999}" overflows
+        except (re.error, OverflowError) as err:  # a huge repeat ("a{99999999999}") overflows
             raise ValueError(f"correction: invalid regular expression: {err}") from err
         object.__setattr__(self, "_compiled", compiled)
 
@@ -194,7 +195,7 @@ def parse_corrections(lines: str | Iterable[str]) -> tuple[tuple[str, str], ...]
             raise ValueError(f"correction {line!r} is not Value=regex")
         try:
             re.compile(pattern)
-        except (re.error, OverflowError) as err:  # fuzz finding: "a{99999999999}" overflows
+        except (re.error, OverflowError) as err:  # a huge repeat ("a{99999999999}") overflows
             raise ValueError(f"correction {line!r}: invalid regular expression: {err}") from err
         result.append((pattern, value))
     return tuple(result)
@@ -259,6 +260,22 @@ def tesseract_version() -> str:
         ) from err
 
 
+@contextmanager
+def _tesseract_errors() -> Iterator[None]:
+    """Turn a tesseract failure into :class:`TesseractMissing` (not installed) or :class:`OcrError`.
+
+    ``TesseractNotFoundError`` is an ``OSError``, so it is caught first.
+    """
+    try:
+        yield
+    except pytesseract.TesseractNotFoundError as err:
+        raise TesseractMissing(
+            f"tesseract not found ({pytesseract.pytesseract.tesseract_cmd})"
+        ) from err
+    except (pytesseract.TesseractError, RuntimeError, OSError) as err:
+        raise OcrError(f"tesseract failed: {err}") from err
+
+
 @dataclass(frozen=True, slots=True)
 class OcrResult:
     """One field read: ``value`` (allowed value or None), ``raw`` word and the full ``text``."""
@@ -284,16 +301,10 @@ def ocr_image(
     """
     ensure_thread_limit()
     crop = crop_field(image, ocr_field)
-    try:
+    with _tesseract_errors():
         text = str(
             pytesseract.image_to_string(crop, config=tesseract_config(ocr_field), timeout=timeout)
         )
-    except pytesseract.TesseractNotFoundError as err:
-        raise TesseractMissing(
-            f"tesseract not found ({pytesseract.pytesseract.tesseract_cmd})"
-        ) from err
-    except (pytesseract.TesseractError, RuntimeError, OSError) as err:
-        raise OcrError(f"tesseract failed: {err}") from err
     value, raw = ocr_field.parse(text)
     return OcrResult(value=value, raw=raw, text=text.strip())
 
@@ -656,7 +667,7 @@ class OcrBatcher:
     def _tesseract(self, crops: list[Image.Image]) -> list[str]:
         """Return the text of each crop (one tesseract process for all of them)."""
         config = tesseract_config(self.field)
-        try:
+        with _tesseract_errors():
             if len(crops) == 1:
                 return [
                     str(pytesseract.image_to_string(crops[0], config=config, timeout=self.timeout))
@@ -675,12 +686,6 @@ class OcrBatcher:
                         listing, config=config, timeout=self.timeout * len(crops)
                     )
                 )
-        except pytesseract.TesseractNotFoundError as err:
-            raise TesseractMissing(
-                f"tesseract not found ({pytesseract.pytesseract.tesseract_cmd})"
-            ) from err
-        except (pytesseract.TesseractError, RuntimeError, OSError) as err:
-            raise OcrError(f"tesseract failed: {err}") from err
         pages = output.split("\f")
         if len(pages) < len(crops):
             raise OcrError(f"tesseract returned {len(pages)} pages for {len(crops)} images")

@@ -1,4 +1,7 @@
-"""ONVIF metadata and event notifications → plate reads (PROTOCOLS.md §2.1, §2.2).
+"""ONVIF metadata and event notifications → plate reads.
+
+Sources: ``docs/protocols.md``, "ONVIF metadata over RTSP" and "ONVIF PullPoint events"; ONVIF
+Streaming and Event Handling specifications.
 
 Pure module (no Home Assistant import). It understands
 
@@ -29,7 +32,7 @@ import binascii
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 import logging
 import math
 import re
@@ -46,6 +49,7 @@ from .models import (
     ReadImage,
     direction_from_vendor,
 )
+from .timestamps import parse_iso_time
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ MAX_XML_BYTES = 8 * 1024 * 1024
 #: Largest inline (base64) picture kept from a document (decoded bytes).
 MAX_INLINE_IMAGE_BYTES = 4 * 1024 * 1024
 
-#: Plate topics (normalised: namespace prefixes removed, lower case) (PROTOCOLS.md §2.1).
+#: Plate topics (normalised: namespace prefixes removed, lower case).
 PLATE_TOPICS: tuple[str, ...] = (
     "ruleengine/licenseplatedetector/licenseplate",
     "ruleengine/recognition/licenseplate",
@@ -177,7 +181,7 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> Element:
         return root
     except DefusedXmlException as err:
         raise OnvifMetadataError(f"forbidden XML construct ({type(err).__name__})") from err
-    except LookupError as err:  # fuzz finding: <?xml encoding="TTF-8"?> escaped as LookupError
+    except LookupError as err:  # an unknown declared encoding (<?xml encoding="TTF-8"?>)
         raise OnvifMetadataError(f"malformed XML ({err})") from err
     except ParseError as first_error:
         body = _XML_DECL_RE.sub(b"", raw, count=1)
@@ -264,25 +268,6 @@ def _pick(items: dict[str, str], names: tuple[str, ...]) -> str | None:
         if value is not None and value.strip() != "":
             return value.strip()
     return None
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Parse an ONVIF ``UtcTime`` (xs:dateTime; no zone means UTC). None when unusable."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.endswith(("z", "Z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
 
 
 def likelihood(value: str | None) -> float | None:
@@ -482,7 +467,7 @@ def _notification_event(
     if topic is None and not topic_filter and plate is None:
         return None
     read = PlateRead(plate=plate or "")
-    when = parse_time(_attr(tt_message, "UtcTime"))
+    when = parse_iso_time(_attr(tt_message, "UtcTime"))
     if when is not None:
         read.time = when
     if info_el is not None:
@@ -531,7 +516,7 @@ def _notification_event(
 
 def _scene_events(frame: Element) -> Iterator[PlateEvent]:
     """Plates from one ``tt:Frame`` (objects with ``tt:Appearance/tt:LicensePlateInfo``)."""
-    when = parse_time(_attr(frame, "UtcTime"))
+    when = parse_iso_time(_attr(frame, "UtcTime"))
     for obj in _children(frame, "object"):
         appearance = _first(obj, "appearance")
         if appearance is None:

@@ -1,4 +1,7 @@
-"""A small ONVIF SOAP client: device, media and the Events PullPoint (PROTOCOLS.md §2.2).
+"""A small ONVIF SOAP client: device, media and the Events PullPoint.
+
+Source: ``docs/protocols.md``, "ONVIF PullPoint events"; ONVIF Core and Event Handling
+specifications.
 
 Pure module (no Home Assistant import); the HTTP client is an injected ``httpx.AsyncClient``
 (HA's ``get_async_client`` in the integration). SOAP 1.2 (``application/soap+xml``) with a
@@ -42,6 +45,7 @@ import httpx
 
 from .models import ProtocolError
 from .onvif_metadata import OnvifMetadataError, local_name, parse_xml
+from .timestamps import parse_iso_time
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -103,23 +107,6 @@ def parse_duration(text: str | None) -> float | None:
         return None
     days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return days * 86400 + hours * 3600 + minutes * 60 + seconds
-
-
-def parse_datetime(text: str | None) -> datetime | None:
-    """Parse an xs:dateTime (``2022-12-30T18:46:58Z``); naive values are UTC. None if bad."""
-    if not text:
-        return None
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    try:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:  # fuzz finding: year 1/9999 with an offset leaves datetime's range
-        return None
 
 
 def _find(element: Element, *path: str) -> Element | None:
@@ -256,6 +243,18 @@ def resolve_picture_url(uri: str, base: str) -> str:
     return urljoin(base + "/", uri)
 
 
+async def _read_capped(response: httpx.Response, max_bytes: int, what: str) -> bytes:
+    """Read a (decoded) body; :class:`OnvifError` naming ``what`` once it passes ``max_bytes``."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise OnvifError(f"{what} larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def fetch_picture(
     client: httpx.AsyncClient,
     url: str,
@@ -277,16 +276,9 @@ async def fetch_picture(
                 raise OnvifError(f"picture request answered HTTP {response.status_code}")
             content_type = response.headers.get("content-type", "image/jpeg")
             content_type = content_type.split(";")[0].strip().lower() or "image/jpeg"
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise OnvifError(f"picture larger than {max_bytes} bytes")
-                chunks.append(chunk)
+            data = await _read_capped(response, max_bytes, "picture")
     except httpx.HTTPError as err:
         raise OnvifError(f"picture request failed ({type(err).__name__})") from err
-    data = b"".join(chunks)
     if not data:
         raise OnvifError("empty picture")
     if not content_type.startswith("image/"):
@@ -434,19 +426,12 @@ class OnvifClient:
                 auth=self.http_auth if auth else None,
                 timeout=request_timeout or self._timeout,
             ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_SOAP_BYTES:
-                        raise OnvifError(f"SOAP answer larger than {MAX_SOAP_BYTES} bytes")
-                    chunks.append(chunk)
+                data = await _read_capped(response, MAX_SOAP_BYTES, "SOAP answer")
                 status = response.status_code
         except httpx.TimeoutException as err:
             raise OnvifError("the camera did not answer in time") from err
         except httpx.HTTPError as err:
             raise OnvifError(f"cannot reach the camera ({type(err).__name__})") from err
-        data = b"".join(chunks)
         if status == 401:
             raise OnvifAuthError("the camera refused the ONVIF credentials")
         root: Element | None = None
@@ -631,8 +616,8 @@ class OnvifClient:
         sub = Subscription(
             address=address,
             url=rebase_url(address, self.base_url),
-            termination=parse_datetime(_text(_find(resp, "TerminationTime"))),
-            current=parse_datetime(_text(_find(resp, "CurrentTime"))),
+            termination=parse_iso_time(_text(_find(resp, "TerminationTime"))),
+            current=parse_iso_time(_text(_find(resp, "CurrentTime"))),
         )
         self._learn_clock(sub.current)
         return sub
@@ -662,10 +647,10 @@ class OnvifClient:
         resp = _find(body, "PullMessagesResponse")
         if resp is None:
             raise OnvifError("PullMessages answer is missing its response")
-        term = parse_datetime(_text(_find(resp, "TerminationTime")))
+        term = parse_iso_time(_text(_find(resp, "TerminationTime")))
         if term is not None:
             sub.termination = term
-        current = parse_datetime(_text(_find(resp, "CurrentTime")))
+        current = parse_iso_time(_text(_find(resp, "CurrentTime")))
         if current is not None:
             sub.current = current
         return body
@@ -679,7 +664,7 @@ class OnvifClient:
             action=ACTION_RENEW,
             to=sub.address,
         )
-        term = parse_datetime(_text(_find(body, "**", "TerminationTime")))
+        term = parse_iso_time(_text(_find(body, "**", "TerminationTime")))
         if term is not None:
             sub.termination = term
         else:

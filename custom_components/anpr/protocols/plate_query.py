@@ -1,4 +1,6 @@
-"""Plate-in-query HTTP GET (Milesight "HTTP Type / Get Method"; PROTOCOLS.md §4.1; seed 003).
+"""Plate-in-query HTTP GET (Milesight "HTTP Type / Get Method").
+
+Source: ``docs/protocols.md``, "Plate in the query string".
 
 Pure module (no Home Assistant import). The camera calls the configured URL with
 ``?Caption=LPR&description=<PLATE>``. The vendor document prints it as

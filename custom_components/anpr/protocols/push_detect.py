@@ -1,4 +1,7 @@
-"""Auto-detection of webhook payloads pushed by cameras (PROTOCOLS.md §0, §1.3, §4, §6).
+"""Auto-detection of webhook payloads pushed by cameras.
+
+Source: ``docs/protocols.md``, "LPR JSON webhooks (Milesight and generic)", "One webhook, several
+formats".
 
 Pure module (no Home Assistant import). One webhook per camera accepts every push format we
 know; :func:`detect_payload` looks at the method, ``Content-Type``, body and query and picks:
@@ -12,7 +15,7 @@ know; :func:`detect_payload` looks at the method, ``Content-Type``, body and que
   (``axis_alpv.py`` tells it apart and adds the camera's serial number);
 * ``hikvision``: Hikvision "HTTP listening" multipart (XML/JSON alert + pictures) or a bare
   ``EventNotificationAlert`` XML body or a JSON-mode alert (``eventType``), through
-  :mod:`.hikvision` when that module is present.
+  :mod:`.hikvision.assembler`.
 
 The JSON content type is not trusted blindly: cameras send JSON as ``text/plain`` or
 ``application/x-www-form-urlencoded``; the body is sniffed. Anything else raises
@@ -29,6 +32,7 @@ from typing import Any
 
 from . import safejson
 from .axis_alpv import apply_axis_fields, is_axis_alpv
+from .hikvision.assembler import HikvisionEventAssembler
 from .lpr_json import looks_like_lpr_json, parse_lpr_json
 from .models import PlateRead, ProtocolError
 from .multipart import MultipartError, Part, parse_multipart
@@ -65,19 +69,9 @@ class PushResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _hikvision_default() -> HikvisionParser | None:
-    """Return the Hikvision multipart parser when ``protocols/hikvision.py`` provides one."""
-    try:
-        from .hikvision import HikvisionEventAssembler  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - present once the Hikvision kind landed
-        return None
-
-    def parse(parts: Sequence[Part], tz: tzinfo) -> tuple[list[PlateRead], list[str]]:
-        assembler = HikvisionEventAssembler(tz=tz, hold_unannounced=True)
-        reads, errors = assembler.add_all(parts)
-        return reads, errors
-
-    return parse
+def _hikvision_parts(parts: Sequence[Part], tz: tzinfo) -> tuple[list[PlateRead], list[str]]:
+    """Parse one HTTP-listening body's parts: alerts joined with their pictures."""
+    return HikvisionEventAssembler(tz=tz, hold_unannounced=True).add_all(parts)
 
 
 def _media_type(content_type: str | None) -> str:
@@ -200,8 +194,8 @@ def detect_payload(
 
     ``method`` is the HTTP method, ``content_type`` the raw header, ``body`` the whole request
     body, ``query_string`` the raw query (without ``?``), ``tz`` the camera's local time zone for
-    naive timestamps (UTC when None). ``hikvision``: True uses :mod:`.hikvision` when present,
-    a callable replaces it, None/False disables it.
+    naive timestamps (UTC when None). ``hikvision``: True uses :mod:`.hikvision.assembler`, a
+    callable replaces it, None/False disables it.
 
     Returns a :class:`PushResult` with at least one read. Raises :class:`UnknownPayload` (a
     :class:`ProtocolError`) for anything it cannot turn into a read, including bad JSON, a body
@@ -210,7 +204,7 @@ def detect_payload(
     zone = tz or UTC
     hik: HikvisionParser | None
     if hikvision is True:
-        hik = _hikvision_default()
+        hik = _hikvision_parts
     elif hikvision is False or hikvision is None:
         hik = None
     else:

@@ -4,7 +4,8 @@ Python's ``json`` module has no depth limit: a body of 100,000 ``[`` raises
 :class:`RecursionError` from deep inside the decoder (or exhausts the C stack on some builds),
 which is not a :class:`ValueError` and escaped every handler. No camera format nests deeper
 than 6 levels (Hikvision ``mixedTargetDetection``: ``CaptureResult[] → Vehicle → Property[]``;
-PROTOCOLS.md §1.2), so :data:`MAX_JSON_DEPTH` refuses hostile input long before that.
+``docs/protocols.md``, "ANPR alerts (XML and JSON)"), so :data:`MAX_JSON_DEPTH` refuses hostile
+input long before that.
 
 The check is linear and runs at C speed for normal bodies: strings (where brackets are data)
 are removed with one regular expression, then only the remaining brackets are counted, and the

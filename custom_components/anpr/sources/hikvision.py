@@ -36,19 +36,15 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from ..const import DOMAIN, LOGGER
-from ..protocols.hikvision import (
-    CatchUpTracker,
-    HikvisionError,
-    HikvisionEventAssembler,
-    PlateLogEntry,
-    parse_time,
-)
-from ..protocols.isapi_client import (
+from ..protocols.hikvision.assembler import HikvisionEventAssembler
+from ..protocols.hikvision.client import (
     IsapiAuthError,
     IsapiClient,
     IsapiConnectionError,
     IsapiError,
 )
+from ..protocols.hikvision.documents import HikvisionError, parse_time
+from ..protocols.hikvision.plate_log import CatchUpTracker, PlateLogEntry
 from ..protocols.models import ImageRole, PlateRead, ReadImage
 from ..protocols.multipart import (
     MultipartError,

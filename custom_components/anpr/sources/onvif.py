@@ -69,13 +69,8 @@ from ..protocols.onvif_pullpoint import (
     rebase_url,
     resolve_picture_url,
 )
-from ..protocols.rtsp import (
-    NoMetadataTrackError,
-    RtspAuthError,
-    RtspError,
-    RtspMetadataClient,
-    redact_url,
-)
+from ..protocols.rtsp.client import RtspMetadataClient, redact_url
+from ..protocols.rtsp.errors import NoMetadataTrackError, RtspAuthError, RtspError
 from .base import (
     AnprSource,
     Backoff,

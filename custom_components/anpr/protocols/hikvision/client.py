@@ -3,7 +3,8 @@
 Pure module (no Home Assistant import); Home Assistant passes its shared client from
 ``homeassistant.helpers.httpx_client.get_async_client``. Authentication is HTTP Digest
 (``httpx.DigestAuth``) with a fallback to Basic when the device only offers Basic
-(PROTOCOLS.md §1.1 "Authentication"). Endpoints (PROTOCOLS.md §1):
+(:class:`~..camera_http.CameraHttpClient`). Endpoints (ISAPI Developer Guide;
+``docs/protocols.md``, "Hikvision ISAPI"):
 
 * ``GET /ISAPI/System/deviceInfo``
 * ``GET /ISAPI/Event/notification/alertStream`` (a never-ending multipart stream)
@@ -23,19 +24,90 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-from .hikvision import (
-    DeviceInfo,
-    HikvisionError,
-    PlateLogEntry,
-    parse_device_info,
-    parse_plates,
-    parse_response_status,
-    parse_xml,
-    plates_request_body,
-)
+from .. import safejson
+from ..camera_http import CameraHttpClient
+from ..models import scalar_text
+from ..timestamps import parse_iso
+from .documents import HikvisionError, find_text, int_text, local_tag, parse_xml
+from .plate_log import PlateLogEntry, parse_plates, plates_request_body
 
 MAX_BODY: Final = 4 * 1024 * 1024
 MAX_MNPR_BODY: Final = 16 * 1024 * 1024
+
+
+# --- Device info and error bodies ----------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class DeviceInfo:
+    """``/ISAPI/System/deviceInfo`` essentials.
+
+    Source: ``docs/protocols.md``, "Hikvision ISAPI", "Device info and authentication".
+    """
+
+    model: str | None = None
+    serial: str | None = None
+    firmware: str | None = None
+    mac: str | None = None
+    name: str | None = None
+    device_type: str | None = None
+
+
+def parse_device_info(data: bytes) -> DeviceInfo:
+    """Parse a ``DeviceInfo`` document. Raises :class:`HikvisionError` for bad XML."""
+    root = parse_xml(data, 64 * 1024)[0]
+    if local_tag(root.tag) != "DeviceInfo":
+        raise HikvisionError(f"unexpected deviceInfo root <{local_tag(root.tag)}>")
+    firmware = find_text(root, "firmwareVersion")
+    build = find_text(root, "firmwareReleasedDate")
+    return DeviceInfo(
+        model=find_text(root, "model"),
+        serial=find_text(root, "serialNumber"),
+        firmware=f"{firmware} {build}" if firmware and build else firmware,
+        mac=find_text(root, "macAddress"),
+        name=find_text(root, "deviceName"),
+        device_type=find_text(root, "deviceType"),
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ResponseStatus:
+    """An ISAPI error body (XML ``ResponseStatus`` or JSON; ISAPI Developer Guide, error codes)."""
+
+    status_code: int | None = None
+    status_string: str | None = None
+    sub_status_code: str | None = None
+
+
+def parse_response_status(data: bytes) -> ResponseStatus | None:
+    """Parse an ISAPI error body; None when it is not one. Never raises."""
+    body = data.strip()[:65536]
+    if body.startswith(b"{"):
+        try:
+            doc = safejson.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(doc, dict):
+            return None
+        return ResponseStatus(
+            status_code=int_text(scalar_text(doc.get("statusCode"))),
+            status_string=scalar_text(doc.get("statusString")),
+            sub_status_code=scalar_text(doc.get("subStatusCode")),
+        )
+    try:
+        root = parse_xml(body, 65536)[0]
+    except HikvisionError:
+        return None
+    if local_tag(root.tag) != "ResponseStatus":
+        return None
+    return ResponseStatus(
+        status_code=int_text(find_text(root, "statusCode")),
+        status_string=find_text(root, "statusString"),
+        sub_status_code=find_text(root, "subStatusCode"),
+    )
+
+
+# --- Client -------------------------------------------------------------------------------
 
 
 class IsapiError(Exception):
@@ -62,7 +134,7 @@ class AlertStream:
     chunks: AsyncIterator[bytes]
 
 
-class IsapiClient:
+class IsapiClient(CameraHttpClient):
     """Talk to one Hikvision device.
 
     ``client`` is an ``httpx.AsyncClient`` (certificate checking is configured on it);
@@ -71,32 +143,9 @@ class IsapiClient:
     never logs credentials.
     """
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        base_url: str,
-        username: str,
-        password: str,
-        *,
-        timeout: float = 10.0,
-    ) -> None:
-        """Keep the session and credentials; nothing is sent yet."""
-        self._client = client
-        self.base_url = base_url.rstrip("/")
-        self._username = username
-        self._password = password
-        self._auth: httpx.Auth = httpx.DigestAuth(username, password)
-        self.auth_scheme = "digest"
-        self.timeout = timeout
-
-    def _use_basic(self, response: httpx.Response) -> bool:
-        """Switch to Basic when a 401 offers only Basic; return True if we switched."""
-        challenge = response.headers.get("www-authenticate", "").strip().lower()
-        if self.auth_scheme == "digest" and challenge.startswith("basic"):
-            self._auth = httpx.BasicAuth(self._username, self._password)
-            self.auth_scheme = "basic"
-            return True
-        return False
+    error = IsapiError
+    auth_error = IsapiAuthError
+    connection_error = IsapiConnectionError
 
     async def _request(
         self,
@@ -108,37 +157,20 @@ class IsapiClient:
         timeout: float | None = None,  # noqa: ASYNC109 - httpx per-request timeout
     ) -> tuple[httpx.Response, bytes]:
         """Send a request; return the response and its body (at most ``cap`` bytes)."""
-        url = f"{self.base_url}{path}"
-        for _attempt in range(2):
-            try:
-                async with self._client.stream(
-                    method,
-                    url,
-                    content=content,
-                    auth=self._auth,
-                    timeout=timeout or self.timeout,
-                    headers={"Content-Type": "application/xml"} if content else None,
-                ) as response:
-                    if response.status_code == 401 and self._use_basic(response):
-                        continue
-                    body = bytearray()
-                    async for chunk in response.aiter_raw():
-                        body += chunk
-                        if len(body) > cap:
-                            raise IsapiError(f"{path} answer exceeds {cap} bytes")
-            except httpx.TimeoutException as err:
-                raise IsapiConnectionError(f"timeout on {path}") from err
-            except httpx.HTTPError as err:
-                raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
-            self._raise_for_status(response, bytes(body), path)
-            return response, bytes(body)
-        raise IsapiAuthError("credentials refused")  # pragma: no cover - loop always returns
+        async with self.open(
+            method,
+            path,
+            content=content,
+            timeout=timeout,
+            headers={"Content-Type": "application/xml"} if content else None,
+        ) as response:
+            body = await self.read_capped(response, cap, path)
+        self._raise_for_status(response, body, path)
+        return response, body
 
     @staticmethod
     def _raise_for_status(response: httpx.Response, body: bytes, path: str) -> None:
         status = response.status_code
-        if status == 401:
-            raise IsapiAuthError("credentials refused")
         if status in (404, 405, 501):
             raise IsapiNotSupportedError(f"{path} not supported (HTTP {status})")
         if status >= 400:
@@ -168,10 +200,7 @@ class IsapiClient:
             return None
         for child in root:
             if child.tag.rpartition("}")[2] == "localTime" and child.text:
-                try:
-                    return datetime.fromisoformat(child.text.strip())
-                except ValueError:
-                    return None
+                return parse_iso(child.text)
         return None
 
     @asynccontextmanager
@@ -182,35 +211,24 @@ class IsapiClient:
         connection, and ends when the device closes the stream.
         """
         path = "/ISAPI/Event/notification/alertStream"
-        url = f"{self.base_url}{path}"
         timeout = httpx.Timeout(self.timeout, read=read_timeout)
-        for _attempt in range(2):
-            try:
-                async with self._client.stream(
-                    "GET", url, auth=self._auth, timeout=timeout,
-                    headers={"Connection": "keep-alive"},
-                ) as response:
-                    if response.status_code == 401 and self._use_basic(response):
-                        continue
-                    if response.status_code != 200:
-                        body = await response.aread() if response.status_code < 500 else b""
-                        self._raise_for_status(response, body[:65536], path)
-                        raise IsapiError(f"alertStream answered HTTP {response.status_code}")
-                    yield AlertStream(
-                        response.headers.get("content-type", ""), _chunks(response, path)
-                    )
-                    return
-            except httpx.TimeoutException as err:
-                raise IsapiConnectionError(f"timeout on {path}") from err
-            except httpx.HTTPError as err:
-                raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err
-        raise IsapiAuthError("credentials refused")  # pragma: no cover
+        async with self.open(
+            "GET", path, timeout=timeout, headers={"Connection": "keep-alive"}
+        ) as response:
+            if response.status_code != 200:
+                body = await response.aread() if response.status_code < 500 else b""
+                self._raise_for_status(response, body[:65536], path)
+                raise IsapiError(f"alertStream answered HTTP {response.status_code}")
+            yield AlertStream(
+                response.headers.get("content-type", ""), self.chunks(response, path)
+            )
 
     async def trigger_mnpr(self, channel: int) -> tuple[str, bytes]:
         """Ask for a manual plate recognition; return (Content-Type, multipart body).
 
         ``GET /ISAPI/Traffic/MNPR/channels/<ch>`` first; devices that refuse GET (405/403
-        notSupport) are asked with ``PUT`` (PROTOCOLS.md §1.4; the seed's PUT is unverified).
+        notSupport) are asked with ``PUT`` (``docs/protocols.md``, "Hikvision ISAPI", "Manual
+        trigger (MNPR)").
         """
         path = f"/ISAPI/Traffic/MNPR/channels/{int(channel)}"
         try:
@@ -222,7 +240,7 @@ class IsapiClient:
         return response.headers.get("content-type", ""), body
 
     async def plates_after(self, channel: int, pic_time: str) -> list[PlateLogEntry]:
-        """Return plate-log entries after the ``pic_time`` cursor, oldest first (§1.4)."""
+        """Return plate-log entries after the ``pic_time`` cursor, oldest first (see plate_log)."""
         body = plates_request_body(pic_time)
         paths = (
             f"/ISAPI/Traffic/channels/{int(channel)}/vehicleDetect/plates",
@@ -256,7 +274,10 @@ class IsapiClient:
     async def set_http_host(
         self, *, url_path: str, host: str, port: int, https: bool = False, host_id: str = "1"
     ) -> None:
-        """Point HTTP listening slot ``host_id`` at ``host:port`` + ``url_path`` (§1.3)."""
+        """Point HTTP listening slot ``host_id`` at ``host:port`` + ``url_path``.
+
+        Source: ``docs/protocols.md``, "Hikvision ISAPI", "HTTP listening".
+        """
         doc = (
             '<?xml version="1.0" encoding="UTF-8"?>'
             '<HttpHostNotificationList version="2.0" '
@@ -271,12 +292,3 @@ class IsapiClient:
         ).encode()
         await self._request("PUT", "/ISAPI/Event/notification/httpHosts", content=doc)
 
-
-async def _chunks(response: httpx.Response, path: str) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in response.aiter_raw():
-            yield chunk
-    except httpx.TimeoutException as err:
-        raise IsapiConnectionError(f"no data on {path} within the read timeout") from err
-    except httpx.HTTPError as err:
-        raise IsapiConnectionError(f"{type(err).__name__} on {path}") from err

@@ -1,25 +1,20 @@
-"""A small asyncio RTSP client for the ONVIF metadata track (PROTOCOLS.md §2.1, §2.3).
+"""A small asyncio RTSP client for the ONVIF metadata track (no Home Assistant import).
 
-Pure module (no Home Assistant import). It does exactly what an ONVIF metadata consumer needs:
+It does exactly what an ONVIF metadata consumer needs:
 
 * ``DESCRIBE`` with Digest (RFC 2617, MD5, ``qop=auth`` or none) or Basic authentication,
-* SDP parsing to find the ``application`` media whose rtpmap encoding is ``vnd.onvif.metadata``
-  (case-insensitive, any clock rate, ``+gzip`` variant; the EXI variant is refused),
+  then :func:`~.sdp.parse_sdp` to find the metadata track,
 * ``SETUP`` of that single track over TCP interleaved (``RTP/AVP/TCP;unicast;interleaved=0-1``),
   ``PLAY``, keep-alive with ``GET_PARAMETER`` (or ``OPTIONS`` when the server does not list
   GET_PARAMETER) well within the session timeout, ``TEARDOWN`` on close,
 * demultiplexing of RTP-over-TCP interleaved frames (``$``, channel, 16-bit length) from RTSP
-  responses on the same connection, and
-* reassembly of RTP payloads into XML documents ended by the RTP marker bit, with a size cap and
-  sequence-number gap detection that drops only the document that lost a packet.
+  responses on the same connection (RFC 2326 §10.12), and
+* :class:`~.rtp.MetadataReassembler` to turn the RTP payloads into XML documents.
 
-Why our own code: PROTOCOLS.md §2.3 found no maintained Python library that delivers ONVIF
-metadata documents end to end (aiortsp, LGPL, stops at raw RTP packets of one media; PyAV and
-the others are video/audio oriented), so the client is ours and small. The RTP fixed header is
-12 bytes and decoded with :mod:`struct` in the hot path.
-
-Errors: every failure is an :class:`RtspError` (a ``ProtocolError``); refused credentials are
-:class:`RtspAuthError`; a server answer other than 2xx is :class:`RtspStatusError`.
+Why our own code: no maintained Python library delivers ONVIF metadata documents end to end
+(aiortsp, LGPL, stops at raw RTP packets of one media; PyAV and the others are video/audio
+oriented), so the client is ours and small. Source: ``docs/protocols.md``, "ONVIF metadata over
+RTSP"; RFC 2326 (RTSP 1.0).
 """
 
 from __future__ import annotations
@@ -36,15 +31,14 @@ import re
 import ssl
 import struct
 import time
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
-import zlib
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from .models import ProtocolError
+from .errors import RtspAuthError, RtspError, RtspStatusError
+from .rtp import MAX_DOCUMENT_BYTES, MetadataReassembler, ReassemblyStats, parse_rtp
+from .sdp import MetadataTrack, parse_sdp
 
 _LOGGER = logging.getLogger(__name__)
 
-#: Largest XML document reassembled from RTP payloads (bytes, after gzip decompression).
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 #: Largest RTSP response header block and body (SDP, errors) accepted.
 MAX_RTSP_HEADER_BYTES = 64 * 1024
 MAX_RTSP_BODY_BYTES = 256 * 1024
@@ -52,327 +46,8 @@ MAX_RTSP_BODY_BYTES = 256 * 1024
 DEFAULT_SESSION_TIMEOUT = 60.0
 USER_AGENT = "anpr-homeassistant/1.0"
 
-_RTP_HEADER = struct.Struct("!BBHII")
 
-
-class RtspError(ProtocolError):
-    """Any RTSP/RTP failure: connection, malformed response, missing track, timeout."""
-
-
-class RtspAuthError(RtspError):
-    """The server refused the credentials (401 after an authenticated attempt)."""
-
-
-class RtspStatusError(RtspError):
-    """The server answered a request with a non-2xx status."""
-
-    def __init__(self, method: str, status: int, reason: str) -> None:
-        """Keep the method and the status for the caller."""
-        super().__init__(f"RTSP {method} failed: {status} {reason}")
-        self.method = method
-        self.status = status
-        self.reason = reason
-
-
-class NoMetadataTrackError(RtspError):
-    """The SDP offers no usable ``vnd.onvif.metadata`` application track."""
-
-
-# --------------------------------------------------------------------------------------------
-# SDP
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MetadataTrack:
-    """The ONVIF metadata media found in an SDP.
-
-    - ``control_url``: absolute RTSP URL to SETUP (``a=control`` resolved against the base).
-    - ``payload_type``: RTP payload type (normally dynamic, 96 to 127).
-    - ``encoding``: the rtpmap encoding name as the camera wrote it (e.g. ``VND.ONVIF.METADATA``).
-    - ``clock_rate``: rtpmap clock rate in Hz (90000 per spec; 8000 seen; not relied on).
-    - ``gzip``: True for ``vnd.onvif.metadata+gzip`` (each document is a GZIP member).
-    - ``aggregate_url``: the session URL used for PLAY/keep-alive/TEARDOWN (RFC 2326 C.1.1).
-    """
-
-    control_url: str
-    payload_type: int
-    encoding: str
-    clock_rate: int | None = None
-    gzip: bool = False
-    aggregate_url: str = ""
-
-
-def parse_sdp(sdp: str, base_url: str) -> MetadataTrack:
-    """Find the ONVIF metadata track in an SDP (ONVIF Streaming; PROTOCOLS.md §2.1).
-
-    ``base_url`` is the Content-Base (or Content-Location, or request URL) used to resolve a
-    relative ``a=control``. Matching is case-insensitive and ignores the clock rate; when an SDP
-    offers several metadata encodings the plain or gzip one is preferred over EXI.
-
-    Raises :class:`NoMetadataTrackError` when no usable track is present.
-    """
-    session_control: str | None = None
-    medias: list[dict[str, object]] = []
-    current: dict[str, object] | None = None
-    for raw_line in sdp.splitlines():
-        line = raw_line.strip()
-        if len(line) < 2 or line[1] != "=":
-            continue
-        kind, value = line[0], line[2:].strip()
-        if kind == "m":
-            parts = value.split()
-            current = {
-                "media": parts[0].lower() if parts else "",
-                "formats": parts[3:] if len(parts) > 3 else [],
-                "rtpmap": {},
-                "control": None,
-            }
-            medias.append(current)
-        elif kind == "a":
-            name, _, attr = value.partition(":")
-            name = name.strip().lower()
-            if name == "control":
-                if current is None:
-                    session_control = attr.strip()
-                else:
-                    current["control"] = attr.strip()
-            elif name == "rtpmap" and current is not None:
-                pt_text, _, enc = attr.strip().partition(" ")
-                rtpmap = current["rtpmap"]
-                assert isinstance(rtpmap, dict)
-                rtpmap[pt_text.strip()] = enc.strip()
-
-    if session_control and session_control != "*":
-        base = _resolve(base_url, session_control)
-    else:
-        base = base_url
-    found: list[MetadataTrack] = []
-    exi_seen = False
-    for media in medias:
-        if media["media"] != "application":
-            continue
-        rtpmap = media["rtpmap"]
-        assert isinstance(rtpmap, dict)
-        for pt_text, enc in rtpmap.items():
-            name, _, rest = str(enc).partition("/")
-            low = name.strip().lower()
-            if not low.startswith("vnd.onvif.metadata"):
-                continue
-            if "exi" in low:
-                exi_seen = True
-                continue
-            try:
-                payload_type = int(pt_text)
-            except ValueError:
-                continue
-            clock: int | None = None
-            with suppress(ValueError):
-                clock = int(rest.split("/")[0]) if rest else None
-            control = media["control"]
-            control_url = base if not control or control == "*" else _resolve(base, str(control))
-            found.append(
-                MetadataTrack(
-                    control_url=control_url,
-                    payload_type=payload_type,
-                    encoding=name.strip(),
-                    clock_rate=clock,
-                    gzip="gzip" in low,
-                    aggregate_url=base,
-                )
-            )
-    if not found:
-        if exi_seen:
-            raise NoMetadataTrackError("only an EXI-encoded metadata track is offered")
-        raise NoMetadataTrackError("the stream offers no vnd.onvif.metadata track")
-    found.sort(key=lambda t: t.gzip)  # plain XML first
-    return found[0]
-
-
-def _resolve(base: str, control: str) -> str:
-    """Resolve an SDP ``a=control`` against ``base`` (absolute controls win; RFC 2326 C.1.1)."""
-    control = control.strip()
-    if "://" in control:
-        return control
-    if not base.endswith("/"):
-        base += "/"
-    return urljoin(base, control)
-
-
-# --------------------------------------------------------------------------------------------
-# RTP reassembly
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RtpPacket:
-    """One RTP packet (RFC 3550 fixed header); ``payload`` excludes CSRCs, extension, padding."""
-
-    payload_type: int
-    marker: bool
-    sequence: int
-    timestamp: int
-    ssrc: int
-    payload: bytes
-
-
-def parse_rtp(data: bytes) -> RtpPacket:
-    """Decode one RTP packet (RFC 3550 §5.1). Raises :class:`RtspError` when malformed."""
-    if len(data) < 12:
-        raise RtspError("RTP packet shorter than its 12-byte header")
-    first, second, seq, ts, ssrc = _RTP_HEADER.unpack_from(data)
-    if first >> 6 != 2:
-        raise RtspError("RTP packet with a version other than 2")
-    offset = 12 + 4 * (first & 0x0F)
-    if first & 0x10:  # header extension
-        if len(data) < offset + 4:
-            raise RtspError("RTP header extension truncated")
-        (ext_words,) = struct.unpack_from("!H", data, offset + 2)
-        offset += 4 + 4 * ext_words
-    end = len(data)
-    if first & 0x20 and end > offset:  # padding
-        end -= data[-1]
-    if offset > end:
-        raise RtspError("RTP packet header longer than the packet")
-    return RtpPacket(
-        payload_type=second & 0x7F,
-        marker=bool(second & 0x80),
-        sequence=seq,
-        timestamp=ts,
-        ssrc=ssrc,
-        payload=bytes(data[offset:end]),
-    )
-
-
-@dataclass(slots=True)
-class ReassemblyStats:
-    """Counters of the reassembler (for diagnostics)."""
-
-    packets: int = 0
-    documents: int = 0
-    dropped_gap: int = 0
-    dropped_oversize: int = 0
-    dropped_bad: int = 0
-
-
-class MetadataReassembler:
-    """Concatenate RTP payloads into ONVIF metadata documents ended by the marker bit.
-
-    ONVIF Streaming "RTP for Metadata stream" (PROTOCOLS.md §2.1): a document may span any
-    number of packets; the packet that closes it has the marker bit set. ``feed`` returns the
-    complete document (bytes, gunzipped when ``gzip``) or None. A sequence-number gap inside a
-    document drops that document only (up to its marker); a document above ``max_bytes`` is
-    dropped. Never raises for bad packets: they are counted in :attr:`stats` and logged once per
-    document at debug level.
-    """
-
-    def __init__(
-        self,
-        *,
-        payload_type: int | None = None,
-        gzip: bool = False,
-        max_bytes: int = MAX_DOCUMENT_BYTES,
-    ) -> None:
-        """Configure the track's payload type (others are ignored) and the gzip variant."""
-        self.payload_type = payload_type
-        self.gzip = gzip
-        self.max_bytes = max_bytes
-        self.stats = ReassemblyStats()
-        self._parts: list[bytes] = []
-        self._size = 0
-        self._expected: int | None = None
-        self._broken: str | None = None
-
-    def reset(self) -> None:
-        """Forget any partial document (new session)."""
-        self._parts.clear()
-        self._size = 0
-        self._expected = None
-        self._broken = None
-
-    def feed(self, packet: RtpPacket) -> bytes | None:
-        """Add one packet; return a whole document when ``packet`` closes one."""
-        if self.payload_type is not None and packet.payload_type != self.payload_type:
-            return None
-        self.stats.packets += 1
-        if self._expected is not None and packet.sequence != self._expected:
-            if _looks_like_document_start(packet.payload, self.gzip):
-                # The lost packets ended the previous document (or were a whole document):
-                # drop what we hold and start cleanly with this packet.
-                if self._parts or self._broken is not None:
-                    self.stats.dropped_gap += 1
-                    _LOGGER.debug("Dropped an ONVIF metadata document: RTP packets were lost")
-                self._parts.clear()
-                self._size = 0
-                self._broken = None
-            else:
-                # Lost packets inside a document: drop it up to its marker bit.
-                self._broken = "gap"
-        self._expected = (packet.sequence + 1) & 0xFFFF
-        if self._broken is None:
-            self._size += len(packet.payload)
-            if self._size > self.max_bytes:
-                self._broken = "oversize"
-                self._parts.clear()
-            else:
-                self._parts.append(packet.payload)
-        if not packet.marker:
-            return None
-        broken = self._broken
-        data = b"".join(self._parts)
-        self._parts.clear()
-        self._size = 0
-        self._broken = None
-        if broken == "gap":
-            self.stats.dropped_gap += 1
-            _LOGGER.debug("Dropped an ONVIF metadata document: RTP packets were lost")
-            return None
-        if broken == "oversize":
-            self.stats.dropped_oversize += 1
-            _LOGGER.warning(
-                "Dropped an ONVIF metadata document larger than %d bytes", self.max_bytes
-            )
-            return None
-        if self.gzip or data[:2] == b"\x1f\x8b":
-            try:
-                data = gunzip_capped(data, self.max_bytes)
-            except RtspError as err:
-                self.stats.dropped_bad += 1
-                _LOGGER.warning("Dropped an ONVIF metadata document: %s", err)
-                return None
-        if not data.strip():
-            return None
-        self.stats.documents += 1
-        return data
-
-
-def _looks_like_document_start(payload: bytes, gzip: bool) -> bool:
-    """Tell whether ``payload`` begins an XML document (or a GZIP member when ``gzip``)."""
-    if payload[:2] == b"\x1f\x8b":
-        return True
-    if gzip:
-        return False
-    head = payload[:64].lstrip()
-    return head.startswith(b"<?xml") or head[:20].lower().startswith(
-        (b"<tt:metadatastream", b"<tt:metadata", b"<metadatastream")
-    )
-
-
-def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
-    """Decompress one GZIP member (RFC 1952) to at most ``max_bytes``; :class:`RtspError` else."""
-    decomp = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header auto-detected
-    try:
-        out = decomp.decompress(data, max_bytes + 1)
-    except zlib.error as err:
-        raise RtspError(f"bad gzip payload ({err})") from err
-    if len(out) > max_bytes or decomp.unconsumed_tail:
-        raise RtspError(f"gzip payload inflates beyond {max_bytes} bytes")
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# RTSP-over-TCP framing (RFC 2326 §10.12 interleaved binary data)
-# --------------------------------------------------------------------------------------------
+# --- RTSP-over-TCP framing (RFC 2326 §10.12 interleaved binary data) ------------------------
 
 
 @dataclass(slots=True)
@@ -503,9 +178,7 @@ def _parse_head(head: str) -> RtspResponse:
     return RtspResponse(status=status, reason=reason, headers=headers)
 
 
-# --------------------------------------------------------------------------------------------
-# Authentication
-# --------------------------------------------------------------------------------------------
+# --- Authentication -------------------------------------------------------------------------
 
 _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
 
@@ -609,9 +282,7 @@ def with_credentials(url: str, username: str, password: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-# --------------------------------------------------------------------------------------------
-# The client
-# --------------------------------------------------------------------------------------------
+# --- The client -----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -634,7 +305,7 @@ class RtspClientStats:
 
 
 class RtspMetadataClient:
-    """Receive ONVIF metadata documents from one RTSP URL (ONVIF Streaming; PROTOCOLS.md §2.1).
+    """Receive ONVIF metadata documents from one RTSP URL (ONVIF Streaming Specification).
 
     Usage::
 
