@@ -38,7 +38,8 @@ from custom_components.anpr.core.history import (
     SightingQuery,
     SightingRow,
 )
-from custom_components.anpr.ui import MODULE_FILE, make_thumbnail
+from custom_components.anpr.feed import make_thumbnail
+from custom_components.anpr.ui import MODULE_FILE
 
 LETTERS = "ABCDEFGHJKLMNOPRSTUVWXYZ"
 FIXTURE = (

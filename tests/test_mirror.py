@@ -465,7 +465,7 @@ async def test_burst_and_reads_without_picture(
     before = mirror.failed
     states_before = len(subscriber.find(f"{ROOT}/lane_2/state"))
     for _ in range(300):  # 300 pictures (44 MB) in one go: more than the queue's 32 MB budget
-        mirror.async_on_sighting(camera, sighting)
+        mirror.async_on_sighting(sighting)
     assert mirror.failed > before  # the oldest pictures were dropped ...
     await until(lambda: not mirror._queue)
     # ... but every state message still arrives, and the newest picture too.
@@ -645,8 +645,8 @@ async def test_two_cameras_status_offline_queue_cap_relative_url(
     before = mirror.failed
     with patch("custom_components.anpr.mirror.MAX_QUEUE_MESSAGES", 20):
         for _ in range(60):
-            mirror.async_on_sighting(camera, first)
-        mirror.async_on_sighting(camera, last)
+            mirror.async_on_sighting(first)
+        mirror.async_on_sighting(last)
         assert len(mirror._queue) <= 20
     assert mirror.failed - before >= 40
     await until(lambda: not mirror._queue)

@@ -28,14 +28,10 @@ from custom_components.anpr.core.history import (
     SightingQuery,
     SightingRow,
 )
+from custom_components.anpr.feed import THUMB_WIDTH, make_thumbnail
 from custom_components.anpr.media import thumbnail_root
 from custom_components.anpr.protocols.models import ImageRole, PlateRead, ReadImage
-from custom_components.anpr.ui import (
-    MODULE_FILE,
-    PLACEHOLDER_SVG,
-    THUMB_WIDTH,
-    make_thumbnail,
-)
+from custom_components.anpr.ui import MODULE_FILE, PLACEHOLDER_SVG
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
@@ -369,7 +365,7 @@ async def test_feed_edge_cases(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Remember the row of the newest sighting only (bounded memory for merged reads).
-    monkeypatch.setattr("custom_components.anpr.ui._KEEP_IDS", 1)
+    monkeypatch.setattr("custom_components.anpr.feed._KEEP_IDS", 1)
     entry, events = await _camera(hass)
     runtime = entry.runtime_data
     seen: list[tuple[str, int | None]] = []
@@ -480,7 +476,7 @@ async def test_thumbnail_queue_is_bounded(
     hass: HomeAssistant, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In a burst, sightings beyond the queued thumbnails get none (and are still shown)."""
-    monkeypatch.setattr("custom_components.anpr.ui.MAX_PENDING_THUMBNAILS", 0)
+    monkeypatch.setattr("custom_components.anpr.feed.MAX_PENDING_THUMBNAILS", 0)
     entry, events = await _camera(hass)
     event = await _push(hass, events, "AB12CDE", (fixtures_dir / FIXTURE).read_bytes())
     assert event["plate"] == "AB12CDE"

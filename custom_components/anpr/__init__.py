@@ -8,9 +8,9 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER
-from .coordinator import AnprConfigEntry
 from .hub import async_build_runtime
 from .purge import async_setup_retention
+from .runtime import AnprConfigEntry
 from .services import async_setup_services
 from .ui import async_setup_http
 from .websocket_api import async_setup_websocket_api

@@ -15,7 +15,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AnprConfigEntry, CameraCoordinator
+from .coordinator import CameraCoordinator
 from .entity import (
     AnprCameraEntity,
     AnprCameraEntityDescription,
@@ -23,6 +23,7 @@ from .entity import (
     async_setup_camera_entities,
     async_setup_vehicle_entities,
 )
+from .runtime import AnprConfigEntry
 from .vehicles import VehicleState
 
 PARALLEL_UPDATES = 0

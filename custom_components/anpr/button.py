@@ -9,8 +9,9 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AnprConfigEntry, CameraCoordinator
+from .coordinator import CameraCoordinator
 from .entity import AnprCameraEntity, AnprCameraEntityDescription, async_setup_camera_entities
+from .runtime import AnprConfigEntry
 
 PARALLEL_UPDATES = 1
 

@@ -1,4 +1,4 @@
-"""The hub's runtime data and its per-camera push coordinators.
+"""Per-camera push coordinators: where every read of a camera enters and leaves.
 
 One read's path (docs/architecture.md): a source calls :meth:`CameraCoordinator.async_deliver`
 → validation (core/validation.py) → the picture check → :meth:`Pipeline.async_process
@@ -7,10 +7,8 @@ One read's path (docs/architecture.md): a source calls :meth:`CameraCoordinator.
 then the hub's :class:`SightingHooks` (vehicles, DVLA, pictures, MQTT mirror, panel feed).
 
 Push pattern after unifiprotect's ``ProtectData``: entities subscribe with
-:meth:`CameraCoordinator.async_add_listener`. Cameras are config subentries;
-:meth:`AnprRuntime.async_reconcile` starts, stops and restarts them when subentries are added,
-removed or changed, without reloading the hub (dynamic devices). :class:`AnprRuntime` is built
-once by ``hub.async_build_runtime`` and assigned to ``entry.runtime_data``.
+:meth:`CameraCoordinator.async_add_listener`. The hub's runtime (runtime.py) starts, stops and
+restarts coordinators as camera subentries come and go.
 """
 
 from __future__ import annotations
@@ -18,21 +16,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowContext, ConfigSubentry
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_CAMERA_ROLE,
     CONF_DIRECTION_MODE,
-    CONF_KIND,
     CONF_MIN_CONFIDENCE,
     CONF_REPEAT_WINDOW,
     CONF_UNREADABLE_EVENTS,
@@ -41,24 +37,13 @@ from .const import (
     DOMAIN,
     EVENT_PLATE_READ,
     LOGGER,
-    SUBENTRY_CAMERA,
 )
 from .core.pipeline import DIRECTION_AS_REPORTED, CameraSettings, Pipeline
 from .core.sighting import Sighting, SightingUpdate
 from .core.validation import DropReason, ReadCheck, check_pictures, validate_read
 from .core.visits import DEFAULT_ROLE
 from .protocols.models import PlateRead
-from .sources import SOURCE_KINDS, AnprSource, SourceContext, SourceKind
-from .store import HistoryStore, ListStore
-
-if TYPE_CHECKING:
-    from .lookup import DvlaEnricher
-    from .mirror import MqttMirror
-    from .site import SiteRuntime
-    from .ui import SightingFeed
-    from .vehicles import VehicleTracker
-
-type AnprConfigEntry = ConfigEntry[AnprRuntime]
+from .sources import AnprSource, SourceContext, SourceKind
 
 SIGNAL_CAMERA_ADDED = "anpr_camera_added_{}"
 
@@ -71,10 +56,8 @@ def signal_camera_added(entry_id: str) -> str:
 #: An entity's subscription: called with the update of a sighting, or None when only the
 #: camera's state changed (connected, restarted, stopped).
 CameraListener = Callable[[SightingUpdate | None], None]
-#: A hub consumer of new plate sightings (after the bus event and the entities).
-NewSightingHook = Callable[["CameraCoordinator", SightingUpdate], None]
-#: A hub consumer of sightings a repeat read was merged into.
-MergedSightingHook = Callable[[SightingUpdate], None]
+#: A hub consumer of sightings (after the bus event and the camera's entities).
+SightingHook = Callable[[SightingUpdate], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,8 +68,8 @@ class SightingHooks:
     sighting when a repeat read or misread was merged into it. Built once per hub.
     """
 
-    new: tuple[NewSightingHook, ...] = ()
-    merged: tuple[MergedSightingHook, ...] = ()
+    new: tuple[SightingHook, ...] = ()
+    merged: tuple[SightingHook, ...] = ()
 
 
 class CameraCoordinator:
@@ -94,13 +77,21 @@ class CameraCoordinator:
 
     def __init__(
         self,
-        runtime: AnprRuntime,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        pipeline: Pipeline,
+        hooks: SightingHooks,
         subentry: ConfigSubentry,
         spec: SourceKind,
     ) -> None:
-        """Build the coordinator for ``subentry`` (not started yet)."""
-        self.runtime = runtime
-        self.hass = runtime.hass
+        """Build the coordinator of ``subentry`` in the hub ``entry`` (not started yet).
+
+        Its reads go through the hub's ``pipeline``; its sightings reach ``hooks``.
+        """
+        self.hass = hass
+        self.entry = entry
+        self.pipeline = pipeline
+        self.hooks = hooks
         self.camera_id = subentry.subentry_id
         self.spec = spec
         #: The newest plate sighting's update (what the sensor and pictures show).
@@ -175,7 +166,7 @@ class CameraCoordinator:
         """Create the source and start it (returns quickly; connections run in background)."""
         ctx = SourceContext(
             hass=self.hass,
-            entry=self.runtime.entry,
+            entry=self.entry,
             camera_id=self.camera_id,
             name=self.name,
             data=self.data,
@@ -303,7 +294,7 @@ class CameraCoordinator:
                     read.images[:] = kept
                 # Inside the lock: reads of one camera reach the user in the order they
                 # arrived (the next one waits for this one's history write).
-                result = await self.runtime.pipeline.async_process(read, self.settings)
+                result = await self.pipeline.async_process(read, self.settings)
                 if result is not None:
                     sighting, is_new = result
                     self._async_publish(SightingUpdate.of(sighting, is_new=is_new))
@@ -327,13 +318,12 @@ class CameraCoordinator:
         if update.is_new and sighting.event_type is not None:
             self.hass.bus.async_fire(EVENT_PLATE_READ, update.payload)
         self._notify(update)
-        hooks = self.runtime.hooks
         if not update.is_new:
-            for merged in hooks.merged:
-                merged(update)
+            for hook in self.hooks.merged:
+                hook(update)
         elif not update.is_unreadable:
-            for hook in hooks.new:
-                hook(self, update)
+            for hook in self.hooks.new:
+                hook(update)
 
     @callback
     def async_update_sighting(self, sighting: Sighting) -> None:
@@ -359,123 +349,11 @@ class CameraCoordinator:
     def async_request_reauth(self) -> None:
         """Start the reauth flow for this camera."""
         LOGGER.warning("Camera %s refused the credentials; reauthentication needed", self.name)
-        self.runtime.entry.async_start_reauth(
+        self.entry.async_start_reauth(
             self.hass,
             context=cast(ConfigFlowContext, {"subentry_id": self.camera_id}),
             data={"camera": self.name},
         )
-
-
-@dataclass(kw_only=True)
-class AnprRuntime:
-    """``entry.runtime_data`` of the hub, built once by ``hub.async_build_runtime``.
-
-    The stores, the pipeline, the site (visits, privacy, learnt misreads), the vehicle
-    tracker, the DVLA enricher (None without a key), the MQTT mirror (None when off), the
-    panel's sighting feed, the sighting hooks, and the running cameras (by subentry id).
-    """
-
-    hass: HomeAssistant
-    entry: AnprConfigEntry
-    lists: ListStore
-    history: HistoryStore
-    pipeline: Pipeline
-    site: SiteRuntime
-    vehicles: VehicleTracker
-    lookup: DvlaEnricher | None
-    mirror: MqttMirror | None
-    feed: SightingFeed
-    hooks: SightingHooks
-    cameras: dict[str, CameraCoordinator] = field(default_factory=dict)
-    #: The hub options the runtime was built with (a change reloads the hub).
-    options_snapshot: dict[str, Any] = field(init=False)
-    _started: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _reconcile_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def __post_init__(self) -> None:
-        """Remember the options the runtime was built with."""
-        self.options_snapshot = dict(self.entry.options)
-
-    def diagnostics(self) -> dict[str, Any]:
-        """Return the plate-intelligence counts: vehicles, DVLA, site (never plates)."""
-        return {
-            "vehicles": self.vehicles.counts(),
-            "dvla": self.lookup.diagnostics() if self.lookup else None,
-            "site": self.site.diagnostics(),
-        }
-
-    async def async_reconcile(self) -> None:
-        """Start new cameras, stop removed ones and restart changed ones.
-
-        Serialised: subentry changes made back to back (several cameras deleted at once) each
-        schedule a reconcile; each one runs alone and reads the subentries when it starts, so
-        a stale run can never restart a camera a later change removed.
-        """
-        async with self._reconcile_lock:
-            await self._async_reconcile()
-
-    async def _async_reconcile(self) -> None:
-        wanted = {
-            sid: sub
-            for sid, sub in self.entry.subentries.items()
-            if sub.subentry_type == SUBENTRY_CAMERA
-        }
-        for sid in [s for s in self.cameras if s not in wanted]:
-            await self.async_stop_camera(sid)
-        for sid, sub in wanted.items():
-            if sid not in self.entry.subentries:
-                continue  # removed while this run awaited; the next run has it
-            snapshot = {"title": sub.title, "data": dict(sub.data)}
-            camera = self.cameras.get(sid)
-            if camera is not None and self._started.get(sid) == snapshot:
-                continue
-            if camera is not None and camera.spec.kind == sub.data.get(CONF_KIND):
-                await camera.async_restart(sub)
-            else:
-                if camera is not None:
-                    await self.async_stop_camera(sid)
-                await self.async_start_camera(sub)
-            self._started[sid] = snapshot
-
-    async def async_start_camera(self, subentry: ConfigSubentry) -> None:
-        """Start one camera and announce it to the platforms."""
-        kind = subentry.data.get(CONF_KIND)
-        spec = SOURCE_KINDS.get(str(kind))
-        if spec is None:
-            LOGGER.error("Camera %s has an unknown source kind %r", subentry.title, kind)
-            return
-        camera = CameraCoordinator(self, subentry, spec)
-        self.cameras[camera.camera_id] = camera
-        try:
-            await camera.async_start()
-        except Exception:
-            LOGGER.exception("Camera %s could not start", camera.name)
-            camera.connected = False
-        async_dispatcher_send(self.hass, signal_camera_added(self.entry.entry_id), camera)
-
-    async def async_stop_camera(self, camera_id: str) -> None:
-        """Stop one camera and forget it."""
-        # Stop first, forget after: reads delivered while stopping still reach the entities.
-        camera = self.cameras.get(camera_id)
-        self._started.pop(camera_id, None)
-        if camera is not None:
-            await camera.async_stop()
-            if self.cameras.get(camera_id) is camera:
-                del self.cameras[camera_id]
-            camera.connected = False
-            camera._notify()
-
-    async def async_shutdown(self) -> None:
-        """Stop every camera and close the stores."""
-        for camera_id in list(self.cameras):
-            await self.async_stop_camera(camera_id)
-        await self.lists.async_save()
-        await self.history.async_close()
-
-    @callback
-    def async_on_stop(self, _event: Event) -> None:
-        """Flush the list store at HA stop (history commits every write)."""
-        self.lists.async_schedule_save()
 
 
 def receive_time() -> datetime:

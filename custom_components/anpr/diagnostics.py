@@ -8,7 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_DVLA_API_KEY, DATA_PRIVACY_SECRET
-from .coordinator import AnprConfigEntry
+from .runtime import AnprConfigEntry
 
 TO_REDACT = {
     "password",

@@ -19,8 +19,9 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .coordinator import AnprConfigEntry, CameraCoordinator, signal_camera_added
+from .coordinator import CameraCoordinator, signal_camera_added
 from .core.sighting import SightingUpdate
+from .runtime import AnprConfigEntry
 from .site import SiteRuntime
 from .vehicles import VEHICLE_PREFIX, VehicleState, VehicleTracker, vehicle_identifier
 

@@ -15,9 +15,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_TYPES
-from .coordinator import AnprConfigEntry
 from .core.sighting import SightingUpdate
 from .entity import AnprCameraEntity, AnprCameraEntityDescription, async_setup_camera_entities
+from .runtime import AnprConfigEntry
 
 PARALLEL_UPDATES = 0
 

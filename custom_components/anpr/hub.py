@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 
 from .const import (
@@ -22,21 +22,18 @@ from .const import (
     DEFAULT_FUZZY_DISTANCE,
     DOMAIN,
 )
-from .coordinator import (
-    AnprConfigEntry,
-    AnprRuntime,
-    CameraCoordinator,
-    NewSightingHook,
-    SightingHooks,
-)
+from .coordinator import CameraCoordinator, SightingHook, SightingHooks
 from .core.pipeline import Pipeline
+from .core.sighting import Sighting
+from .feed import SightingFeed
 from .lookup import async_setup_lookup
 from .media import PictureSaver
 from .mirror import async_setup_mirror
 from .purge import retention_days, retention_zero_hook
+from .runtime import AnprConfigEntry, AnprRuntime
 from .site import SiteRuntime, async_setup_site
 from .store import HistoryStore, ListStore
-from .ui import async_setup_ui
+from .ui import async_setup_panel
 from .vehicles import async_setup_vehicles
 
 
@@ -100,11 +97,19 @@ async def async_build_runtime(hass: HomeAssistant, entry: AnprConfigEntry) -> An
     site = await async_setup_site(hass, entry, history, lists)
     pipeline = await async_build_pipeline(hass, entry, lists, history, site)
     vehicles = await async_setup_vehicles(hass, entry, lists)
-    lookup = await async_setup_lookup(hass, entry)
     cameras: dict[str, CameraCoordinator] = {}
+
+    @callback
+    def async_enriched(sighting: Sighting) -> None:
+        if (camera := cameras.get(sighting.camera_id)) is not None:
+            camera.async_update_sighting(sighting)
+
+    lookup = await async_setup_lookup(hass, entry, async_enriched)
     mirror = async_setup_mirror(hass, entry, cameras)
-    feed = await async_setup_ui(hass, entry, history)
-    new: list[NewSightingHook | None] = [
+    feed = SightingFeed(hass, entry, history, make_thumbnails=retention_days(entry) > 0)
+    entry.async_on_unload(feed.async_close)
+    await async_setup_panel(hass, entry)
+    new: list[SightingHook | None] = [
         vehicles.async_on_sighting,
         lookup.async_on_sighting if lookup else None,
         retention_zero_hook(hass, entry),

@@ -10,10 +10,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .coordinator import AnprConfigEntry, CameraCoordinator
+from .coordinator import CameraCoordinator
 from .core.sighting import Sighting, SightingUpdate
 from .entity import AnprCameraEntity, AnprCameraEntityDescription, async_setup_camera_entities
 from .protocols.models import ImageRole, ReadImage
+from .runtime import AnprConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -10,8 +10,10 @@ are not on an ``ignored`` list are asked about. Answers are cached (hub option
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -31,9 +33,6 @@ from .core.dvla import PRODUCTION_URL, DvlaAuthError, DvlaUnavailable, VesCache,
 from .core.matching import is_uk_plate
 from .core.sighting import Sighting, SightingUpdate
 
-if TYPE_CHECKING:
-    from .coordinator import AnprConfigEntry, CameraCoordinator
-
 ISSUE_BAD_KEY = "dvla_bad_key"
 
 
@@ -49,10 +48,21 @@ def reginfo(result_status: str, vehicle: dict[str, Any], message: str | None) ->
 class DvlaEnricher:
     """Sighting hook doing DVLA lookups in the background."""
 
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry, api_key: str) -> None:
-        """Create the client on HA's shared session and the persisted cache."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        api_key: str,
+        on_enriched: Callable[[Sighting], None],
+    ) -> None:
+        """Create the client on HA's shared session and the persisted cache.
+
+        ``on_enriched(sighting)`` is called after an answer was added to a sighting (its
+        camera's entities show it).
+        """
         self.hass = hass
         self.entry = entry
+        self._on_enriched = on_enriched
         options = entry.options
         self.client = VesClient(
             async_get_clientsession(hass),
@@ -76,7 +86,7 @@ class DvlaEnricher:
         await self._store.async_save(self.cache.as_dict())
 
     @callback
-    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
+    def async_on_sighting(self, update: SightingUpdate) -> None:
         """Start a lookup for a new sighting (never blocks the read)."""
         sighting = update.sighting
         if self.disabled or sighting.list_category == CATEGORY_IGNORED:
@@ -84,10 +94,10 @@ class DvlaEnricher:
         if not is_uk_plate(sighting.plate):
             return
         self.entry.async_create_task(
-            self.hass, self._async_enrich(camera, sighting), "anpr dvla lookup"
+            self.hass, self._async_enrich(sighting), "anpr dvla lookup"
         )
 
-    async def _async_enrich(self, camera: CameraCoordinator, sighting: Sighting) -> None:
+    async def _async_enrich(self, sighting: Sighting) -> None:
         plate = sighting.plate
         result = self.cache.get(plate)
         if result is not None:
@@ -128,7 +138,7 @@ class DvlaEnricher:
             self.cache.put(plate, result)
             self._store.async_delay_save(self.cache.as_dict, 10)
         sighting.reginfo = reginfo(result.status, result.vehicle, result.message)
-        camera.async_update_sighting(sighting)
+        self._on_enriched(sighting)
 
     def diagnostics(self) -> dict[str, Any]:
         """Return counts only (no plates, no key)."""
@@ -140,13 +150,15 @@ class DvlaEnricher:
         }
 
 
-async def async_setup_lookup(hass: HomeAssistant, entry: AnprConfigEntry) -> DvlaEnricher | None:
+async def async_setup_lookup(
+    hass: HomeAssistant, entry: ConfigEntry[Any], on_enriched: Callable[[Sighting], None]
+) -> DvlaEnricher | None:
     """Create the enricher (cache loaded, saved at unload) when a DVLA key is set, else None."""
     api_key = str(entry.options.get(CONF_DVLA_API_KEY) or "").strip()
     if not api_key:
         ir.async_delete_issue(hass, DOMAIN, ISSUE_BAD_KEY)
         return None
-    enricher = DvlaEnricher(hass, entry, api_key)
+    enricher = DvlaEnricher(hass, entry, api_key, on_enriched)
     await enricher.async_load()
     entry.async_on_unload(enricher.async_save)
     return enricher

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
@@ -22,9 +23,6 @@ from .core.privacy import PrivacyPolicy
 from .core.sighting import Sighting, SightingUpdate
 from .protocols.models import ImageRole
 from .store import HistoryStore
-
-if TYPE_CHECKING:
-    from .coordinator import AnprConfigEntry, CameraCoordinator
 
 MEDIA_FOLDER = "anpr"
 #: Panel thumbnails live next to the history database (``<config>/.storage/anpr_thumbnails``).
@@ -55,7 +53,7 @@ class PictureSaver:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: AnprConfigEntry,
+        entry: ConfigEntry[Any],
         history: HistoryStore,
         privacy: PrivacyPolicy,
     ) -> None:
@@ -76,7 +74,7 @@ class PictureSaver:
         return self.root / f"{local:%Y-%m-%d}" / f"{local:%H%M%S}_{plate}_{camera}.{ext}"
 
     @callback
-    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
+    def async_on_sighting(self, update: SightingUpdate) -> None:
         """Schedule the save of a new sighting's picture (never blocks the read)."""
         sighting = update.sighting
         image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)

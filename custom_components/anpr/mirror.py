@@ -35,6 +35,7 @@ import json
 from types import ModuleType
 from typing import Any, Final
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import (
     area_registry as ar,
@@ -61,7 +62,7 @@ from .const import (
     EVENT_TYPES,
     LOGGER,
 )
-from .coordinator import AnprConfigEntry, CameraCoordinator, signal_camera_added
+from .coordinator import CameraCoordinator, signal_camera_added
 from .core.sighting import Sighting, SightingUpdate
 from .protocols.models import ImageRole, ReadImage
 
@@ -277,7 +278,7 @@ class MqttMirror:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: AnprConfigEntry,
+        entry: ConfigEntry[Any],
         cameras: Mapping[str, CameraCoordinator],
     ) -> None:
         """Read root, QoS, retain and discovery from the hub options; ``cameras`` by id."""
@@ -367,16 +368,19 @@ class MqttMirror:
     # -- inputs --------------------------------------------------------------------------------
 
     @callback
-    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
+    def async_on_sighting(self, update: SightingUpdate) -> None:
         """Sighting hook: queue the image, state and vehicle messages of a new sighting."""
         sighting = update.sighting
         if self._mqtt is None or sighting.event_type is None:
             return
-        base = camera_topic(self.root, camera.name)
-        self._cameras[camera.camera_id] = camera.name
+        base = camera_topic(self.root, sighting.camera)
+        self._cameras[sighting.camera_id] = sighting.camera
         image = sighting.image(ImageRole.FULL, ImageRole.VEHICLE, ImageRole.PLATE)
         payload = build_state_payload(
-            update, image, image_url=self._image_url(camera), area=self._area(camera)
+            update,
+            image,
+            image_url=self._image_url(sighting.camera_id),
+            area=self._area(sighting.camera_id),
         )
         messages: list[Message] = []
         if image is not None:
@@ -466,7 +470,7 @@ class MqttMirror:
             self._cameras[camera.camera_id] = camera.name
             self._async_enqueue(camera_discovery(self.root, camera, self._version, self.prefix))
 
-    async def async_entry_updated(self, hass: HomeAssistant, entry: AnprConfigEntry) -> None:
+    async def async_entry_updated(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Empty what the broker still holds for camera subentries that were removed.
 
         Its retained state and picture are emptied (no plate of a deleted camera stays on the
@@ -533,10 +537,10 @@ class MqttMirror:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _image_url(self, camera: CameraCoordinator) -> str | None:
+    def _image_url(self, camera_id: str) -> str | None:
         """Absolute ``/api/image_proxy/<image entity>`` URL (needs an HA token) or None."""
         registry = er.async_get(self.hass)
-        entity_id = registry.async_get_entity_id("image", DOMAIN, f"{camera.camera_id}_picture")
+        entity_id = registry.async_get_entity_id("image", DOMAIN, f"{camera_id}_picture")
         if entity_id is None:
             return None
         try:
@@ -545,7 +549,7 @@ class MqttMirror:
             return f"/api/image_proxy/{entity_id}"
         return f"{base}/api/image_proxy/{entity_id}"
 
-    def _area(self, camera: CameraCoordinator) -> str | None:
+    def _area(self, camera_id: str) -> str | None:
         """Name of the camera device's area, when the user assigned one."""
         # Scan this entry's devices: the identifier lookup differs between Home Assistant
         # releases (async_get_device is deprecated in 2026.x, its successor is not in 2025.4).
@@ -554,7 +558,7 @@ class MqttMirror:
             (
                 dev
                 for dev in dr.async_entries_for_config_entry(registry, self.entry.entry_id)
-                if (DOMAIN, camera.camera_id) in dev.identifiers
+                if (DOMAIN, camera_id) in dev.identifiers
             ),
             None,
         )
@@ -565,7 +569,7 @@ class MqttMirror:
 
 
 def async_setup_mirror(
-    hass: HomeAssistant, entry: AnprConfigEntry, cameras: Mapping[str, CameraCoordinator]
+    hass: HomeAssistant, entry: ConfigEntry[Any], cameras: Mapping[str, CameraCoordinator]
 ) -> MqttMirror | None:
     """Start the mirror when the hub option is on; clean up its repair issue when off.
 

@@ -30,7 +30,8 @@ from .core.sighting import SightingUpdate
 from .media import media_root, thumbnail_root
 
 if TYPE_CHECKING:
-    from .coordinator import AnprConfigEntry, CameraCoordinator, NewSightingHook
+    from .coordinator import SightingHook
+    from .runtime import AnprConfigEntry
 
 
 def retention_days(entry: AnprConfigEntry) -> int:
@@ -157,7 +158,7 @@ def async_setup_retention(hass: HomeAssistant, entry: AnprConfigEntry) -> None:
     entry.async_create_task(hass, _run(), "anpr retention purge")
 
 
-def retention_zero_hook(hass: HomeAssistant, entry: AnprConfigEntry) -> NewSightingHook | None:
+def retention_zero_hook(hass: HomeAssistant, entry: AnprConfigEntry) -> SightingHook | None:
     """Return the sighting hook of retention 0 (delete each sighting once it was shown).
 
     None when the hub keeps sightings (retention above 0 days).
@@ -166,7 +167,7 @@ def retention_zero_hook(hass: HomeAssistant, entry: AnprConfigEntry) -> NewSight
         return None
 
     @callback
-    def _forget(camera: CameraCoordinator, update: SightingUpdate) -> None:
+    def _forget(update: SightingUpdate) -> None:
         entry.async_create_task(
             hass,
             async_purge(entry, before=update.sighting.time + timedelta(microseconds=1)),

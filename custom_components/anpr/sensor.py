@@ -25,7 +25,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import AnprConfigEntry, CameraCoordinator
+from .coordinator import CameraCoordinator
 from .core.sighting import TRACE_FIELDS, SightingUpdate
 from .entity import (
     AnprCameraEntity,
@@ -36,6 +36,7 @@ from .entity import (
     async_setup_camera_entities,
     async_setup_vehicle_entities,
 )
+from .runtime import AnprConfigEntry
 from .site import SiteRuntime
 from .vehicles import VehicleState
 

@@ -21,12 +21,13 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import CATEGORIES, DOMAIN
-from .coordinator import AnprConfigEntry, CameraCoordinator
+from .coordinator import CameraCoordinator
 from .core.plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .core.privacy import is_hashed
 from .core.validation import MAX_SEARCH_LEN, cap_search_text
 from .core.validity import Validity, ValidityError
 from .core.visits import STATUSES, Visit
+from .runtime import AnprConfigEntry
 
 SERVICE_ADD_PLATE = "add_plate"
 SERVICE_REMOVE_PLATE = "remove_plate"

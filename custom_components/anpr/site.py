@@ -21,9 +21,10 @@ import contextlib
 from datetime import datetime, timedelta
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -42,9 +43,6 @@ from .core.misreads import LearntMisreads
 from .core.privacy import PlateHasher, PrivacyPolicy, new_secret
 from .core.visits import Visit, VisitStep, VisitTracker
 from .store import HistoryStore, ListStore
-
-if TYPE_CHECKING:
-    from .coordinator import AnprConfigEntry
 
 SWEEP_INTERVAL = timedelta(minutes=1)
 REWRITE_BATCH = 200
@@ -69,7 +67,7 @@ def rename_picture(path: str, plate: str, hashed: str) -> str | None:
     return None
 
 
-def visit_timeout(entry: AnprConfigEntry) -> timedelta | None:
+def visit_timeout(entry: ConfigEntry[Any]) -> timedelta | None:
     """Return the hub's visit timeout (hours option; 0 = visits never time out).
 
     The hub's visit timeout (hours option; 0 = visits never time out).
@@ -86,7 +84,11 @@ class SiteRuntime:
     """
 
     def __init__(
-        self, hass: HomeAssistant, entry: AnprConfigEntry, history: HistoryStore, lists: ListStore
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        history: HistoryStore,
+        lists: ListStore,
     ) -> None:
         """Bind to the hub's stores; call :meth:`async_setup` before use."""
         self.hass = hass
@@ -247,7 +249,7 @@ class SiteRuntime:
 
 
 async def async_setup_site(
-    hass: HomeAssistant, entry: AnprConfigEntry, history: HistoryStore, lists: ListStore
+    hass: HomeAssistant, entry: ConfigEntry[Any], history: HistoryStore, lists: ListStore
 ) -> SiteRuntime:
     """Create and start the site runtime of a hub."""
     site = SiteRuntime(hass, entry, history, lists)

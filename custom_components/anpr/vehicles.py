@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -38,9 +39,6 @@ from .const import (
 from .core.sighting import SightingUpdate
 from .protocols.models import Direction
 from .store import ListStore
-
-if TYPE_CHECKING:
-    from .coordinator import AnprConfigEntry, CameraCoordinator
 
 SIGNAL_VEHICLES_ADDED = "anpr_vehicles_added_{}"
 VEHICLE_PREFIX = "vehicle_"
@@ -77,7 +75,7 @@ def vehicle_identifier(plate: str) -> str:
 class VehicleTracker:
     """Keeps :class:`VehicleState` per listed vehicle and notifies its entities."""
 
-    def __init__(self, hass: HomeAssistant, entry: AnprConfigEntry, lists: ListStore) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], lists: ListStore) -> None:
         """Bind to the hub and its plate lists; call :meth:`async_load`."""
         self.hass = hass
         self.entry = entry
@@ -181,7 +179,7 @@ class VehicleTracker:
             listener()
 
     @callback
-    def async_on_sighting(self, camera: CameraCoordinator, update: SightingUpdate) -> None:
+    def async_on_sighting(self, update: SightingUpdate) -> None:
         """Sighting hook: update the vehicle the sighting matched (plate or listed plate)."""
         sighting = update.sighting
         plate = sighting.listed_plate or sighting.plate
@@ -243,7 +241,7 @@ class VehicleTracker:
 
 
 async def async_setup_vehicles(
-    hass: HomeAssistant, entry: AnprConfigEntry, lists: ListStore
+    hass: HomeAssistant, entry: ConfigEntry[Any], lists: ListStore
 ) -> VehicleTracker:
     """Create the tracker, load its state and follow the lists until the hub unloads."""
     tracker = VehicleTracker(hass, entry, lists)

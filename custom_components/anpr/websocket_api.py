@@ -56,13 +56,13 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import CATEGORY_ALERT, CATEGORY_ALLOWED, CATEGORY_IGNORED, DOMAIN
-from .coordinator import AnprConfigEntry
 from .core.history import UNLISTED, SightingQuery, SightingRow
 from .core.plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
 from .core.validity import Validity, ValidityError
 from .core.visits import STATUSES, Visit
 from .lookup import reginfo
 from .protocols.models import Direction
+from .runtime import AnprConfigEntry
 from .ui import KIND_PICTURE, KIND_THUMBNAIL, loaded_hub, picture_path
 
 API_VERSION = 1
