@@ -13,6 +13,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 import voluptuous as vol
 
+from custom_components.anpr.config_flow import CameraSubentryFlow
 from custom_components.anpr.protocols.models import PlateRead
 from custom_components.anpr.sources.base import (
     AnprSource,
@@ -149,3 +150,19 @@ register(
         image_entities=(),
     )
 )
+
+
+def _add_flow_steps(kind: str) -> None:
+    """Give a test kind its camera-flow steps (the flow declares one per shipped kind)."""
+
+    async def step(self: CameraSubentryFlow, user_input: dict[str, Any] | None = None) -> Any:
+        return await self.async_handle_kind(kind, user_input)
+
+    setattr(CameraSubentryFlow, f"async_step_{kind}", step)
+    setattr(
+        CameraSubentryFlow, f"async_step_reconfigure_{kind}", CameraSubentryFlow.async_step_reconfigure
+    )
+
+
+for _kind in (KIND, KIND_PATH, KIND_TEXT):
+    _add_flow_steps(_kind)

@@ -257,6 +257,45 @@ async def test_subentry_flow_has_no_unknown_steps(hass: HomeAssistant) -> None:
         flow.something_else  # noqa: B018
 
 
+async def test_every_kind_has_its_steps(hass: HomeAssistant) -> None:
+    """Each kind in the menu has its form step and its reconfigure step; every form opens."""
+    from custom_components.anpr.config_flow import CameraSubentryFlow  # noqa: PLC0415
+    from custom_components.anpr.sources import SOURCE_KINDS  # noqa: PLC0415
+
+    flow = CameraSubentryFlow()
+    for kind in SOURCE_KINDS:
+        assert callable(getattr(flow, f"async_step_{kind}")), kind
+        assert callable(getattr(flow, f"async_step_reconfigure_{kind}")), kind
+    entry = await async_setup_hub(hass)
+    for kind in SOURCE_KINDS:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        assert kind in result["menu_options"]
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": kind}
+        )
+        assert result["type"] is FlowResultType.FORM, kind
+        assert result["step_id"] == kind
+        assert "name" in {str(key) for key in result["data_schema"].schema}
+        hass.config_entries.subentries.async_abort(result["flow_id"])
+
+
+async def test_reconfigure_form_suggests_the_current_settings(hass: HomeAssistant) -> None:
+    """Reconfigure shows the camera's settings as suggested values over a new camera's defaults."""
+    entry = await async_setup_hub(hass)
+    sid = await async_add_camera(
+        hass, entry, kinds.KIND, {"name": "Gate", "serial": "SN1", "repeat_window": 42}
+    )
+    result = await start_camera_reconfigure(hass, entry, sid)
+    fields = {str(key): key for key in result["data_schema"].schema}
+    assert "name" not in fields
+    assert fields["repeat_window"].description == {"suggested_value": 42}
+    assert fields["repeat_window"].default() == 10.0  # a new camera's default is kept
+    assert fields["serial"].description == {"suggested_value": "SN1"}
+    hass.config_entries.subentries.async_abort(result["flow_id"])
+
+
 async def test_options_refuse_mqtt_wildcards(hass: HomeAssistant) -> None:
     entry = await async_setup_hub(hass)
     result = await _settings_form(hass, entry)

@@ -30,6 +30,7 @@ from custom_components.anpr.protocols.dahua import (
     DahuaNotSupportedError,
 )
 from custom_components.anpr.sources import dahua as dh
+from custom_components.anpr.sources.connection import http_base_url
 from tools.emulators.dahua import EVENT, SNAP, DahuaEmulator, Quirks
 from tools.emulators.hikvision import TINY_JPEG
 
@@ -323,8 +324,8 @@ async def test_picture_that_never_comes_and_dropped_connection(
 
 
 def test_base_url_brackets_ipv6() -> None:
-    assert dh._base_url({"host": "fe80::1", "port": 8080}) == "http://[fe80::1]:8080"
-    assert dh._base_url({"host": "cam", "ssl": True}) == "https://cam:443"
+    assert http_base_url({"host": "fe80::1", "port": 8080}) == "http://[fe80::1]:8080"
+    assert http_base_url({"host": "cam", "ssl": True}) == "https://cam:443"
 
 
 async def test_long_running_stream_reconnects_without_a_blip(

@@ -41,7 +41,8 @@ from custom_components.anpr.protocols.hikvision.client import (
     IsapiError,
     IsapiNotSupportedError,
 )
-from custom_components.anpr.sources import hikvision as hik
+from custom_components.anpr.sources import hikvision as hik, webhook as camera_webhook
+from custom_components.anpr.sources.connection import http_base_url
 from tools.emulators.hikvision import TINY_JPEG, HikvisionEmulator, StreamQuirks
 
 from .helpers import (
@@ -853,13 +854,14 @@ async def test_stream_source_odd_cases(
 async def test_urls_without_a_configured_home_assistant_url(
     hass: HomeAssistant, emulator: HikvisionEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert hik._base_url({"host": "fe80::1", "port": 80}) == "http://[fe80::1]:80"
-    assert hik._base_url({"host": "cam.lan", "ssl": True}) == "https://cam.lan:443"
+    assert http_base_url({"host": "fe80::1", "port": 80}) == "http://[fe80::1]:80"
+    assert http_base_url({"host": "cam.lan", "ssl": True}) == "https://cam.lan:443"
 
     def no_url(*args: Any, **kwargs: Any) -> str:
         raise NoURLAvailableError
 
     monkeypatch.setattr(hik, "get_url", no_url)
+    monkeypatch.setattr(camera_webhook, "get_url", no_url)
     assert hik.webhook_url(hass, "abc") == "http://<home-assistant-ip>:8123/api/webhook/abc"
     entry = await async_setup_hub(hass)
     result = await hass.config_entries.subentries.async_init(

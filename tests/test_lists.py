@@ -6,20 +6,49 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.anpr.core.plates import (
+    InvalidPlateEntry,
     PlateEntry,
     PlateGroup,
     PlateLists,
     list_csv,
     parse_list_csv,
+    plate_entry,
 )
 from custom_components.anpr.core.validity import Validity
 from custom_components.anpr.protocols.models import PlateRead
 
 from . import kinds
 from .helpers import PlateEvents, async_add_camera, async_setup_hub
+
+
+def test_plate_entry_checks_every_field() -> None:
+    """The one validator behind the actions, the options-flow editor and the panel."""
+    lists = PlateLists()
+    lists.set_group(PlateGroup(id="family", name="Family", category="allowed"))
+    entry = plate_entry(
+        lists, plate="ab-12 cde", group="FAMILY", description="", aliases=["", "AB12C0E"],
+        cameras=["cam1"], validity="Tue 09:00-12:00", rules=[" AB1[0-9]CDE ", "  "],
+    )  # fmt: skip
+    assert entry == PlateEntry(
+        plate="AB12CDE", group="family", description=None, aliases=["AB12C0E"],
+        cameras=["cam1"], rules=["AB1[0-9]CDE"], validity=Validity.parse("Tue 09:00-12:00"),
+    )  # fmt: skip
+    assert plate_entry(lists, plate="X1", group="alert").validity is None
+    with pytest.raises(InvalidPlateEntry) as caught:
+        plate_entry(lists, plate="--", group="nope", validity="Funday", rules=["AB(", "ok"])
+    problems = caught.value.problems
+    assert [(p.field, p.error) for p in problems] == [
+        ("plate", "invalid_plate"), ("group", "unknown_group"),
+        ("validity", "invalid_validity"), ("rules", "invalid_rule"),
+    ]  # fmt: skip
+    assert problems[0].placeholders == {"plate": "--"}
+    assert problems[1].placeholders == {"group": "nope"}
+    assert problems[2].placeholders["validity"] == "Funday" and problems[2].placeholders["error"]
+    assert problems[3].placeholders["rule"] == "AB(" and problems[3].placeholders["error"]
 
 
 def test_lists_round_trip_and_group_removal() -> None:

@@ -9,7 +9,7 @@ credentials again when it refuses them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 import re
 from typing import Any
 
@@ -21,6 +21,7 @@ from homeassistant.config_entries import (
     OptionsFlow,
     SubentryFlowResult,
 )
+from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 import voluptuous as vol
@@ -35,7 +36,6 @@ from .const import (
     CONF_MIN_CONFIDENCE,
     CONF_MQTT_ENABLED,
     CONF_MQTT_ROOT,
-    CONF_NAME,
     CONF_PICTURE_RETENTION_DAYS,
     CONF_PLATE_COUNTRY,
     CONF_PRESENCE_TIMEOUT,
@@ -60,7 +60,19 @@ from .core.matching import COUNTRY_FORMATS
 from .core.pipeline import DIRECTION_AS_REPORTED, DIRECTION_MODES, Correction
 from .core.visits import CAMERA_ROLES, DEFAULT_ROLE
 from .list_editor import ListEditorMixin
-from .sources import SOURCE_KINDS, SourceKind
+from .sources import (
+    SOURCE_KINDS,
+    SourceKind,
+    dahua,
+    folder,
+    frigate,
+    ha_entity,
+    hikvision,
+    http_push,
+    milesight_tcp,
+    nvr_text,
+    onvif,
+)
 from .sources.base import SourceAuthError, SourceValidationError, ValidatedCamera
 
 CONF_MQTT_QOS = "mqtt_qos"
@@ -72,54 +84,45 @@ CONF_SHOW_PANEL = "show_panel"  # ui.CONF_SHOW_PANEL
 CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
 
 
-def _common_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+def _common_schema() -> dict[vol.Marker, Any]:
+    """Per-camera tunables every kind's form ends with (defaults of a new camera)."""
     return {
-        vol.Required(
-            CONF_REPEAT_WINDOW, default=defaults.get(CONF_REPEAT_WINDOW, DEFAULT_REPEAT_WINDOW)
-        ): selector.NumberSelector(
+        vol.Required(CONF_REPEAT_WINDOW, default=DEFAULT_REPEAT_WINDOW): selector.NumberSelector(
             selector.NumberSelectorConfig(
                 min=0, max=3600, step=1, unit_of_measurement="s",
                 mode=selector.NumberSelectorMode.BOX,
             )
         ),
-        vol.Required(
-            CONF_MIN_CONFIDENCE,
-            default=defaults.get(CONF_MIN_CONFIDENCE, DEFAULT_MIN_CONFIDENCE),
-        ): selector.NumberSelector(
+        vol.Required(CONF_MIN_CONFIDENCE, default=DEFAULT_MIN_CONFIDENCE): selector.NumberSelector(
             selector.NumberSelectorConfig(
                 min=0, max=1, step=0.01, mode=selector.NumberSelectorMode.BOX
             )
         ),
-        vol.Required(
-            CONF_DIRECTION_MODE,
-            default=defaults.get(CONF_DIRECTION_MODE, DIRECTION_AS_REPORTED),
-        ): selector.SelectSelector(
+        vol.Required(CONF_DIRECTION_MODE, default=DIRECTION_AS_REPORTED): selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=DIRECTION_MODES, translation_key="direction_mode"
             )
         ),
-        vol.Required(
-            CONF_CAMERA_ROLE, default=defaults.get(CONF_CAMERA_ROLE, DEFAULT_ROLE)
-        ): selector.SelectSelector(
+        vol.Required(CONF_CAMERA_ROLE, default=DEFAULT_ROLE): selector.SelectSelector(
             selector.SelectSelectorConfig(options=CAMERA_ROLES, translation_key="camera_role")
         ),
-        vol.Required(
-            CONF_UNREADABLE_EVENTS, default=defaults.get(CONF_UNREADABLE_EVENTS, False)
-        ): selector.BooleanSelector(),
+        vol.Required(CONF_UNREADABLE_EVENTS, default=False): selector.BooleanSelector(),
     }
 
 
 def camera_schema(
-    hass: HomeAssistant, spec: SourceKind, defaults: Mapping[str, Any], *, with_name: bool
+    hass: HomeAssistant, spec: SourceKind, current: Mapping[str, Any], *, with_name: bool
 ) -> vol.Schema:
-    """Build a camera form: name, the kind's own fields, then the common tunables."""
+    """Build a camera form: name, the kind's own fields, then the common tunables.
+
+    The fields carry the defaults of a new camera; the flow pre-fills them from ``current``
+    (the camera's settings, or what a failed submit entered) as suggested values.
+    """
     fields: dict[vol.Marker, Any] = {}
     if with_name:
-        fields[vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, ""))] = (
-            selector.TextSelector()
-        )
-    fields.update(spec.schema(hass, defaults).schema)
-    fields.update(_common_schema(defaults))
+        fields[vol.Required(CONF_NAME, default="")] = selector.TextSelector()
+    fields.update(spec.schema(hass, current).schema)
+    fields.update(_common_schema())
     return vol.Schema(fields)
 
 
@@ -221,24 +224,67 @@ class CameraSubentryFlow(ConfigSubentryFlow):
         """Pick how the camera delivers its reads."""
         return self.async_show_menu(step_id="user", menu_options=list(SOURCE_KINDS))
 
-    def __getattr__(self, name: str) -> Callable[..., Coroutine[Any, Any, SubentryFlowResult]]:
-        """Provide ``async_step_<kind>`` for every registered source kind."""
-        prefix = "async_step_"
-        step = name[len(prefix) :] if name.startswith(prefix) else ""
-        if step.startswith("reconfigure_") and step[len("reconfigure_") :] in SOURCE_KINDS:
-            return self.async_step_reconfigure
-        if step in SOURCE_KINDS:
-            kind = step
+    # One step per source kind: the menu option, and the form it opens (``step.<kind>`` in
+    # translations/en.json). A new kind adds its step here and its reconfigure step below.
 
-            async def handler(user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-                return await self._async_step_kind(kind, user_input)
+    async def async_step_dahua(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Dahua ITC camera (snapManager / eventManager stream)."""
+        return await self.async_handle_kind(dahua.KIND, user_input)
 
-            return handler
-        raise AttributeError(name)
+    async def async_step_folder(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Pictures uploaded into a watched folder."""
+        return await self.async_handle_kind(folder.KIND, user_input)
 
-    async def _async_step_kind(
+    async def async_step_frigate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Frigate camera (MQTT)."""
+        return await self.async_handle_kind(frigate.KIND, user_input)
+
+    async def async_step_ha_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Plates shown by Home Assistant entities."""
+        return await self.async_handle_kind(ha_entity.KIND, user_input)
+
+    async def async_step_hikvision(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Hikvision ISAPI camera (alertStream or HTTP listening)."""
+        return await self.async_handle_kind(hikvision.KIND, user_input)
+
+    async def async_step_http_push(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Camera that pushes to a webhook."""
+        return await self.async_handle_kind(http_push.KIND, user_input)
+
+    async def async_step_milesight_tcp(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Milesight camera over its TCP push protocol."""
+        return await self.async_handle_kind(milesight_tcp.KIND, user_input)
+
+    async def async_step_nvr_text(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """LPR app that writes plates as NVR text."""
+        return await self.async_handle_kind(nvr_text.KIND, user_input)
+
+    async def async_step_onvif(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """ONVIF camera (metadata stream or PullPoint)."""
+        return await self.async_handle_kind(onvif.KIND, user_input)
+
+    async def async_handle_kind(
         self, kind: str, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
+        """Show a kind's form for a new camera; validate and create the camera on submit."""
         spec = SOURCE_KINDS[kind]
         if self._kind != kind:
             self._kind = kind
@@ -249,9 +295,9 @@ class CameraSubentryFlow(ConfigSubentryFlow):
                 await pending
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
-        defaults: dict[str, Any] = dict(self._flow_data)
+        current: dict[str, Any] = dict(self._flow_data)
         if user_input is not None:
-            defaults.update(user_input)
+            current.update(user_input)
             name = str(user_input.get(CONF_NAME, "")).strip()
             entry = self._get_entry()
             if not name:
@@ -277,7 +323,9 @@ class CameraSubentryFlow(ConfigSubentryFlow):
             placeholders.update(spec.placeholders(self.hass, self._flow_data))
         return self.async_show_form(
             step_id=kind,
-            data_schema=camera_schema(self.hass, spec, defaults, with_name=True),
+            data_schema=self.add_suggested_values_to_schema(
+                camera_schema(self.hass, spec, current, with_name=True), current
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -307,7 +355,11 @@ class CameraSubentryFlow(ConfigSubentryFlow):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change a camera's settings; the camera must stay the same device."""
+        """Change a camera's settings; the camera must stay the same device.
+
+        The form is pre-filled with the camera's settings; its step id is
+        ``reconfigure_<kind>`` (translations), whose steps below come back here.
+        """
         entry = self._get_entry()
         subentry = self._get_reconfigure_subentry()
         spec = SOURCE_KINDS.get(str(subentry.data.get(CONF_KIND)))
@@ -315,9 +367,9 @@ class CameraSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="unknown_kind")
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
-        defaults: dict[str, Any] = dict(subentry.data)
+        current: dict[str, Any] = dict(subentry.data)
         if user_input is not None:
-            defaults.update(user_input)
+            current.update(user_input)
             data = dict(subentry.data) | user_input
             result = await self._async_validate(spec, data, errors, placeholders)
             if result is not None:
@@ -347,10 +399,23 @@ class CameraSubentryFlow(ConfigSubentryFlow):
             placeholders.update(spec.placeholders(self.hass, subentry.data))
         return self.async_show_form(
             step_id=f"reconfigure_{spec.kind}",
-            data_schema=camera_schema(self.hass, spec, defaults, with_name=False),
+            data_schema=self.add_suggested_values_to_schema(
+                camera_schema(self.hass, spec, current, with_name=False), current
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    # The reconfigure form of each kind (its own translations) submits to the same step.
+    async_step_reconfigure_dahua = async_step_reconfigure
+    async_step_reconfigure_folder = async_step_reconfigure
+    async_step_reconfigure_frigate = async_step_reconfigure
+    async_step_reconfigure_ha_entity = async_step_reconfigure
+    async_step_reconfigure_hikvision = async_step_reconfigure
+    async_step_reconfigure_http_push = async_step_reconfigure
+    async_step_reconfigure_milesight_tcp = async_step_reconfigure
+    async_step_reconfigure_nvr_text = async_step_reconfigure
+    async_step_reconfigure_onvif = async_step_reconfigure
 
 
 def _validate_corrections(lines: list[str]) -> str | None:

@@ -1,4 +1,4 @@
-"""Options-flow editor of the plate lists (ANCHORS.md request 2: lists editable from the UI).
+"""Options-flow editor of the plate lists (lists editable from the UI, no YAML).
 
 A mixin for the hub's options flow. The ``lists`` menu offers: add / edit / remove a group, add /
 edit / remove plates, paste many plates at once (one per line or CSV rows ``plate, group,
@@ -9,7 +9,6 @@ change. Translations: ``options.step.<step>`` in ``translations/en.json``.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
@@ -18,8 +17,14 @@ from homeassistant.util import slugify
 import voluptuous as vol
 
 from .const import CATEGORIES, SUBENTRY_CAMERA
-from .core.plates import PlateEntry, PlateGroup, normalise_plate, parse_list_csv
-from .core.validity import Validity, ValidityError
+from .core.plates import (
+    InvalidPlateEntry,
+    PlateEntry,
+    PlateGroup,
+    normalise_plate,
+    parse_list_csv,
+    plate_entry,
+)
 
 if TYPE_CHECKING:
     from .store import ListStore
@@ -268,33 +273,22 @@ class ListEditorMixin(OptionsFlow):
     def _entry_from_input(
         self, store: ListStore, user_input: dict[str, Any], errors: dict[str, str]
     ) -> PlateEntry | None:
-        plate = normalise_plate(str(user_input.get("plate", "")))
-        if not plate:
-            errors["plate"] = "invalid_plate"
-        if user_input.get("group") not in store.lists.groups:
-            errors["group"] = "unknown_group"
-        validity = None
+        """Check the plate form (``core.plates.plate_entry``); put every problem in ``errors``."""
         try:
-            validity = Validity.parse(str(user_input.get("validity") or ""))
-        except ValidityError:
-            errors["validity"] = "invalid_validity"
-        rules = [r.strip() for r in user_input.get("rules") or [] if r.strip()]
-        for rule in rules:
-            try:
-                re.compile(rule)
-            except re.error:
-                errors["rules"] = "invalid_rule"
-        if errors:
+            return plate_entry(
+                store.lists,
+                plate=str(user_input.get("plate", "")),
+                group=str(user_input.get("group", "")),
+                description=user_input.get("description"),
+                aliases=user_input.get("aliases") or [],
+                cameras=user_input.get("cameras") or [],
+                validity=str(user_input.get("validity") or ""),
+                rules=user_input.get("rules") or [],
+            )
+        except InvalidPlateEntry as err:
+            for problem in err.problems:
+                errors.setdefault(problem.field, problem.error)
             return None
-        return PlateEntry(
-            plate=plate,
-            group=user_input["group"],
-            description=user_input.get("description") or None,
-            aliases=[a for a in user_input.get("aliases") or [] if a.strip()],
-            cameras=list(user_input.get("cameras") or []),
-            rules=rules,
-            validity=validity,
-        )
 
     async def async_step_add_plate(
         self, user_input: dict[str, Any] | None = None

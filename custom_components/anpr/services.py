@@ -22,10 +22,15 @@ import voluptuous as vol
 
 from .const import CATEGORIES, DOMAIN
 from .coordinator import CameraCoordinator
-from .core.plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
+from .core.plates import (
+    InvalidPlateEntry,
+    list_csv,
+    normalise_plate,
+    parse_list_csv,
+    plate_entry,
+)
 from .core.privacy import is_hashed
 from .core.validation import MAX_SEARCH_LEN, cap_search_text
-from .core.validity import Validity, ValidityError
 from .core.visits import STATUSES, Visit
 from .runtime import AnprConfigEntry
 
@@ -166,10 +171,8 @@ def async_get_hub(hass: HomeAssistant) -> AnprConfigEntry:
 
 
 def _group_id(entry: AnprConfigEntry, group: str) -> str:
-    lists = entry.runtime_data.lists.lists
-    for gid, item in lists.groups.items():
-        if group in (gid, item.name) or group.casefold() == item.name.casefold():
-            return gid
+    if (gid := entry.runtime_data.lists.lists.find_group(group)) is not None:
+        return gid
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="unknown_group",
@@ -215,33 +218,22 @@ def _camera_id(entry: AnprConfigEntry, camera: str) -> str:
 
 async def _async_add_plate(call: ServiceCall) -> None:
     entry = async_get_hub(call.hass)
-    plate = normalise_plate(call.data[ATTR_PLATE])
-    if not plate:
-        raise _error("invalid_plate", plate=call.data[ATTR_PLATE])
-    group = _group_id(entry, call.data[ATTR_GROUP])
-    try:
-        validity = Validity.parse(call.data.get(ATTR_VALIDITY, ""))
-    except ValidityError as err:
-        raise _error("invalid_validity", validity=call.data[ATTR_VALIDITY], error=str(err)) from err
-    rules = list(call.data.get(ATTR_RULES, []))
-    for rule in rules:
-        try:
-            re.compile(rule)
-        except re.error as err:
-            raise _error("invalid_rule", rule=rule, error=str(err)) from err
-    cameras = [_camera_id(entry, c) for c in call.data.get(ATTR_CAMERAS, [])]
     store = entry.runtime_data.lists
-    store.lists.add(
-        PlateEntry(
-            plate=plate,
-            group=group,
+    try:
+        item = plate_entry(
+            store.lists,
+            plate=call.data[ATTR_PLATE],
+            group=call.data[ATTR_GROUP],
             description=call.data.get(ATTR_DESCRIPTION),
-            aliases=list(call.data.get(ATTR_ALIASES, [])),
-            cameras=cameras,
-            rules=rules,
-            validity=validity,
+            aliases=call.data.get(ATTR_ALIASES, []),
+            validity=call.data.get(ATTR_VALIDITY),
+            rules=call.data.get(ATTR_RULES, []),
         )
-    )
+    except InvalidPlateEntry as err:
+        problem = err.problems[0]
+        raise _error(problem.error, **problem.placeholders) from err
+    item.cameras = [_camera_id(entry, c) for c in call.data.get(ATTR_CAMERAS, [])]
+    store.lists.add(item)
     store.async_schedule_save()
 
 

@@ -57,8 +57,14 @@ import voluptuous as vol
 
 from .const import CATEGORY_ALERT, CATEGORY_ALLOWED, CATEGORY_IGNORED, DOMAIN
 from .core.history import UNLISTED, SightingQuery, SightingRow
-from .core.plates import PlateEntry, list_csv, normalise_plate, parse_list_csv
-from .core.validity import Validity, ValidityError
+from .core.plates import (
+    InvalidPlateEntry,
+    PlateEntry,
+    list_csv,
+    normalise_plate,
+    parse_list_csv,
+    plate_entry,
+)
 from .core.visits import STATUSES, Visit
 from .lookup import reginfo
 from .protocols.models import Direction
@@ -606,36 +612,29 @@ def _error(key: str, **placeholders: str) -> HomeAssistantError:
 
 
 def _group(entry: AnprConfigEntry, group: str) -> str:
-    for gid, item in entry.runtime_data.lists.lists.groups.items():
-        if group == gid or group.casefold() == item.name.casefold():
-            return gid
+    if (gid := entry.runtime_data.lists.lists.find_group(group)) is not None:
+        return gid
     raise _error("unknown_group", group=group)
 
 
 def _entry_from(entry: AnprConfigEntry, msg: dict[str, Any]) -> PlateEntry:
-    plate = normalise_plate(msg["plate"])
-    if not plate:
-        raise _error("invalid_plate", plate=msg["plate"])
+    """Check a list entry sent by the panel (``core.plates.plate_entry``); unknown cameras drop."""
     try:
-        validity = Validity.parse(msg.get("validity") or "")
-    except ValidityError as err:
-        raise _error("invalid_validity", validity=msg["validity"], error=str(err)) from err
-    rules = list(msg.get("rules", []))
-    for rule in rules:
-        try:
-            re.compile(rule)
-        except re.error as err:
-            raise _error("invalid_rule", rule=rule, error=str(err)) from err
-    return PlateEntry(
-        plate=plate,
-        group=_group(entry, msg["group"]),
-        description=msg.get("description") or None,
-        aliases=list(msg.get("aliases", [])),
-        cameras=[c for c in (_camera_id(entry, c) for c in msg.get("cameras", []))
-                 if c in entry.subentries],
-        rules=rules,
-        validity=validity,
-    )
+        item = plate_entry(
+            entry.runtime_data.lists.lists,
+            plate=msg["plate"],
+            group=msg["group"],
+            description=msg.get("description"),
+            aliases=msg.get("aliases", []),
+            validity=msg.get("validity"),
+            rules=msg.get("rules", []),
+        )
+    except InvalidPlateEntry as err:
+        problem = err.problems[0]
+        raise _error(problem.error, **problem.placeholders) from err
+    cameras = (_camera_id(entry, c) for c in msg.get("cameras", []))
+    item.cameras = [c for c in cameras if c in entry.subentries]
+    return item
 
 
 @websocket_command(

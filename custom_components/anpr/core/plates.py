@@ -1,13 +1,15 @@
 """Plate text handling and plate lists (no Home Assistant import).
 
-Normalisation (DESIGN.md "The read pipeline"): upper case, spaces and separators removed,
-homoglyphs folded (Greek and Cyrillic look-alikes to Latin). Plate lists: named groups with a
-category (``allowed`` / ``alert`` / ``ignored``), a priority and entries.
+Normalisation: upper case, spaces and separators removed, homoglyphs folded (Greek and Cyrillic
+look-alikes to Latin), so every camera's way of writing a plate compares equal. Plate lists:
+named groups with a category (``allowed`` / ``alert`` / ``ignored``), a priority and entries;
+:func:`plate_entry` checks an entry a user typed (actions, options flow, panel) the same way
+everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 import logging
 import re
@@ -177,6 +179,13 @@ class PlateLists:
         self.revision += 1
         return entry
 
+    def find_group(self, text: str) -> str | None:
+        """Return the id of the group ``text`` names (its id, or its name in any case)."""
+        if text in self.groups:
+            return text
+        folded = text.casefold()
+        return next((gid for gid, g in self.groups.items() if g.name.casefold() == folded), None)
+
     def get(self, plate: str, group: str) -> PlateEntry | None:
         """Return the entry of ``plate`` in ``group`` or None."""
         return self.entries.get((group, normalise_plate(plate)))
@@ -281,6 +290,97 @@ class PlateLists:
         if skipped:
             _LOGGER.warning("Skipped %d stored plate entries that could not be read", skipped)
         return lists
+
+
+# --- Entries typed by a user ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntryProblem:
+    """One reason a typed plate entry is refused.
+
+    ``field`` is the input it concerns (``plate``, ``group``, ``validity``, ``rules``);
+    ``error`` the translation key (``invalid_plate``, ``unknown_group``, ``invalid_validity``,
+    ``invalid_rule``: the same key under ``exceptions`` for actions and websocket commands and
+    under ``options.error`` for the list editor); ``placeholders`` fill the exception message.
+    """
+
+    field: str
+    error: str
+    placeholders: Mapping[str, str]
+
+
+class InvalidPlateEntry(ValueError):
+    """A typed plate entry was refused; ``problems`` lists every reason, in field order."""
+
+    def __init__(self, problems: list[EntryProblem]) -> None:
+        """Keep the problems (at least one)."""
+        super().__init__(", ".join(f"{p.field}: {p.error}" for p in problems))
+        self.problems = problems
+
+
+def plate_entry(
+    lists: PlateLists,
+    *,
+    plate: str,
+    group: str,
+    description: str | None = None,
+    aliases: Iterable[str] = (),
+    cameras: Iterable[str] = (),
+    validity: str | None = None,
+    rules: Iterable[str] = (),
+) -> PlateEntry:
+    """Check and normalise one plate entry as a user typed it; return it (not yet added).
+
+    - ``plate`` is normalised (:func:`normalise_plate`); nothing left: ``invalid_plate``
+      ``{plate}`` (the text as typed);
+    - ``group`` is a group id or name (any case, :meth:`PlateLists.find_group`); the entry gets
+      the id; none: ``unknown_group`` ``{group}``;
+    - ``validity`` is validity text (``core/validity.py``; empty or None: always);
+      otherwise ``invalid_validity`` ``{validity, error}``;
+    - ``rules`` are stripped and blank ones dropped; each must be a regular expression:
+      ``invalid_rule`` ``{rule, error}``;
+    - blank ``aliases`` are dropped (:meth:`PlateLists.add` normalises the rest); an empty
+      ``description`` becomes None; ``cameras`` (subentry ids) are kept as given: which names
+      a surface accepts for a camera is its own business.
+
+    Raises :class:`InvalidPlateEntry` with every problem found.
+    """
+    problems: list[EntryProblem] = []
+    normalised = normalise_plate(plate)
+    if not normalised:
+        problems.append(EntryProblem("plate", "invalid_plate", {"plate": plate}))
+    group_id = lists.find_group(group)
+    if group_id is None:
+        problems.append(EntryProblem("group", "unknown_group", {"group": group}))
+    window = None
+    try:
+        window = Validity.parse(validity or "")
+    except ValidityError as err:
+        problems.append(
+            EntryProblem(
+                "validity", "invalid_validity", {"validity": validity or "", "error": str(err)}
+            )
+        )
+    kept_rules = [r.strip() for r in rules if r.strip()]
+    for rule in kept_rules:
+        try:
+            re.compile(rule)
+        except re.error as err:
+            problems.append(
+                EntryProblem("rules", "invalid_rule", {"rule": rule, "error": str(err)})
+            )
+    if problems or group_id is None:
+        raise InvalidPlateEntry(problems)
+    return PlateEntry(
+        plate=normalised,
+        group=group_id,
+        description=description or None,
+        aliases=[a for a in aliases if a.strip()],
+        cameras=list(cameras),
+        rules=kept_rules,
+        validity=window,
+    )
 
 
 # --- CSV import / export ---------------------------------------------------------------------

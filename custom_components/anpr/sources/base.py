@@ -15,7 +15,8 @@ never look inside a kind. Data flows one way: the adapter parses with a pure mod
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 import random
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,12 @@ class AnprSource(ABC):
 
 
 SchemaFactory = Callable[[HomeAssistant, Mapping[str, Any]], vol.Schema]
+"""``schema(hass, current)``: the kind's form fields with the defaults of a new camera.
+
+``current`` holds the settings the form will show (empty for a new camera); the config flow
+pre-fills the fields with them (suggested values), so a kind uses ``current`` only where its
+choices depend on it (Frigate lists the camera already chosen).
+"""
 Validator = Callable[[HomeAssistant, dict[str, Any]], Awaitable[ValidatedCamera]]
 Placeholders = Callable[[HomeAssistant, Mapping[str, Any]], dict[str, str]]
 Preparer = Callable[[HomeAssistant, dict[str, Any]], Awaitable[None] | None]
@@ -160,8 +167,9 @@ class SourceKind:
 
     - ``kind``: the menu option and the ``kind`` value stored in the subentry data; its form
       step id in ``translations/en.json`` is ``config_subentries.camera.step.<kind>``.
-    - ``schema(hass, defaults)``: the kind's own fields (the flow adds name and the common
-      per-camera tunables), pre-filled from ``defaults`` (reconfigure, or a failed submit).
+    - ``schema(hass, current)``: the kind's own fields with the defaults of a new camera (the
+      flow adds name and the common per-camera tunables, and pre-fills every field from the
+      camera's settings on reconfigure or from a failed submit); see :data:`SchemaFactory`.
     - ``validate(hass, user_input)``: test the connection (test-before-configure); raise
       :class:`SourceValidationError` / :class:`SourceAuthError`.
     - ``prepare(hass, flow_data)``: fill generated values before the form is first shown (a
@@ -216,6 +224,35 @@ class Backoff:
     def reset(self) -> None:
         """Start over after a successful connection: the next failure waits ``initial``."""
         self.current = self.initial
+
+
+class BackgroundTasks:
+    """The background tasks one running source started; :meth:`async_cancel_all` ends them.
+
+    Tasks are created with :meth:`SourceContext.create_task` (cancelled with the hub entry
+    too) and forgotten when they finish.
+    """
+
+    def __init__(self, ctx: SourceContext) -> None:
+        """Start with no task."""
+        self._ctx = ctx
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run ``coro`` as a background task named after the camera and ``name``."""
+        task: asyncio.Task[Any] = self._ctx.create_task(coro, name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def async_cancel_all(self) -> None:
+        """Cancel every running task and wait until they ended."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {}

@@ -1,8 +1,9 @@
 """Source kind ``folder``: pictures uploaded by the camera (FTP/NAS) into a watched folder.
 
 The camera (e.g. a Hikvision with "FTP picture upload") writes one JPEG per read; the plate and
-capture time are in the file name (``protocols.filename``, PROTOCOLS.md §1.5) and the direction
-optionally in the text overlay (``protocols.ocr``). Facts and anpr2mqtt's bugs: ANCHORS.md §1.
+capture time are in the file name (``protocols.filename``; ``docs/protocols.md``, "Folder
+uploads (file names)") and the direction optionally in the text overlay (``protocols.ocr``;
+"OCR of the folder picture overlay").
 
 How files are picked up:
 
@@ -38,6 +39,7 @@ from pathlib import Path
 import re
 from typing import Any
 
+from homeassistant.const import CONF_PATH, CONF_TIME_ZONE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir, selector
@@ -86,11 +88,9 @@ _LOGGER = logging.getLogger(__name__)
 
 KIND = "folder"
 
-CONF_PATH = "path"
 CONF_RECURSIVE = "recursive"
 CONF_PATTERN = "pattern"
 CONF_REGEX = "regex"
-CONF_TIME_ZONE = "time_zone"
 CONF_POLLING = "polling"
 CONF_POLL_INTERVAL = "poll_interval"
 CONF_OCR = "ocr"
@@ -120,12 +120,8 @@ _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 # --------------------------------------------------------------------------- config flow
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
-    """Return the folder kind's form fields, pre-filled from ``defaults``."""
-
-    def d(key: str, default: Any) -> Any:
-        return defaults.get(key, default)
-
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
+    """Return the folder kind's form fields with the defaults of a new camera."""
     box = selector.NumberSelector(
         selector.NumberSelectorConfig(
             min=0, max=1, step=0.001, mode=selector.NumberSelectorMode.BOX
@@ -134,12 +130,10 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
     box_default = ocr.DEFAULT_BOX
     return vol.Schema(
         {
-            vol.Required(CONF_PATH, default=d(CONF_PATH, "")): selector.TextSelector(),
+            vol.Required(CONF_PATH, default=""): selector.TextSelector(),
+            vol.Required(CONF_RECURSIVE, default=False): selector.BooleanSelector(),
             vol.Required(
-                CONF_RECURSIVE, default=d(CONF_RECURSIVE, False)
-            ): selector.BooleanSelector(),
-            vol.Required(
-                CONF_PATTERN, default=d(CONF_PATTERN, Preset.HIKVISION_CUSTOM.value)
+                CONF_PATTERN, default=Preset.HIKVISION_CUSTOM.value
             ): selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=[p.value for p in Preset],
@@ -147,13 +141,11 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
                     mode=selector.SelectSelectorMode.DROPDOWN,
                 )
             ),
-            vol.Optional(CONF_REGEX, default=d(CONF_REGEX, "")): selector.TextSelector(),
+            vol.Optional(CONF_REGEX, default=""): selector.TextSelector(),
+            vol.Required(CONF_TIME_ZONE, default=hass.config.time_zone): selector.TextSelector(),
+            vol.Required(CONF_POLLING, default=False): selector.BooleanSelector(),
             vol.Required(
-                CONF_TIME_ZONE, default=d(CONF_TIME_ZONE, hass.config.time_zone)
-            ): selector.TextSelector(),
-            vol.Required(CONF_POLLING, default=d(CONF_POLLING, False)): selector.BooleanSelector(),
-            vol.Required(
-                CONF_POLL_INTERVAL, default=d(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
+                CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL
             ): selector.NumberSelector(
                 selector.NumberSelectorConfig(
                     min=MIN_POLL_INTERVAL,
@@ -163,23 +155,19 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
                     mode=selector.NumberSelectorMode.BOX,
                 )
             ),
-            vol.Required(CONF_OCR, default=d(CONF_OCR, False)): selector.BooleanSelector(),
-            vol.Required(CONF_OCR_X, default=d(CONF_OCR_X, box_default.x)): box,
-            vol.Required(CONF_OCR_Y, default=d(CONF_OCR_Y, box_default.y)): box,
-            vol.Required(CONF_OCR_WIDTH, default=d(CONF_OCR_WIDTH, box_default.width)): box,
-            vol.Required(CONF_OCR_HEIGHT, default=d(CONF_OCR_HEIGHT, box_default.height)): box,
-            vol.Optional(
-                CONF_OCR_LABEL, default=d(CONF_OCR_LABEL, "Direction")
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_OCR_INVERT, default=d(CONF_OCR_INVERT, False)
-            ): selector.BooleanSelector(),
+            vol.Required(CONF_OCR, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_OCR_X, default=box_default.x): box,
+            vol.Required(CONF_OCR_Y, default=box_default.y): box,
+            vol.Required(CONF_OCR_WIDTH, default=box_default.width): box,
+            vol.Required(CONF_OCR_HEIGHT, default=box_default.height): box,
+            vol.Optional(CONF_OCR_LABEL, default="Direction"): selector.TextSelector(),
+            vol.Required(CONF_OCR_INVERT, default=False): selector.BooleanSelector(),
             vol.Optional(
                 CONF_OCR_CORRECTIONS,
-                default=d(CONF_OCR_CORRECTIONS, ocr.format_corrections(ocr.DEFAULT_CORRECTIONS)),
+                default=ocr.format_corrections(ocr.DEFAULT_CORRECTIONS),
             ): selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
             vol.Optional(
-                CONF_OCR_VALUES, default=d(CONF_OCR_VALUES, ", ".join(ocr.DEFAULT_VALUES))
+                CONF_OCR_VALUES, default=", ".join(ocr.DEFAULT_VALUES)
             ): selector.TextSelector(),
         }
     )

@@ -405,16 +405,17 @@ async def _prepare(hass: HomeAssistant, flow_data: dict[str, Any]) -> None:
         unsub()
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
+    """Fields of the Frigate form; the camera list holds Frigate's cameras and the current one."""
     cameras = set(seen_cameras(hass))
-    if defaults.get(CONF_FRIGATE_CAMERA):
-        cameras.add(str(defaults[CONF_FRIGATE_CAMERA]))
+    if current.get(CONF_FRIGATE_CAMERA):
+        cameras.add(str(current[CONF_FRIGATE_CAMERA]))
     options = sorted(cameras)
-    default = defaults.get(CONF_FRIGATE_CAMERA) or (options[0] if len(options) == 1 else None)
     return vol.Schema(
         {
+            # With one camera known there is nothing to choose: it is the default.
             vol.Required(
-                CONF_FRIGATE_CAMERA, default=default if default else vol.UNDEFINED
+                CONF_FRIGATE_CAMERA, default=options[0] if len(options) == 1 else vol.UNDEFINED
             ): selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=options,
@@ -422,19 +423,11 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
                     mode=selector.SelectSelectorMode.DROPDOWN,
                 )
             ),
-            vol.Required(
-                CONF_TOPIC_PREFIX, default=defaults.get(CONF_TOPIC_PREFIX, DEFAULT_PREFIX)
-            ): selector.TextSelector(),
-            vol.Optional(
-                CONF_FRIGATE_URL,
-                default="",
-                description={"suggested_value": defaults.get(CONF_FRIGATE_URL, "")},
-            ): selector.TextSelector(
+            vol.Required(CONF_TOPIC_PREFIX, default=DEFAULT_PREFIX): selector.TextSelector(),
+            vol.Optional(CONF_FRIGATE_URL, default=""): selector.TextSelector(
                 selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
             ),
-            vol.Required(
-                CONF_SETTLE, default=defaults.get(CONF_SETTLE, DEFAULT_SETTLE)
-            ): selector.NumberSelector(
+            vol.Required(CONF_SETTLE, default=DEFAULT_SETTLE): selector.NumberSelector(
                 selector.NumberSelectorConfig(
                     min=0,
                     max=30,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 import contextlib
 from typing import Any, Final
 
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import CONF_ENTITIES, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, selector
@@ -48,7 +48,6 @@ from .base import (
 )
 
 KIND: Final = "ha_entity"
-CONF_ENTITIES: Final = "entities"
 CONF_PLATE_ATTRIBUTE: Final = "plate_attribute"
 CONF_PICTURE_ENTITY: Final = "picture_entity"
 
@@ -208,23 +207,16 @@ class HaEntitySource(AnprSource):
 # --- Config flow glue -------------------------------------------------------------------------
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(
-                CONF_ENTITIES, default=list(defaults.get(CONF_ENTITIES) or [])
-            ): selector.EntitySelector(
+            vol.Required(CONF_ENTITIES, default=[]): selector.EntitySelector(
                 selector.EntitySelectorConfig(domain=PLATE_DOMAINS, multiple=True)
             ),
-            vol.Optional(
-                CONF_PLATE_ATTRIBUTE,
-                default="",
-                description={"suggested_value": defaults.get(CONF_PLATE_ATTRIBUTE, "")},
-            ): selector.TextSelector(),
-            vol.Optional(
-                CONF_PICTURE_ENTITY,
-                description={"suggested_value": defaults.get(CONF_PICTURE_ENTITY)},
-            ): selector.EntitySelector(selector.EntitySelectorConfig(domain=PICTURE_DOMAINS)),
+            vol.Optional(CONF_PLATE_ATTRIBUTE, default=""): selector.TextSelector(),
+            vol.Optional(CONF_PICTURE_ENTITY): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain=PICTURE_DOMAINS)
+            ),
         }
     )
 

@@ -1,36 +1,38 @@
 """Hikvision ISAPI cameras: alertStream arming or HTTP-listening webhook, MNPR, catch-up.
 
-Two delivery modes (PROTOCOLS.md §1):
+Two delivery modes (``docs/protocols.md``, "Hikvision ISAPI"):
 
-* ``arming``: we hold ``GET /ISAPI/Event/notification/alertStream`` open (digest auth, Basic
-  fallback), parse the multipart stream incrementally, treat any bytes as liveness (read
-  timeout), reconnect with exponential back-off and jitter, and after every (re)connection catch
-  up through the plate log (``picName`` cursor persisted, each read delivered exactly once; at
+* ``arming`` ("alertStream (arming)"): we hold ``GET /ISAPI/Event/notification/alertStream``
+  open (digest auth, Basic fallback) with the shared stream loop of ``event_stream.py``:
+  incremental multipart parsing, any bytes count as liveness (read timeout), reconnection with
+  exponential back-off and jitter. After every (re)connection we catch up through the plate log
+  ("Plate log (catch-up)": ``picName`` cursor persisted, each read delivered exactly once; at
   most CATCH_UP_MAX_READS reads younger than CATCH_UP_MAX_AGE).
-* ``listening``: the camera POSTs to a Home Assistant webhook (local only); the flow shows its
-  URL and can write it into ``/ISAPI/Event/notification/httpHosts``. Liveness comes from polling
+* ``listening`` ("HTTP listening"): the camera POSTs to a Home Assistant webhook (local only,
+  ``webhook.py``); the flow shows its URL and can write it into
+  ``/ISAPI/Event/notification/httpHosts``. Liveness comes from polling
   ``/ISAPI/System/deviceInfo`` (listening mode has no heartbeat); when the camera or Home
   Assistant comes back, missed reads are caught up from the plate log the same way.
 
-The ``Read plate`` button calls ``/ISAPI/Traffic/MNPR/channels/<ch>`` (GET, PUT fallback).
+The ``Read plate`` button calls ``/ISAPI/Traffic/MNPR/channels/<ch>`` (GET, PUT fallback;
+"Manual trigger (MNPR)").
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import asdict
+from contextlib import AbstractAsyncContextManager
 from datetime import tzinfo
-import secrets
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from homeassistant.components import webhook
+from homeassistant.const import CONF_MODE, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
-from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
@@ -46,16 +48,8 @@ from ..protocols.hikvision.client import (
 from ..protocols.hikvision.documents import HikvisionError, parse_time
 from ..protocols.hikvision.plate_log import CatchUpTracker, PlateLogEntry
 from ..protocols.models import ImageRole, PlateRead, ReadImage
-from ..protocols.multipart import (
-    MultipartError,
-    MultipartStreamParser,
-    Part,
-    boundary_from_content_type,
-    parse_multipart,
-)
+from ..protocols.multipart import MultipartError, Part, parse_multipart
 from .base import (
-    AnprSource,
-    Backoff,
     SourceAuthError,
     SourceContext,
     SourceKind,
@@ -63,26 +57,40 @@ from .base import (
     ValidatedCamera,
     register,
 )
+from .connection import (
+    connection_fields,
+    credentials,
+    device_details,
+    http_base_url,
+    http_session,
+    required_host,
+)
+from .event_stream import EventAssembler, EventStreamSource, OpenStream, StreamTimings
+from .webhook import (
+    BodyTooLarge,
+    CameraWebhook,
+    new_webhook_id,
+    prepare_webhook_id,
+    read_body,
+    webhook_placeholders,
+    webhook_url as camera_webhook_url,
+)
 
 KIND: Final = "hikvision"
 
-CONF_HOST: Final = "host"
-CONF_PORT: Final = "port"
-CONF_SSL: Final = "ssl"
-CONF_VERIFY_SSL: Final = "verify_ssl"
-CONF_USERNAME: Final = "username"
-CONF_PASSWORD: Final = "password"
 CONF_CHANNEL: Final = "channel"
-CONF_MODE: Final = "mode"
 CONF_CONFIGURE_HTTP_HOST: Final = "configure_http_host"
 CONF_CATCH_UP: Final = "catch_up"
-CONF_WEBHOOK_ID: Final = "webhook_id"
 
 MODE_ARMING: Final = "arming"
 MODE_LISTENING: Final = "listening"
 MODES: Final = [MODE_ARMING, MODE_LISTENING]
 
-# Tunables (module constants so tests can shorten them).
+#: Shown in the webhook URL when Home Assistant knows no local URL for itself.
+URL_PLACEHOLDER: Final = "http://<home-assistant-ip>:8123"
+
+# Tunables (module constants so tests can shorten them; read when a camera starts or a request
+# arrives).
 READ_TIMEOUT: float = 60.0  # s without any byte before the stream counts as dead
 CONNECT_TIMEOUT: float = 10.0
 BACKOFF_MIN: float = 1.0
@@ -97,110 +105,76 @@ CATCH_UP_MAX_AGE: float = 24 * 3600.0  # s; older plate-log reads are not delive
 CATCH_UP_MAX_READS: int = 500  # newest N delivered after one reconnection
 
 
-def _base_url(data: Mapping[str, Any]) -> str:
-    scheme = "https" if data.get(CONF_SSL) else "http"
-    host = str(data[CONF_HOST]).strip()
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"{scheme}://{host}:{int(data.get(CONF_PORT) or (443 if data.get(CONF_SSL) else 80))}"
-
-
 def _client(hass: HomeAssistant, data: Mapping[str, Any]) -> IsapiClient:
-    session = get_async_client(hass, verify_ssl=bool(data.get(CONF_VERIFY_SSL, True)))
+    username, password = credentials(data)
     return IsapiClient(
-        session,
-        _base_url(data),
-        str(data.get(CONF_USERNAME, "")),
-        str(data.get(CONF_PASSWORD, "")),
-        timeout=CONNECT_TIMEOUT,
+        http_session(hass, data), http_base_url(data), username, password, timeout=CONNECT_TIMEOUT
     )
 
 
-def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
-    """Return the local URL the camera must POST to (``/api/webhook/<id>``)."""
-    try:
-        base = get_url(hass, allow_external=False, allow_cloud=False, prefer_external=False)
-    except NoURLAvailableError:
-        base = "http://<home-assistant-ip>:8123"
-    return f"{base}{webhook.async_generate_path(webhook_id)}"
-
-
-class HikvisionSource(AnprSource):
+class HikvisionSource(EventStreamSource):
     """A running Hikvision camera (see the module docstring)."""
+
+    stream_name = "alertStream"
+    part_name = "an alertStream part"
+    auth_errors = (IsapiAuthError,)
+    part_errors = (HikvisionError,)
+    stream_errors = (IsapiConnectionError, IsapiError)
 
     def __init__(self, ctx: SourceContext) -> None:
         """Read the camera settings; nothing starts before :meth:`async_start`."""
-        super().__init__(ctx)
+        super().__init__(
+            ctx,
+            StreamTimings(
+                backoff_min=BACKOFF_MIN,
+                backoff_max=BACKOFF_MAX,
+                quiet_reconnect_after=QUIET_RECONNECT_AFTER,
+                picture_wait=PICTURE_WAIT,
+                max_part_size=MAX_PART_SIZE,
+            ),
+        )
         data = ctx.data
         self.mode = str(data.get(CONF_MODE, MODE_ARMING))
         self.channel = int(data.get(CONF_CHANNEL, 1) or 1)
         self.catch_up_enabled = bool(data.get(CONF_CATCH_UP, True))
         self.client = _client(ctx.hass, data)
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._flush_handle: asyncio.TimerHandle | None = None
-        self._last_bytes = 0.0
-        self._assembler: HikvisionEventAssembler | None = None
-        self._webhook_id: str | None = None
+        self._webhook: CameraWebhook | None = None
         self._store = ctx.store("catch_up")
         self._tracker: CatchUpTracker | None = None
         self._tz: tzinfo = dt_util.get_default_time_zone()
-        self._stopping = False
-        self._backoff = Backoff(BACKOFF_MIN, BACKOFF_MAX)
-        self._connected_at: float | None = None
         self._catch_up_lock = asyncio.Lock()
-        self.counters: dict[str, int] = {
-            "reads": 0,
-            "connects": 0,
-            "disconnects": 0,
-            "bad_parts": 0,
-            "catch_up_reads": 0,
-            "webhook_posts": 0,
-            "triggers": 0,
-            "duplicates": 0,
-        }
-        self.last_error: str | None = None
+        self.counters.update(catch_up_reads=0, webhook_posts=0, triggers=0, duplicates=0)
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def async_start(self) -> None:
         """Start the stream task (arming) or register the webhook (listening)."""
         self._stopping = False
-        if self.mode == MODE_LISTENING:
-            self._webhook_id = str(self.ctx.data.get(CONF_WEBHOOK_ID) or "")
-            if self._webhook_id:
-                webhook.async_register(
-                    self.ctx.hass,
-                    DOMAIN,
-                    f"ANPR {self.ctx.name}",
-                    self._webhook_id,
-                    self._async_handle_webhook,
-                    local_only=True,
-                    allowed_methods=["POST", "PUT"],
-                )
-            self._spawn(self._async_poll_liveness(), "liveness")
-        else:
-            self._spawn(self._async_run_stream(), "alertStream")
+        if self.mode != MODE_LISTENING:
+            self.tasks.spawn(self._async_run_stream(), self.stream_name)
+            return
+        if webhook_id := str(self.ctx.data.get(CONF_WEBHOOK_ID) or ""):
+            self._webhook = CameraWebhook(
+                self.ctx.hass,
+                self.ctx.name,
+                webhook_id,
+                answer=self._async_answer_webhook,
+                failed=self._webhook_failed,
+                local_only=True,
+                allowed_methods=("POST", "PUT"),
+            )
+            self._webhook.register()
+        self.tasks.spawn(self._async_poll_liveness(), "liveness")
 
     async def async_stop(self) -> None:
         """Cancel every task, drop the connection, unregister the webhook, save the cursor."""
         self._stopping = True
-        if self._webhook_id:
-            webhook.async_unregister(self.ctx.hass, self._webhook_id)
-            self._webhook_id = None
-        self._cancel_flush()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
+        if self._webhook is not None:
+            self._webhook.unregister()
+            self._webhook = None
+        await super().async_stop()
         if self._tracker is not None:
             await self._store.async_save(self._tracker.as_dict())
-
-    def _spawn(self, coro: Any, name: str) -> None:
-        task: asyncio.Task[Any] = self.ctx.create_task(coro, name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- delivery ---------------------------------------------------------------------------
 
@@ -216,52 +190,6 @@ class HikvisionSource(AnprSource):
             self._store.async_delay_save(self._tracker.as_dict, 2.0)
         return self.ctx.deliver(read)
 
-    @callback
-    def _log_bad(self, what: str, err: Exception | str) -> None:
-        self.counters["bad_parts"] += 1
-        LOGGER.warning("Camera %s: skipped %s: %s", self.ctx.name, what, err)
-
-    @callback
-    def _handle_parts(self, parts: list[Part]) -> None:
-        assembler = self._assembler
-        if assembler is None:
-            return
-        for part in parts:
-            try:
-                reads = assembler.add(part)
-            except HikvisionError as err:
-                self._log_bad("an alertStream part", err)
-                continue
-            for read in reads:
-                self._deliver(read)
-        self._last_bytes = self.ctx.hass.loop.time()
-        if assembler.has_pending:
-            if self._flush_handle is None:
-                self._flush_handle = self.ctx.hass.loop.call_later(
-                    PICTURE_WAIT, self._flush_pending
-                )
-        else:
-            self._cancel_flush()
-
-    @callback
-    def _flush_pending(self) -> None:
-        """Deliver a read whose pictures stopped coming (PICTURE_WAIT without any bytes)."""
-        self._flush_handle = None
-        idle = self.ctx.hass.loop.time() - self._last_bytes
-        if idle < PICTURE_WAIT:
-            self._flush_handle = self.ctx.hass.loop.call_later(
-                PICTURE_WAIT - idle, self._flush_pending
-            )
-            return
-        if self._assembler is not None:
-            for read in self._assembler.flush():
-                self._deliver(read)
-
-    def _cancel_flush(self) -> None:
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-
     # -- arming mode ------------------------------------------------------------------------
 
     async def _async_load_tracker(self) -> CatchUpTracker:
@@ -273,54 +201,19 @@ class HikvisionSource(AnprSource):
         return self._tracker
 
     async def _async_run_stream(self) -> None:
-        tracker = await self._async_load_tracker()
-        while not self._stopping:
-            self._connected_at = None
-            try:
-                await self._async_stream_once(tracker)
-                reason = "stream closed by the camera"
-            except IsapiAuthError:
-                self.ctx.set_connected(False)
-                self.last_error = "credentials refused"
-                self.ctx.request_reauth()
-                return
-            except (IsapiConnectionError, IsapiError, MultipartError) as err:
-                reason = str(err)
-            finally:
-                self._cancel_flush()
-                if self._assembler is not None:
-                    # Reads whose XML arrived before the cut are delivered, pictures or not.
-                    for read in self._assembler.flush():
-                        self._deliver(read)
-                    self._assembler = None
-            self.last_error = reason
-            self.counters["disconnects"] += 1
-            LOGGER.debug("Camera %s: alertStream ended (%s)", self.ctx.name, reason)
-            connected_for = (
-                self.ctx.hass.loop.time() - self._connected_at if self._connected_at else 0.0
-            )
-            if connected_for >= QUIET_RECONNECT_AFTER:
-                # A stream that ran for a while (e.g. read timeout on a camera that sends no
-                # heartbeats): re-arm at once and stay available unless that fails.
-                continue
-            self.ctx.set_connected(False)
-            await asyncio.sleep(self._backoff.next_delay())
+        await self._async_load_tracker()
+        await super()._async_run_stream()
 
-    async def _async_stream_once(self, tracker: CatchUpTracker) -> None:
-        async with self.client.alert_stream(READ_TIMEOUT) as stream:
-            parser = MultipartStreamParser(
-                boundary_from_content_type(stream.content_type), MAX_PART_SIZE
-            )
-            self._assembler = HikvisionEventAssembler(tz=self._tz)
-            self.counters["connects"] += 1
-            self._connected_at = self.ctx.hass.loop.time()
-            self._backoff.reset()
-            self.last_error = None
-            self.ctx.set_connected(True)
-            if self.catch_up_enabled:
-                self._spawn(self._async_catch_up(tracker), "catch-up")
-            async for chunk in stream.chunks:
-                self._handle_parts(parser.feed(chunk))
+    def _open_stream(self) -> AbstractAsyncContextManager[OpenStream]:
+        return self.client.alert_stream(READ_TIMEOUT)
+
+    def _new_assembler(self) -> EventAssembler:
+        return HikvisionEventAssembler(tz=self._tz)
+
+    def _stream_opened(self) -> None:
+        """Catch up through the plate log after every (re)connection."""
+        if self.catch_up_enabled and self._tracker is not None:
+            self.tasks.spawn(self._async_catch_up(self._tracker), "catch-up")
 
     async def _async_camera_tz(self) -> None:
         try:
@@ -422,47 +315,28 @@ class HikvisionSource(AnprSource):
             else:
                 self.ctx.set_connected(True)
                 if not reachable and self.catch_up_enabled:
-                    self._spawn(self._async_catch_up(tracker), "catch-up")
+                    self.tasks.spawn(self._async_catch_up(tracker), "catch-up")
                 reachable = True
             await asyncio.sleep(POLL_INTERVAL)
 
-    async def _async_handle_webhook(
-        self, hass: HomeAssistant, webhook_id: str, request: web.Request
-    ) -> web.Response:
-        """Receive one HTTP-listening POST (PROTOCOLS.md §1.3); answer quickly.
-
-        200 when a read was taken, 400 for a body that holds none, 413 over the size cap. No
-        exception leaves: a sender that hangs up, or anything unexpected, is one warning and
-        a 400; the webhook keeps serving.
-        """
-        try:
-            return await self._async_answer_webhook(request)
-        except (ConnectionError, TimeoutError, web.HTTPException) as err:
-            self._log_bad("a webhook request", f"body not received ({type(err).__name__})")
-        except Exception as err:  # a POST must never break the webhook
-            LOGGER.debug("Camera %s: webhook handling failed", self.ctx.name, exc_info=True)
-            self._log_bad("a webhook request", f"could not be handled ({type(err).__name__})")
+    @callback
+    def _webhook_failed(self, request: web.Request, reason: str, received: bool) -> web.Response:
+        """Answer a request that could not be handled: one warning and a 400."""
+        self._log_bad("a webhook request", reason)
         return web.Response(status=400, headers={"Connection": "close"})
 
     async def _async_answer_webhook(self, request: web.Request) -> web.Response:
+        """Receive one HTTP-listening POST; answer quickly.
+
+        200 when a read was taken, 400 for a body that holds none, 413 over the size cap
+        (``docs/protocols.md``, "Hikvision ISAPI" / "HTTP listening").
+        """
         self.counters["webhook_posts"] += 1
-        if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
-            self._log_bad("a webhook request", f"body of {request.content_length} bytes")
-            return web.Response(status=413, headers={"Connection": "close"})
-        # StreamReader.read(n) returns what is buffered (up to n), not the whole body: read to
-        # the end. (Found by the picture check of issue 14: large POSTs arrived cut short.)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_WEBHOOK_BODY:
-            chunk = await request.content.read(MAX_WEBHOOK_BODY + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        body = b"".join(chunks)
-        if len(body) > MAX_WEBHOOK_BODY:
-            self._log_bad("a webhook request", "body exceeds the size cap")
-            return web.Response(status=413, headers={"Connection": "close"})
+        try:
+            body = await read_body(request, MAX_WEBHOOK_BODY)
+        except BodyTooLarge as err:
+            self._log_bad("a webhook request", err)
+            return err.response()
         content_type = request.headers.get("Content-Type", "")
         try:
             if "multipart/" in content_type.lower():
@@ -524,45 +398,35 @@ class HikvisionSource(AnprSource):
             "counters": dict(self.counters),
             "last_error": self.last_error,
             "catch_up_cursor": self._tracker.cursor if self._tracker else None,
-            "parser": asdict(self._assembler.stats) if self._assembler else None,
+            "parser": self._parser_stats(),
         }
 
     @property
     def configuration_url(self) -> str | None:
         """The camera's web UI."""
-        return _base_url(self.ctx.data)
+        return http_base_url(self.ctx.data)
 
 
 # --- Config flow glue -----------------------------------------------------------------------
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
+    """Return the local URL the camera must POST to (``/api/webhook/<id>``).
+
+    Local only (the webhook refuses other networks); a placeholder host when Home Assistant
+    knows no local URL for itself.
+    """
+    return camera_webhook_url(
+        hass, webhook_id, allow_external=False, fallback_base=URL_PLACEHOLDER
+    )
+
+
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
     """Fields of the Hikvision form (common fields are added by the flow)."""
-    text = selector.TextSelector()
     return vol.Schema(
         {
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): text,
-            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, 80)): vol.All(
-                selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Coerce(int),
-            ),
-            vol.Required(CONF_SSL, default=defaults.get(CONF_SSL, False)): (
-                selector.BooleanSelector()
-            ),
-            vol.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): (
-                selector.BooleanSelector()
-            ),
-            vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, "admin")): text,
-            vol.Required(CONF_PASSWORD, default=defaults.get(CONF_PASSWORD, "")): (
-                selector.TextSelector(
-                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                )
-            ),
-            vol.Required(CONF_CHANNEL, default=defaults.get(CONF_CHANNEL, 1)): vol.All(
+            **connection_fields(default_port=80, tls=True),
+            vol.Required(CONF_CHANNEL, default=1): vol.All(
                 selector.NumberSelector(
                     selector.NumberSelectorConfig(
                         min=1, max=512, step=1, mode=selector.NumberSelectorMode.BOX
@@ -570,35 +434,24 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
                 ),
                 vol.Coerce(int),
             ),
-            vol.Required(CONF_MODE, default=defaults.get(CONF_MODE, MODE_ARMING)): (
-                selector.SelectSelector(
-                    selector.SelectSelectorConfig(options=MODES, translation_key="hikvision_mode")
-                )
+            vol.Required(CONF_MODE, default=MODE_ARMING): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=MODES, translation_key="hikvision_mode")
             ),
-            vol.Required(
-                CONF_CONFIGURE_HTTP_HOST, default=defaults.get(CONF_CONFIGURE_HTTP_HOST, False)
-            ): selector.BooleanSelector(),
-            vol.Required(CONF_CATCH_UP, default=defaults.get(CONF_CATCH_UP, True)): (
-                selector.BooleanSelector()
-            ),
+            vol.Required(CONF_CONFIGURE_HTTP_HOST, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_CATCH_UP, default=True): selector.BooleanSelector(),
         }
     )
 
 
-def _prepare(hass: HomeAssistant, flow_data: dict[str, Any]) -> None:
-    """Generate the webhook id shown in the form (kept in the subentry data)."""
-    flow_data.setdefault(CONF_WEBHOOK_ID, secrets.token_hex(16))
-
-
 def _placeholders(hass: HomeAssistant, flow_data: Mapping[str, Any]) -> dict[str, str]:
-    webhook_id = str(flow_data.get(CONF_WEBHOOK_ID) or "")
-    return {"webhook_url": webhook_url(hass, webhook_id) if webhook_id else ""}
+    return webhook_placeholders(
+        hass, flow_data, allow_external=False, fallback_base=URL_PLACEHOLDER
+    )
 
 
 async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
     """Test-before-configure: read ``deviceInfo``; optionally configure httpHosts."""
-    if not str(data.get(CONF_HOST, "")).strip():
-        raise SourceValidationError("cannot_connect", CONF_HOST)
+    required_host(data)
     client = _client(hass, data)
     try:
         info = await client.device_info()
@@ -609,7 +462,7 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
     except IsapiError as err:
         raise SourceValidationError("not_hikvision") from err
     data = dict(data)
-    data.setdefault(CONF_WEBHOOK_ID, secrets.token_hex(16))
+    data.setdefault(CONF_WEBHOOK_ID, new_webhook_id())
     if data.get(CONF_MODE) == MODE_LISTENING and data.get(CONF_CONFIGURE_HTTP_HOST):
         try:
             base = get_url(hass, allow_external=False, allow_cloud=False, allow_ip=True)
@@ -625,18 +478,17 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
             )
         except IsapiError as err:
             raise SourceValidationError("http_host_failed") from err
-    device = {
-        "manufacturer": "Hikvision",
-        "model": info.model or "ANPR camera",
-        "serial_number": info.serial or "",
-        "sw_version": info.firmware or "",
-        "mac": info.mac or "",
-        "configuration_url": _base_url(data),
-    }
     return ValidatedCamera(
         data=data,
         unique_id=info.serial or info.mac or None,
-        device={k: v for k, v in device.items() if v},
+        device=device_details(
+            manufacturer="Hikvision",
+            model=info.model or "ANPR camera",
+            serial_number=info.serial,
+            sw_version=info.firmware,
+            mac=info.mac,
+            configuration_url=http_base_url(data),
+        ),
     )
 
 
@@ -646,7 +498,7 @@ register(
         factory=HikvisionSource,
         schema=_schema,
         validate=_validate,
-        prepare=_prepare,
+        prepare=prepare_webhook_id,
         placeholders=_placeholders,
         is_stream=True,
         supports_trigger=True,

@@ -2,18 +2,15 @@
 
 The camera pushes to ``<home assistant>/api/webhook/<id>``; :func:`detect_payload` recognises
 generic/Milesight JSON (both key sets), the plate-in-query GET, FF/NumberOK multipart and
-Hikvision "HTTP listening" multipart (PROTOCOLS.md §1.3, §4, §6). The handler answers as soon
-as the reads are handed to the pipeline:
+Hikvision "HTTP listening" multipart (``docs/protocols.md``, "LPR JSON webhooks (Milesight and
+generic)", "Plate in the query string", "NumberOK / FF Group JSON over HTTP" and "Hikvision
+ISAPI" / "HTTP listening"). The handler answers as soon as the reads are handed to the pipeline:
 
 * 200 ``OK`` — at least one read delivered (or a NumberOK update merged into its vehicle);
 * 400 with the reason — payload not understood (debug log: content type and key names only);
 * 401 — the optional shared secret is missing or wrong;
-* 413 — body over the camera's cap (default 20 MB).
-
-Body size: Home Assistant's HTTP server caps ``request.read()`` at 16 MiB (``MAX_CLIENT_SIZE``)
-and the webhook component turns that exception into a 200. This handler therefore never calls
-``request.read()``: it streams ``request.content`` itself up to its own cap, so caps above
-16 MiB work and oversize bodies get a real 413 (tests/test_http_push.py proves both).
+* 413 — body over the camera's cap (default 20 MB; read by ``webhook.read_body``, which works
+  above Home Assistant's own 16 MiB request cap).
 """
 
 from __future__ import annotations
@@ -22,25 +19,32 @@ from collections.abc import Mapping
 from functools import partial
 import hmac
 from http import HTTPStatus
-import secrets
 import time
 from typing import Any
 
 from aiohttp import web
-from homeassistant.components import webhook
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
-from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from ..const import DOMAIN, LOGGER
+from ..const import LOGGER
 from ..protocols.numberok import CarStateMerger
 from ..protocols.push_detect import UnknownPayload, detect_payload
 from .base import AnprSource, SourceContext, SourceKind, ValidatedCamera, register
+from .connection import password_selector
+from .webhook import (
+    BodyTooLarge,
+    CameraWebhook,
+    new_webhook_id,
+    prepare_webhook_id,
+    read_body,
+    webhook_placeholders,
+    webhook_url,
+)
 
 KIND = "http_push"
-CONF_WEBHOOK_ID = "webhook_id"
 CONF_LOCAL_ONLY = "local_only"
 CONF_SECRET = "secret"
 CONF_MAX_BODY_MB = "max_body_mb"
@@ -49,36 +53,16 @@ DEFAULT_MAX_BODY_MB = 20.0
 #: Header and query parameter names accepted for the shared secret.
 SECRET_HEADERS = ("X-ANPR-Secret", "X-Webhook-Secret")
 SECRET_PARAMS = ("secret", "token")
-_READ_CHUNK = 256 * 1024
 #: Bodies up to this size are parsed in the event loop (well under a millisecond).
 INLINE_MAX = 256 * 1024
 
 
-def new_webhook_id() -> str:
-    """Return a short random webhook id (16 hex characters, 64 bits of entropy)."""
-    return f"anpr_{secrets.token_hex(8)}"
-
-
-def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
-    """Return the full URL to paste in the camera (falls back to the path when HA has no URL)."""
-    try:
-        return webhook.async_generate_url(hass, webhook_id, prefer_external=False)
-    except NoURLAvailableError:
-        return webhook.async_generate_path(webhook_id)
-
-
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(
-                CONF_LOCAL_ONLY, default=defaults.get(CONF_LOCAL_ONLY, True)
-            ): selector.BooleanSelector(),
-            vol.Optional(CONF_SECRET, default=defaults.get(CONF_SECRET, "")): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
-            vol.Required(
-                CONF_MAX_BODY_MB, default=defaults.get(CONF_MAX_BODY_MB, DEFAULT_MAX_BODY_MB)
-            ): selector.NumberSelector(
+            vol.Required(CONF_LOCAL_ONLY, default=True): selector.BooleanSelector(),
+            vol.Optional(CONF_SECRET, default=""): password_selector(),
+            vol.Required(CONF_MAX_BODY_MB, default=DEFAULT_MAX_BODY_MB): selector.NumberSelector(
                 selector.NumberSelectorConfig(
                     min=1,
                     max=100,
@@ -91,16 +75,9 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
     )
 
 
-def _prepare(hass: HomeAssistant, flow_data: dict[str, Any]) -> None:
-    flow_data.setdefault(CONF_WEBHOOK_ID, new_webhook_id())
-
-
 def _placeholders(hass: HomeAssistant, flow_data: Mapping[str, Any]) -> dict[str, str]:
-    webhook_id = str(flow_data.get(CONF_WEBHOOK_ID) or "")
-    return {
-        "webhook_url": webhook_url(hass, webhook_id) if webhook_id else "",
-        "webhook_id": webhook_id,
-    }
+    """Show the URL to paste in the camera (the path alone if Home Assistant knows no URL)."""
+    return webhook_placeholders(hass, flow_data, allow_external=True)
 
 
 async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
@@ -121,7 +98,15 @@ class HttpPushSource(AnprSource):
         self.secret = str(ctx.data.get(CONF_SECRET) or "")
         self.max_body = int(float(ctx.data.get(CONF_MAX_BODY_MB, DEFAULT_MAX_BODY_MB)) * 1_000_000)
         self.merger = CarStateMerger()
-        self._registered = False
+        self._webhook = CameraWebhook(
+            ctx.hass,
+            ctx.name,
+            self.webhook_id,
+            answer=self._async_answer,
+            failed=self._failed,
+            local_only=self.local_only,
+            allowed_methods=("POST", "PUT", "GET"),
+        )
         self._warned: set[str] = set()
         self.counters: dict[str, int] = {
             "requests": 0,
@@ -137,33 +122,16 @@ class HttpPushSource(AnprSource):
 
     async def async_start(self) -> None:
         """Register the webhook (POST, PUT and GET; local network only unless configured)."""
-        try:
-            webhook.async_register(
-                self.ctx.hass,
-                DOMAIN,
-                f"ANPR {self.ctx.name}",
-                self.webhook_id,
-                self._async_handle,
-                local_only=self.local_only,
-                allowed_methods=("POST", "PUT", "GET"),
-            )
-        except ValueError:
-            LOGGER.error(
-                "Camera %s: webhook id is already in use by another handler", self.ctx.name
-            )
-            return
-        self._registered = True
+        self._webhook.register()
 
     async def async_stop(self) -> None:
         """Unregister the webhook."""
-        if self._registered:
-            webhook.async_unregister(self.ctx.hass, self.webhook_id)
-            self._registered = False
+        self._webhook.unregister()
 
     @property
     def configuration_url(self) -> str | None:
         """The webhook URL to paste in the camera (http(s) URLs only)."""
-        url = webhook_url(self.ctx.hass, self.webhook_id)
+        url = webhook_url(self.ctx.hass, self.webhook_id, allow_external=True)
         return url if url.startswith(("http://", "https://")) else None
 
     @callback
@@ -207,58 +175,29 @@ class HttpPushSource(AnprSource):
             keys[:50],
         )
 
-    async def _read_body(self, request: web.Request) -> bytes | None:
-        """Read the body up to the cap; None when it is larger."""
-        declared = request.content_length
-        if declared is not None and declared > self.max_body:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            chunk = await request.content.read(_READ_CHUNK)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > self.max_body:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)
+    @callback
+    def _failed(self, request: web.Request, reason: str, received: bool) -> web.Response:
+        """Answer a push that could not be handled: one warning and a 400."""
+        self.counters["rejected"] += 1
+        self._log_rejection(reason, request, [])
+        text = "payload not understood\n" if received else "body not received\n"
+        return web.Response(status=HTTPStatus.BAD_REQUEST, text=text)
 
-    async def _async_handle(
-        self, hass: HomeAssistant, webhook_id: str, request: web.Request
-    ) -> web.Response:
-        """Answer one push: 200, 400 (unknown payload), 401 (secret) or 413 (too large).
-
-        No exception leaves: anything unexpected (a parser bug, a client that hangs up while
-        sending) is one warning and a 400, and the webhook keeps serving.
-        """
-        try:
-            return await self._async_answer(hass, request)
-        except (ConnectionError, TimeoutError, web.HTTPException) as err:
-            self.counters["rejected"] += 1
-            self._log_rejection(f"body not received ({type(err).__name__})", request, [])
-            return web.Response(status=HTTPStatus.BAD_REQUEST, text="body not received\n")
-        except Exception as err:  # a push must never break the webhook
-            self.counters["rejected"] += 1
-            LOGGER.debug("Camera %s: push handling failed", self.ctx.name, exc_info=True)
-            self._log_rejection(f"could not be handled ({type(err).__name__})", request, [])
-            return web.Response(status=HTTPStatus.BAD_REQUEST, text="payload not understood\n")
-
-    async def _async_answer(self, hass: HomeAssistant, request: web.Request) -> web.Response:
+    async def _async_answer(self, request: web.Request) -> web.Response:
+        """Answer one push: 200, 400 (unknown payload), 401 (secret) or 413 (too large)."""
+        hass = self.ctx.hass
         started = time.perf_counter()
         self.counters["requests"] += 1
         if not self._authorised(request):
             self.counters["unauthorized"] += 1
             self._log_rejection("missing or wrong shared secret", request, [])
             return web.Response(status=HTTPStatus.UNAUTHORIZED, text="unauthorized\n")
-        body = await self._read_body(request)
-        if body is None:
+        try:
+            body = await read_body(request, self.max_body)
+        except BodyTooLarge as err:
             self.counters["too_large"] += 1
-            self._log_rejection(f"body over the {self.max_body} byte cap", request, [])
-            return web.Response(
-                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                text=f"body over the {self.max_body} byte cap\n",
-            )
+            self._log_rejection(str(err), request, [])
+            return err.response()
         job = partial(
             detect_payload,
             request.method,
@@ -317,7 +256,7 @@ register(
         factory=HttpPushSource,
         schema=_schema,
         validate=_validate,
-        prepare=_prepare,
+        prepare=prepare_webhook_id,
         placeholders=_placeholders,
         manufacturer="Generic",
         model="HTTP push (webhook)",

@@ -1,7 +1,8 @@
-"""``milesight_tcp`` source kind: we connect to the camera as its NVR/VMS (seed 003 "TCP Type").
+"""``milesight_tcp`` source kind: we connect to the camera as its NVR/VMS (its "TCP" push type).
 
 The camera listens on its "LPR port"; we connect, send ``COMM_LOGIN_REQ`` and then receive
-``COMM_RECOG_POST`` packets (PROTOCOLS.md §4.1, parsed by ``protocols/milesight_tcp.py``).
+``COMM_RECOG_POST`` packets (``docs/protocols.md``, "Milesight TCP (COMM_RECOG_POST)", parsed by
+``protocols/milesight_tcp.py``).
 Connection loss → connectivity off, reconnect with exponential back-off (1 s … 60 s, reset after
 a successful login); every byte received before a cut is parsed first, so no read the camera
 delivered is lost. A refused login (result ≠ 200) starts the reauth flow and stops retrying.
@@ -18,7 +19,6 @@ from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import selector
 import voluptuous as vol
 
 from ..const import LOGGER
@@ -43,6 +43,7 @@ from .base import (
     ValidatedCamera,
     register,
 )
+from .connection import connection_fields, credentials, required_host
 
 KIND = "milesight_tcp"
 DEFAULT_PORT = 5000
@@ -106,43 +107,15 @@ async def async_login(
         raise
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): selector.TextSelector(),
-            vol.Required(
-                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
-            ): selector.NumberSelector(
-                selector.NumberSelectorConfig(
-                    min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
-                )
-            ),
-            vol.Required(
-                CONF_USERNAME, default=defaults.get(CONF_USERNAME, "admin")
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_PASSWORD, default=defaults.get(CONF_PASSWORD, "")
-            ): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
-        }
-    )
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(connection_fields(default_port=DEFAULT_PORT, tls=False))
 
 
 async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
-    host = str(data.get(CONF_HOST, "")).strip()
-    if not host:
-        raise SourceValidationError("cannot_connect", CONF_HOST)
-    data[CONF_HOST] = host
+    data[CONF_HOST] = host = required_host(data)
     data[CONF_PORT] = port = int(data.get(CONF_PORT, DEFAULT_PORT))
     try:
-        _reader, writer, _rest = await async_login(
-            host,
-            port,
-            str(data.get(CONF_USERNAME, "")),
-            str(data.get(CONF_PASSWORD, "")),
-            PacketDecoder(),
-        )
+        _reader, writer, _rest = await async_login(host, port, *credentials(data), PacketDecoder())
     except LoginRefused as err:
         raise SourceAuthError(CONF_PASSWORD) from err
     except (OSError, TimeoutError, MilesightTcpError) as err:
@@ -173,8 +146,7 @@ class MilesightTcpSource(AnprSource):
         super().__init__(ctx)
         self.host = str(ctx.data[CONF_HOST])
         self.port = int(ctx.data[CONF_PORT])
-        self.username = str(ctx.data.get(CONF_USERNAME, ""))
-        self.password = str(ctx.data.get(CONF_PASSWORD, ""))
+        self.username, self.password = credentials(ctx.data)
         self.decoder = PacketDecoder(DEFAULT_MAX_PACKET)
         self._task: asyncio.Task[None] | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -196,10 +168,9 @@ class MilesightTcpSource(AnprSource):
         """Close the connection and end the task."""
         self._stopping = True
         if self._writer is not None and self._task is not None:
-            # Fault-injection finding (tests/test_faults.py::test_ha_restart_mid_stream):
-            # closing at once dropped reads the camera had already written (the protocol has
-            # no acknowledgement). Half-close instead and let the read loop take what is in
-            # flight until the camera closes its side (it does on our FIN), for at most 1 s.
+            # The protocol has no acknowledgement: closing at once would drop reads the camera
+            # already wrote. Half-close and let the read loop take what is in flight until the
+            # camera closes its side (it does on our FIN), for at most STOP_DRAIN seconds.
             with contextlib.suppress(OSError, RuntimeError):
                 self._writer.write_eof()
             with contextlib.suppress(TimeoutError):

@@ -1,10 +1,11 @@
-"""``nvr_text`` source kind: a TCP listener that acts as an NVR "text device" (seed 002).
+"""``nvr_text`` source kind: a TCP listener that acts as an NVR "text device".
 
 The LPR app (NumberOK EDGE "Send to NVR" reaction, …) connects to our address/port and writes
 plates between start/end strings (``<LPR>``/``</LPR>``, ``US-ASCII`` by default; parsed by
-``protocols/nvr_text.py``). Several senders may connect; at most ``max_connections`` at once
-(more are closed at once with one log line); a connection idle for ``idle_timeout`` seconds is
-closed. When the port cannot be bound (taken after a restart), binding is retried every 30 s.
+``protocols/nvr_text.py``; ``docs/protocols.md``, "NVR text device"). Several senders may
+connect; at most ``max_connections`` at once (more are closed at once with one log line); a
+connection idle for ``idle_timeout`` seconds is closed. When the port cannot be bound (taken
+after a restart), binding is retried every 30 s.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import contextlib
 import socket
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 import voluptuous as vol
 
-from ..const import CONF_NAME, DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 from ..protocols.nvr_text import (
     DEFAULT_ENCODING,
     DEFAULT_END,
@@ -41,6 +42,7 @@ from .base import (
     ValidatedCamera,
     register,
 )
+from .connection import port_selector
 
 KIND = "nvr_text"
 CONF_START = "start_string"
@@ -73,37 +75,22 @@ def _listeners(hass: HomeAssistant) -> dict[tuple[str, int], str]:
     return result
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
     box = selector.NumberSelectorMode.BOX
     return vol.Schema(
         {
-            vol.Required(
-                CONF_HOST, default=defaults.get(CONF_HOST, DEFAULT_HOST)
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
-            ): selector.NumberSelector(
-                selector.NumberSelectorConfig(min=1, max=65535, step=1, mode=box)
-            ),
-            vol.Required(
-                CONF_START, default=defaults.get(CONF_START, DEFAULT_START)
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_END, default=defaults.get(CONF_END, DEFAULT_END)
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_ENCODING, default=defaults.get(CONF_ENCODING, DEFAULT_ENCODING)
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_IDLE_TIMEOUT, default=defaults.get(CONF_IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT)
-            ): selector.NumberSelector(
+            vol.Required(CONF_HOST, default=DEFAULT_HOST): selector.TextSelector(),
+            vol.Required(CONF_PORT, default=DEFAULT_PORT): port_selector(),
+            vol.Required(CONF_START, default=DEFAULT_START): selector.TextSelector(),
+            vol.Required(CONF_END, default=DEFAULT_END): selector.TextSelector(),
+            vol.Required(CONF_ENCODING, default=DEFAULT_ENCODING): selector.TextSelector(),
+            vol.Required(CONF_IDLE_TIMEOUT, default=DEFAULT_IDLE_TIMEOUT): selector.NumberSelector(
                 selector.NumberSelectorConfig(
                     min=1, max=86400, step=1, unit_of_measurement="s", mode=box
                 )
             ),
             vol.Required(
-                CONF_MAX_CONNECTIONS,
-                default=defaults.get(CONF_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
+                CONF_MAX_CONNECTIONS, default=DEFAULT_MAX_CONNECTIONS
             ): selector.NumberSelector(
                 selector.NumberSelectorConfig(min=1, max=64, step=1, mode=box)
             ),

@@ -1,6 +1,6 @@
 """ONVIF cameras: plate events from the RTSP metadata track, PullPoint as the fallback.
 
-Transports (PROTOCOLS.md §2):
+Transports (``docs/protocols.md``, "ONVIF metadata over RTSP" and "ONVIF PullPoint events"):
 
 * ``rtsp``: the camera's metadata stream (RTSP DESCRIBE/SETUP/PLAY over TCP interleaved,
   ``vnd.onvif.metadata`` documents ended by the RTP marker bit). The URL is the one entered, or
@@ -44,6 +44,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from homeassistant.const import CONF_HOST, CONF_MODE, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.httpx_client import get_async_client
@@ -73,6 +74,7 @@ from ..protocols.rtsp.client import RtspMetadataClient, redact_url
 from ..protocols.rtsp.errors import NoMetadataTrackError, RtspAuthError, RtspError
 from .base import (
     AnprSource,
+    BackgroundTasks,
     Backoff,
     SourceAuthError,
     SourceContext,
@@ -81,16 +83,12 @@ from .base import (
     ValidatedCamera,
     register,
 )
+from .connection import connection_fields, credentials, device_details, required_host
 
 KIND: Final = "onvif"
 
-CONF_HOST: Final = "host"
-CONF_PORT: Final = "port"
-CONF_USERNAME: Final = "username"
-CONF_PASSWORD: Final = "password"
 CONF_RTSP_URL: Final = "rtsp_url"
 CONF_TOPIC_FILTER: Final = "topic_filter"
-CONF_MODE: Final = "mode"
 
 MODE_AUTO: Final = "auto"
 MODE_RTSP: Final = "rtsp"
@@ -118,12 +116,13 @@ def parse_topic_filter(text: str | None) -> list[str]:
 
 
 def _client(hass: HomeAssistant, data: Mapping[str, Any]) -> OnvifClient:
+    username, password = credentials(data)
     return OnvifClient(
         get_async_client(hass, verify_ssl=False),
         str(data.get(CONF_HOST, "")).strip(),
         int(data.get(CONF_PORT) or 80),
-        str(data.get(CONF_USERNAME, "") or ""),
-        str(data.get(CONF_PASSWORD, "") or ""),
+        username,
+        password,
         timeout=CONNECT_TIMEOUT,
     )
 
@@ -139,12 +138,11 @@ class OnvifSource(AnprSource):
         self.rtsp_url = str(data.get(CONF_RTSP_URL) or "").strip() or None
         self.topics = parse_topic_filter(data.get(CONF_TOPIC_FILTER))
         self.client = _client(ctx.hass, data)
-        self._username = str(data.get(CONF_USERNAME, "") or "")
-        self._password = str(data.get(CONF_PASSWORD, "") or "")
+        self._username, self._password = credentials(data)
         self._filter = PlateEventFilter()
         # AXIS License Plate Verifier (fflprapp) NEW / UPDATE / LOST of one car: one sighting.
         self._lifecycle = CarStateMerger()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.tasks = BackgroundTasks(ctx)
         self._pending: deque[tuple[PlateRead, asyncio.Task[None] | None]] = deque()
         self._rtsp: RtspMetadataClient | None = None
         self._subscription: Subscription | None = None
@@ -170,7 +168,7 @@ class OnvifSource(AnprSource):
     async def async_start(self) -> None:
         """Start the connection task (returns at once)."""
         self._stopping = False
-        self._spawn(self._async_run(), "metadata")
+        self.tasks.spawn(self._async_run(), "metadata")
 
     async def async_stop(self) -> None:
         """TEARDOWN / Unsubscribe, cancel every task, deliver reads still waiting."""
@@ -181,12 +179,7 @@ class OnvifSource(AnprSource):
         sub, self._subscription = self._subscription, None
         if sub is not None:
             await self._async_unsubscribe(sub)
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self.tasks.async_cancel_all()
         # Reads waiting for a picture are delivered without it: a read is never lost.
         pending = list(self._pending)
         self._pending.clear()
@@ -197,12 +190,6 @@ class OnvifSource(AnprSource):
             await asyncio.gather(*fetches, return_exceptions=True)
         for read, _fetch in pending:
             self._deliver(read)
-
-    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
-        task: asyncio.Task[Any] = self.ctx.create_task(coro, name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def _async_run(self) -> None:
         while not self._stopping:
@@ -459,43 +446,18 @@ class OnvifSource(AnprSource):
 # --- Config flow glue -------------------------------------------------------------------------
 
 
-def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+def _schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
     """Fields of the ONVIF form (common fields are added by the flow)."""
-    text = selector.TextSelector()
     return vol.Schema(
         {
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): text,
-            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, 80)): vol.All(
-                selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=1, max=65535, step=1, mode=selector.NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Coerce(int),
+            **connection_fields(default_port=80, tls=False),
+            vol.Required(CONF_MODE, default=MODE_AUTO): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=MODES, translation_key="onvif_mode")
             ),
-            vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, "admin")): text,
-            vol.Required(CONF_PASSWORD, default=defaults.get(CONF_PASSWORD, "")): (
-                selector.TextSelector(
-                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                )
-            ),
-            vol.Required(CONF_MODE, default=defaults.get(CONF_MODE, MODE_AUTO)): (
-                selector.SelectSelector(
-                    selector.SelectSelectorConfig(options=MODES, translation_key="onvif_mode")
-                )
-            ),
-            vol.Optional(
-                CONF_RTSP_URL,
-                default="",
-                description={"suggested_value": defaults.get(CONF_RTSP_URL, "")},
-            ): selector.TextSelector(
+            vol.Optional(CONF_RTSP_URL, default=""): selector.TextSelector(
                 selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
             ),
-            vol.Optional(
-                CONF_TOPIC_FILTER,
-                default="",
-                description={"suggested_value": defaults.get(CONF_TOPIC_FILTER, "")},
-            ): text,
+            vol.Optional(CONF_TOPIC_FILTER, default=""): selector.TextSelector(),
         }
     )
 
@@ -503,8 +465,7 @@ def _schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
 async def _check_rtsp(url: str, data: Mapping[str, Any]) -> None:
     client = RtspMetadataClient(
         url,
-        str(data.get(CONF_USERNAME, "") or ""),
-        str(data.get(CONF_PASSWORD, "") or ""),
+        *credentials(data),
         on_document=lambda _doc: None,
         timeout=CONNECT_TIMEOUT,
         ssl_context=get_default_no_verify_context(),
@@ -517,11 +478,8 @@ async def _check_rtsp(url: str, data: Mapping[str, Any]) -> None:
 
 async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamera:
     """Test-before-configure: ONVIF device info, then the metadata track or PullPoint."""
-    host = str(data.get(CONF_HOST, "")).strip()
-    if not host:
-        raise SourceValidationError("cannot_connect", CONF_HOST)
     data = dict(data)
-    data[CONF_HOST] = host
+    data[CONF_HOST] = required_host(data)
     mode = str(data.get(CONF_MODE) or MODE_AUTO)
     rtsp_url = str(data.get(CONF_RTSP_URL) or "").strip()
     if rtsp_url:
@@ -569,22 +527,24 @@ async def _validate(hass: HomeAssistant, data: dict[str, Any]) -> ValidatedCamer
             await client.unsubscribe(sub)
         except OnvifError:
             LOGGER.debug("Unsubscribe after the PullPoint check failed; it expires by itself")
-    device: dict[str, str] = {"configuration_url": client.base_url}
-    if info is not None:
-        device.update(
-            {
-                "manufacturer": info.manufacturer or "",
-                "model": info.model or "",
-                "serial_number": info.serial_number or "",
-                "sw_version": info.firmware_version or "",
-                "hw_version": info.hardware_id or "",
-            }
+    if info is None:
+        return ValidatedCamera(
+            data=data, device=device_details(configuration_url=client.base_url)
         )
     unique = None
-    if info is not None and info.serial_number:
+    if info.serial_number:
         unique = f"{(info.manufacturer or 'onvif').casefold()}_{info.serial_number}"
     return ValidatedCamera(
-        data=data, unique_id=unique, device={k: v for k, v in device.items() if v}
+        data=data,
+        unique_id=unique,
+        device=device_details(
+            configuration_url=client.base_url,
+            manufacturer=info.manufacturer,
+            model=info.model,
+            serial_number=info.serial_number,
+            sw_version=info.firmware_version,
+            hw_version=info.hardware_id,
+        ),
     )
 
 
