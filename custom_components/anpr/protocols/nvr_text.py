@@ -122,8 +122,8 @@ class TextStreamDecoder:
             self._in_read = not self._start
             self._scan = 0
             if self._start and self._start in raw:
-                # A start string without its end: keep only the last read. Before the size
-                # check, so a good read that follows an over-long unterminated one survives.
+                # A start string without its end: keep only the last read. This comes before
+                # the size check, so a good read after an over-long unterminated one survives.
                 cut = raw.rfind(self._start)
                 if cut > self.max_read:  # the unterminated read was over the cap: say so
                     reason = f"read over {self.max_read} bytes without end string"
