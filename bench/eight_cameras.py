@@ -1,8 +1,9 @@
 """Eight cameras at 20 reads/s sustained, and camera setup time per source kind, on loopback.
 
-Two DESIGN.md targets, measured through one real hub (pytest-homeassistant-custom-component's
-test Home Assistant on a temporary config dir), cameras fed over real loopback sockets by the
-emulators in tools/emulators/ (helpers shared with bench/push_latency.py):
+Two targets of bench/README.md, measured through one real hub
+(pytest-homeassistant-custom-component's test Home Assistant on a temporary config dir), cameras
+fed over real loopback sockets by the emulators in tools/emulators/ (helpers shared with
+bench/push_latency.py):
 
 1. **Eight cameras, 20 reads/s sustained** (target: read -> event entity state, per source, no
    OCR/lookup, p50 <= 5 ms, p99 <= 25 ms). 3 x ``nvr_text`` (one NvrTextSender connection each),

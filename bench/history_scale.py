@@ -1,6 +1,6 @@
-"""Sightings history at scale (issue 6, DESIGN.md "Performance"): 1 M synthetic sightings.
+"""Sightings history at scale (targets: bench/README.md): 1 M synthetic sightings.
 
-Measures, on a fresh SQLite file (custom_components/anpr/history.py, WAL):
+Measures, on a fresh SQLite file (custom_components/anpr/core/history.py, WAL):
 * insert throughput in batches (the HA side batches writes per burst) and one row per transaction;
 * previous-sightings lookup (``stats(plate)``, done for every read) p50/p99 — target ≤ 1 ms;
 * ``search_sightings`` by plate (``search(plate=..., limit=100)``) p50/p99 — target ≤ 50 ms;

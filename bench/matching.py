@@ -1,4 +1,4 @@
-"""List matching per read with 10 000 listed plates (issue 6; target ≤ 1 ms per read).
+"""List matching per read with 10 000 listed plates (target ≤ 1 ms per read).
 
 Times what the pipeline does per read after normalisation: the UK format check/fix
 (``fix_format``) and ``Matcher.match`` (exact/alias, per-plate rules, fuzzy through the

@@ -15,7 +15,7 @@ transport/picture combination:
 Latency = ``time.perf_counter()`` at the event entity's state change minus ``perf_counter()``
 taken right before the camera is told to send (process mode: before the command goes to its
 control port, so the hop is included; thread mode: in the camera's loop right before it writes).
-"no picture" runs are the target of DESIGN.md (p50 <= 5 ms excluding the picture fetch);
+"no picture" runs are the target in bench/README.md (p50 <= 5 ms excluding the picture fetch);
 "picture" runs include the HTTP Digest fetch of the plate picture (the read is delivered after
 its fetch). "source p50" is the part spent before the ONVIF source hands the read to the hub
 (socket, RTP reassembly, XML parse, picture fetch); the rest is the hub's pipeline and entity

@@ -1,4 +1,4 @@
-"""The panel's websocket API on a large history (issue 15 "Speed"): 1 M synthetic sightings.
+"""The panel's websocket API on a large history: 1 M synthetic sightings.
 
 Measures the server side of ``anpr/v1/sightings/list`` (custom_components/anpr/websocket_api.py):
 the SQL of one keyset page (``SightingHistory.page``) plus turning its rows into the API's JSON
@@ -8,7 +8,7 @@ the SQL of one keyset page (``SightingHistory.page``) plus turning its rows into
 * the fuzzy plate filter at distance 1 and 2 (known plates found, then their sightings) —
   target p50 ≤ 50 ms;
 plus the in-place migration (adding the indexes to a version-1 database of that size),
-thumbnail creation (``ui.make_thumbnail`` on the sample picture, target p50 ≤ 15 ms off the
+thumbnail creation (``feed.make_thumbnail`` on the sample picture, target p50 ≤ 15 ms off the
 event loop), signing one picture path, and the size of the front-end bundle (≤ 120 KB gzipped).
 
 Run: ``.venv/bin/python bench/panel_api.py`` (``--rows 100000`` for a quick run).
@@ -79,7 +79,7 @@ def ms(times: list[float]) -> str:
 
 
 def build_v1(path: Path, rows: int, plates: list[str], rng: random.Random) -> None:
-    """A version-1 history (before this issue) with ``rows`` sightings over one year."""
+    """A version-1 history (opening it runs every migration): ``rows`` sightings over one year."""
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.executescript(V1_SCHEMA)

@@ -1,6 +1,6 @@
-"""Visits and visitor classes at scale (issue 16): 1 M sightings of 50,000 plates.
+"""Visits and visitor classes at scale: 1 M sightings of 50,000 plates.
 
-Builds a history the way the integration writes it (custom_components/anpr/history.py, schema
+Builds a history the way the integration writes it (custom_components/anpr/core/history.py, schema
 2: sightings, visits, visitor profiles), generated as in ``bench/history_scale.py`` (skewed
 plates, four cameras over a year: two entry, two exit cameras), then measures on that file:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Offline validation of what hassfest and the HACS action would check (TOOLCHAIN.md).
+"""Offline validation of what hassfest and the HACS action would check (run by scripts/test).
 
 Checks: hacs.json keys; manifest.json keys, order, domain; config_flow flag; translations
 complete (every config/option/subentry step field has a label and a data_description, every

@@ -37,7 +37,7 @@ def fixtures_dir() -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Let ``@pytest.mark.enable_socket`` tests use loopback sockets (TOOLCHAIN.md)."""
+    """Let ``@pytest.mark.enable_socket`` tests use loopback sockets (the HA plugin blocks them)."""
     for item in items:
         if item.get_closest_marker("enable_socket"):
             item.fixturenames.insert(0, "socket_enabled")

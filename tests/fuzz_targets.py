@@ -649,8 +649,8 @@ def _feed_all(decoder: ms.PacketDecoder, chunks: list[bytes]) -> list[ms.Packet]
                 out.append(item)
         assert decoder.buffered <= decoder.max_packet + ms.HEADER_SIZE + len(chunk)
     # End of input = the camera went quiet: the source then calls flush_stalled(), which
-    # resolves a packet cut short by the camera (added with the fix for the embedded-packet
-    # finding, see test_milesight_payload_containing_a_packet_is_split_invariant).
+    # resolves a packet cut short by the camera (see
+    # test_milesight_payload_containing_a_packet_is_split_invariant).
     out += [item for item in decoder.flush_stalled() if isinstance(item, ms.Packet)]
     return out
 

@@ -1,4 +1,4 @@
-"""The HA-free domain of issue 16: visit states, visitor classes, privacy hashing, misreads.
+"""The HA-free visits domain: visit states, visitor classes, privacy hashing, misreads.
 
 Visitor classes are checked on a synthetic 60-day history recorded into a real SQLite history
 (the same path the integration uses), at each class boundary.

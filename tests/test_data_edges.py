@@ -1,4 +1,4 @@
-"""Edge cases of the plate-data modules: bad input, failures, limits (issue 6)."""
+"""Edge cases of the plate-data modules: bad input, failures, limits."""
 
 from __future__ import annotations
 

@@ -599,8 +599,8 @@ async def test_webhook_plate_with_lone_surrogate(
     hass: HomeAssistant, hass_client_no_auth: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A camera's JSON carries ``"AB\\ud800CD"`` (an escaped lone surrogate): json.loads keeps
-    it, UTF-8 cannot encode it. Such a plate is no plate (validation drops it with a warning,
-    issue 14); a lone surrogate in another field becomes U+FFFD and the read is recorded."""
+    it, UTF-8 cannot encode it. Such a plate is no plate (validation drops it with a
+    warning); a lone surrogate in another field becomes U+FFFD and the read is recorded."""
     entry = await async_setup_hub(hass)
     sub_id = await async_add_camera(hass, entry, "http_push", {"name": "Gate", "repeat_window": 0})
     webhook_id = entry.subentries[sub_id].data["webhook_id"]

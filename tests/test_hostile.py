@@ -1,7 +1,7 @@
 """Hostile and broken input from outside, through every source kind's real socket or webhook.
 
-Issue 14: the parsers are fuzzed, but input also arrives as a new user or an attacker on the LAN
-would send it. Each row of the table below is sent to a running hub through the kind's real
+The parsers are fuzzed, but input also arrives as a new user or an attacker on the LAN would
+send it. Each row of the table below is sent to a running hub through the kind's real
 path (webhook over HTTP, TCP socket, alertStream, RTSP metadata stream, watched folder), then
 one good read. For every row the test asserts:
 

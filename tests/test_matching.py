@@ -1,4 +1,4 @@
-"""Matching rules and their precedence (matching.py, validity.py, pipeline corrections)."""
+"""Matching rules and their precedence (core/matching.py, core/validity.py, pipeline corrections)."""
 
 from __future__ import annotations
 

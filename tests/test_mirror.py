@@ -1,4 +1,4 @@
-"""MQTT mirror against a real mosquitto broker and a real paho subscriber (TOOLCHAIN.md).
+"""MQTT mirror against a real mosquitto broker and a real paho subscriber (scripts/setup).
 
 The broker is started once per session on a free 127.0.0.1 port; Home Assistant's own ``mqtt``
 integration connects to it, the hub mirrors sightings through it, and a paho client subscribed

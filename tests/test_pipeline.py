@@ -104,7 +104,7 @@ async def test_broken_read_does_not_stop_the_camera(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A source bug (a direction that is no Direction) is logged and counted; the next read
-    still arrives. (A naive timestamp, the earlier example, is now fixed by validation.)"""
+    still arrives. (A naive timestamp never gets this far: validation fixes it.)"""
     source = await _camera(hass)
     events = PlateEvents(hass)
     source.push(PlateRead(plate="AB12CDE", time=T0))

@@ -186,7 +186,10 @@ def test_ff_datetime_forms() -> None:
 
 
 def test_numberok_slide_example() -> None:
-    """The seed's event example: plateText as literal \\u escapes, the datettimezone typo."""
+    """NumberOK EDGE's slide example: plateText as literal \\u escapes, the datettimezone typo.
+
+    docs/protocols.md, "NumberOK / FF Group JSON over HTTP".
+    """
     raw = (
         '{"packetCounter": "25523", "datetime": "20181212 163419000",'
         ' "plateText": "\\\\u0031\\\\u0039\\\\u005a\\\\u0046\\\\u005a\\\\u004c",'

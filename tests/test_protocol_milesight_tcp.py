@@ -37,8 +37,12 @@ PLATE_PIC = fake_jpeg(240, 60)
 FULL_PIC = fake_jpeg(1280, 720, 400)
 
 
-def test_packet_layout_matches_seed() -> None:
-    """CC FF | cmd u16 LE | DATA_SIZE u32 LE (= data + 2) | data | FF DD."""
+def test_packet_layout_matches_the_vendor_layout() -> None:
+    """CC FF | cmd u16 LE | DATA_SIZE u32 LE (= data + 2) | data | FF DD.
+
+    Milesight, "Integration between LPR Camera and NVR(VMS)", "TCP Type" (docs/protocols.md,
+    "Milesight TCP (COMM_RECOG_POST)").
+    """
     packet = build_login_request("admin", "1234")
     assert packet[:2] == b"\xcc\xff"
     assert packet[2:4] == b"\x01\x00"
@@ -51,14 +55,15 @@ def test_packet_layout_matches_seed() -> None:
     assert reply[2:4] == b"\x01\x80"
     assert parse_login_reply(b'{"result": "200"}') == 200
     assert parse_login_reply(b'{"result": 401}') == 401
-    # The seed prints typographic quotes; a device copying them is tolerated.
+    # The vendor document prints typographic quotes; a device copying them is tolerated.
     assert parse_login_reply("{\u201cresult\u201d: \u201c200\u201d}".encode()) == 200
     for bad in (b"", b"[]", b'{"x": 1}', b'{"result": "ok"}'):
         with pytest.raises(MilesightTcpError):
             parse_login_reply(bad)
 
 
-def test_seed_example_time_and_guid() -> None:
+def test_vendor_example_time_and_guid() -> None:
+    """The example time and device GUID of Milesight's "TCP Type" document decode as printed."""
     meta = parse_metadata(build_metadata(revision="1.6", plate="AB1234"))
     assert meta.time == datetime.fromtimestamp(1525867890, UTC)  # 0x16344D04550 ms
     assert meta.device_id == "04f912bb-ce94-6540-89af-e83cd88f70be"

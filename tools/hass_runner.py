@@ -2,7 +2,8 @@
 
 Standard library only, so it works from the test venv, the dev venv and plain Python. Used by
 ``scripts/develop`` (demo) and ``tests/test_e2e.py`` (the same path end to end).
-Facts: TOOLCHAIN.md "Running a real Home Assistant with the integration".
+It runs ``python -m homeassistant -c <config> --skip-pip-packages anpr`` with the integration
+symlinked into ``<config>/custom_components`` and gets an access token by onboarding over REST.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ async def async_get_config_entry_diagnostics(
             "camera_scoped": sum(1 for e in lists.entries.values() if e.cameras),
         },
         "history": await runtime.history.async_counts(),
-        # Visits and privacy mode (issue 16): counts only; the privacy secret never appears.
+        # Visits and privacy mode: counts only; the privacy secret never appears.
         "visits": await runtime.history.async_run(runtime.history.history.visit_counts),
         # Plate intelligence: vehicle, DVLA and site counts, never plates.
         "data": runtime.diagnostics(),

@@ -5,7 +5,7 @@ saves each new sighting's best picture under the ``local`` media folder as
 ``anpr/<YYYY-MM-DD>/<HHMMSS>_<plate>_<camera>.<ext>`` (local time), so Home Assistant's Media
 panel ("My media") browses them; the path is stored with the sighting so a purge by plate or
 age removes the file too (purge.py). Thumbnails for the panel live next to the history
-database (ui.py makes them).
+database (feed.py makes them).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Off by default (hub option ``mqtt_enabled``). No second MQTT client: every message goes through
 ``homeassistant.components.mqtt.async_publish`` on the broker the user set up in the MQTT
-integration. Topic and payload names follow anpr2mqtt's (github.com/dan-r/anpr2mqtt, README)
+integration. Topic and payload names follow anpr2mqtt's (github.com/rhizomatics/anpr2mqtt, README)
 so its users can migrate:
 
 - ``<root>/<camera>/state``: the sighting as JSON (retained when ``mqtt_retain``); the fields of

@@ -5,7 +5,7 @@
   ``async_sign_path``); a missing file answers a placeholder picture, never an error page.
 * The sidebar panel (``panel_custom`` web component ``anpr-panel``) and the dashboard card
   (``custom:anpr-sightings-card``, loaded on every dashboard with ``add_extra_js_url``) come
-  from one ES module, ``frontend/anpr-panel.js``, served at :data:`MODULE_URL`.
+  from one ES module, ``frontend/anpr-panel.js``, served at :func:`async_module_url`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """UK DVLA Vehicle Enquiry Service (VES) client and cache (no Home Assistant import).
 
-PROTOCOLS.md §5.1: ``POST <base>/vehicle-enquiry/v1/vehicles`` with header ``x-api-key`` and body
-``{"registrationNumber": "AB12CDE"}`` (the plate is personal data, so it goes in the body).
-Every field of a 200 answer is optional; error bodies are
+docs/protocols.md, "UK DVLA Vehicle Enquiry Service": ``POST <base>/vehicle-enquiry/v1/vehicles``
+with header ``x-api-key`` and body ``{"registrationNumber": "AB12CDE"}`` (the plate is personal
+data, so it goes in the body). Every field of a 200 answer is optional; error bodies are
 ``{"errors": [{"status": "404", "code": "404", "title": ..., "detail": ...}]}`` where ``status``
 may be a number (ER19MNT 503). 403 means a bad or missing key (body unverified), 429 too many
 requests (body unverified). Only UK-format plates are ever sent (:func:`matching.is_uk_plate`).

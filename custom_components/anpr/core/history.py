@@ -1,6 +1,6 @@
 """Persistent sightings history in SQLite (no Home Assistant import).
 
-Chosen for scale (DESIGN.md "Sightings history": ≥ 1 M sightings, indexed by plate and time):
+Chosen for scale (≥ 1 M sightings, indexed by plate and time; measured in bench/README.md):
 one ``sightings`` row per sighting and one ``plate_stats`` row per plate (count, first/last
 seen), in WAL mode so a crash never corrupts the file. The class is synchronous and **not**
 thread-safe: the Home Assistant side runs every call on one dedicated worker thread
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS plate_stats (
 ) WITHOUT ROWID;
 """
 
-#: Schema version 2 (issue 16): visits, visitor profiles, sighting ids/visit ids/alternatives.
+#: Schema version 2: visits, visitor profiles, sighting ids/visit ids/alternatives.
 #: Applied in place to a version-1 database by :meth:`SightingHistory.open` (columns added,
 #: tables created; profiles are rebuilt lazily per plate from its sightings).
 VISITS_SCHEMA_VERSION = 2
@@ -95,7 +95,7 @@ _VISIT_SELECT = (
 SCHEMA_VERSION = 3
 
 #: In-place migrations after version 2, run once each in order on open (``user_version`` says
-#: which ran). Version 3 (the panel's websocket API, issue 15): the thumbnail path and
+#: which ran). Version 3 (the panel's websocket API): the thumbnail path and
 #: merged-read count of each sighting, and the indexes a keyset page
 #: ``ORDER BY ts DESC, id DESC`` needs under each filter (SQLite appends the rowid ``id`` to
 #: every index entry, so ``(x, ts)`` serves ``WHERE x = ? ORDER BY ts DESC, id DESC`` without

@@ -1,13 +1,13 @@
 """Plate matching: country formats, character fixes, per-plate rules and fuzzy search.
 
-No Home Assistant import. Order of precedence for one read (ANCHORS.md §1 "Classification
-pipeline", Frigate ``replace_rules``/``format``, DESIGN.md "The read pipeline"):
+No Home Assistant import. Order of precedence for one read (README "Plate lists"; the
+corrections work like Frigate's LPR ``replace_rules``/``format``):
 
-1. normalise (``plates.normalise_plate``) and the hub's ordered global regex corrections
-   (``pipeline.Pipeline.correct``);
+1. normalise (``plates.normalise_plate``), the hub's ordered global regex corrections and the
+   camera's learnt misreads (``pipeline.Pipeline.correct``);
 2. country format fixes (:func:`fix_format`): only when the plate fits none of the country's
    formats, O↔0, I↔1, B↔8 are swapped at the positions the format wants a letter or a digit,
-   and only when that makes it fit exactly one template (PROTOCOLS.md §5.2 for the UK);
+   and only when that makes it fit exactly one template (docs/protocols.md, "UK plate formats");
 3. exact match on plate or alternative reading, then per-plate regex rules, then fuzzy match
    (edit distance ≤ N; nearest wins; two different plates at the nearest distance → no fuzzy
    match) — each only among entries valid now and scoped to this camera;
@@ -83,7 +83,8 @@ def _expand(name: str, pattern: str, check: str | None = None) -> list[PlateForm
     return [PlateFormat(name, "".join(t), compiled) for t in lengths]
 
 
-#: Formats per country (ISO 3166 alpha-2), most likely first. PROTOCOLS.md §5.2.
+#: Formats per country (ISO 3166 alpha-2), most likely first (docs/protocols.md,
+#: "UK plate formats").
 COUNTRY_FORMATS: dict[str, list[PlateFormat]] = {
     "GB": [
         *_expand("uk_current", "L{2}D{2}L{3}"),

@@ -1,4 +1,4 @@
-"""One vehicle across misreads (issue 16). No Home Assistant import.
+"""One vehicle across misreads. No Home Assistant import.
 
 Two reads are the same vehicle when they come from **one camera inside its repeat window** and
 their plates are equal or **one edit apart** (Levenshtein distance 1) *as OCR gets it wrong*:

@@ -255,9 +255,8 @@ class Pipeline:
         try:
             stats = await self._record(row)
         except Exception as err:
-            # Fault-injection finding (tests/test_faults.py::test_history_database_locked): a
-            # failed history write (database locked by another process, disk full) raised out
-            # of here and the read never reached the user. Show it anyway, without history.
+            # A failed history write (database locked, disk full) must not lose the read:
+            # show it anyway, without history.
             _LOGGER.warning(
                 "Camera %s: could not record a sighting in the history (%s); shown anyway",
                 camera.name,

@@ -1,4 +1,4 @@
-"""Privacy mode: plates kept as keyed hashes in the history (issue 16). No HA import.
+"""Privacy mode: plates kept as keyed hashes in the history. No HA import.
 
 A plate that is not on one of the user's lists is stored as ``"#"`` followed by the first 32
 hex digits (128 bits) of HMAC-SHA-256(secret, plate) (RFC 2104, FIPS 180-4). The secret is 32

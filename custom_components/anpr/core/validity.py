@@ -1,7 +1,7 @@
 """Validity windows of listed plates (no Home Assistant import).
 
-A window says *when* a listed plate counts as listed (ANCHORS.md (ii) "List schedules / time
-windows", NumberOK's date/time/weekday schedules): an optional date range, optional weekdays and
+A window says *when* a listed plate counts as listed (README "Plate lists"; like
+NumberOK's date/time/weekday schedules): an optional date range, optional weekdays and
 an optional daily time range. Times are wall-clock times in Home Assistant's time zone, so a
 window keeps meaning "09:00-12:00" across DST changes. A time range whose end is before its start
 runs across midnight ("22:00-06:00"): it belongs to the day it *starts* on, so weekdays and dates

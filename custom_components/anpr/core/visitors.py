@@ -1,4 +1,4 @@
-"""Visitor classes from a plate's history, kept incrementally (issue 16). No HA import.
+"""Visitor classes from a plate's history, kept incrementally. No HA import.
 
 Each plate has a :class:`VisitorProfile` of a few integers, updated in O(1) per sighting (the
 history is never scanned per read). Days are *local* calendar days (the site's time zone) as

@@ -1,4 +1,4 @@
-"""Visits: entry → exit of one vehicle, with dwell time (issue 16). No Home Assistant import.
+"""Visits: entry → exit of one vehicle, with dwell time. No Home Assistant import.
 
 A *visit* is one stay of a vehicle on the site. What a read means depends on the camera's
 *role* (a camera subentry setting):

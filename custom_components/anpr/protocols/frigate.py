@@ -17,10 +17,11 @@ https://docs.frigate.video/configuration/license_plate_recognition):
   which is how the config flow learns the camera names; ``<prefix>/available``:
   ``online``/``offline``.
 
-:func:`parse_message` turns one message into a :class:`FrigateUpdate` (or None when the message
-carries nothing for us) and raises :class:`FrigateError` for bad JSON or wrong types.
-:class:`BestReadTracker` keeps the best plate per tracked object so each object becomes one
-read (see its docstring for the delivery rules).
+:func:`parse_events` and :func:`parse_tracked_object_update` turn one message into a
+:class:`FrigateUpdate` (or None when the message carries nothing for us) and raise
+:class:`FrigateError` for bad JSON or wrong types. :class:`BestReadTracker` keeps the best
+plate per tracked object so each object becomes one read (see its docstring for the delivery
+rules).
 """
 
 from __future__ import annotations

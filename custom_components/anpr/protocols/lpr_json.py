@@ -1,6 +1,7 @@
-"""Generic LPR camera / Milesight "HTTP Post" JSON (docs/protocols.md, "LPR JSON webhooks").
+"""Generic LPR camera / Milesight "HTTP Post" JSON.
 
-Pure module (no Home Assistant import). Two key sets exist and both are accepted:
+Format: docs/protocols.md, "LPR JSON webhooks (Milesight and generic)". Pure module (no Home
+Assistant import). Two key sets exist and both are accepted:
 
 * legacy (Milesight, "Integration between LPR Camera and NVR(VMS)", "HTTP Type"; a capture in
   evercam/ex_nvr issue #303): ``device, time, plate, type, speed,

@@ -1,6 +1,7 @@
-"""Milesight-style LPR camera to NVR/VMS binary TCP (docs/protocols.md, "Milesight TCP").
+"""Milesight-style LPR camera to NVR/VMS binary TCP.
 
-Source: Milesight, "Integration between LPR Camera and NVR(VMS)", "TCP Type" (revisions 1.0-1.6).
+Format: docs/protocols.md, "Milesight TCP (COMM_RECOG_POST)". Source: Milesight, "Integration
+between LPR Camera and NVR(VMS)", "TCP Type" (revisions 1.0-1.6).
 
 Pure module (no Home Assistant import). The NVR/VMS (us) connects to the camera, sends
 ``COMM_LOGIN_REQ`` and then receives ``COMM_RECOG_POST`` packets on the camera's initiative.
@@ -527,8 +528,8 @@ class PacketDecoder:
                 # Truncated or corrupt: look for the next signature inside this packet.
                 nxt = buf.find(SIG_START, 2)
                 if nxt < 0 and len(buf) == end and buf[-1:] == SIG_START[:1]:
-                    # Fuzz finding (milesight_length_mutation): the read ended on the first
-                    # byte of the next packet's signature; dropping it lost that packet.
+                    # The read ended on the first byte of the next packet's signature: keep
+                    # that byte, or the next packet is lost with this one.
                     nxt = end - 1
                 self._drop(
                     nxt if nxt > 0 else end,

@@ -352,9 +352,8 @@ class MultipartStreamParser:
                 end = length
         scanned_to = max(0, self._st.scan - len(delim) + 1)  # earlier bytes held no delimiter
         if end is not None and buf.find(delim, scanned_to, end) >= 0:
-            # Fuzz finding (tests/test_fuzz.py::test_multipart_wrong_length_on_a_later_delimiter):
-            # a wrong Content-Length that lands on a LATER delimiter swallowed the parts in
-            # between. A body never contains the delimiter: fall back to scanning for it.
+            # A body never contains the delimiter: a wrong Content-Length that lands on a later
+            # delimiter would swallow the parts in between, so scan for the delimiter instead.
             end = None
         if end is None:
             start = max(0, self._st.scan - len(delim) + 1)

@@ -1,7 +1,8 @@
-r"""FF Group NumberOK EDGE / CAMMRA AI "JSON over HTTP(s)" events (docs/protocols.md, "NumberOK").
+r"""FF Group NumberOK EDGE / CAMMRA AI "JSON over HTTP(s)" events.
 
-Pure module (no Home Assistant import). The camera POSTs ``multipart/form-data`` with one JSON
-part (named ``event`` by FF devices; any JSON part is accepted) and zero or more picture parts.
+Format: docs/protocols.md, "NumberOK / FF Group JSON over HTTP". Pure module (no Home Assistant
+import). The camera POSTs ``multipart/form-data`` with one JSON part (named ``event`` by FF
+devices; any JSON part is accepted) and zero or more picture parts.
 Fields (Protocol 1.6 table, the NumberOK slides and the CAMMRA sample; all scalars may be
 strings):
 

@@ -104,8 +104,8 @@ class TextStreamDecoder:
                     out.append(
                         TextIssue(f"read over {self.max_read} bytes without end string", len(buf))
                     )
-                    # Fuzz finding (nvr_text_resync): clear() also dropped the next read's start
-                    # string when it was already buffered or cut at the end of the TCP segment.
+                    # Clear only what is before the next read's start string: it may already
+                    # be buffered, or cut at the end of the TCP segment.
                     restart = buf.rfind(self._start) if self._start else -1
                     if restart >= 0:  # a new read began inside the over-long one
                         del buf[: restart + len(self._start)]
@@ -122,9 +122,8 @@ class TextStreamDecoder:
             self._in_read = not self._start
             self._scan = 0
             if self._start and self._start in raw:
-                # A start string without its end: keep only the last read. (Fault-injection
-                # finding: this ran after the size check, so a good read arriving in the same
-                # TCP segment as an over-long unterminated one was dropped with it.)
+                # A start string without its end: keep only the last read. This comes before
+                # the size check, so a good read after an over-long unterminated one survives.
                 cut = raw.rfind(self._start)
                 if cut > self.max_read:  # the unterminated read was over the cap: say so
                     reason = f"read over {self.max_read} bytes without end string"
