@@ -479,10 +479,16 @@ async def test_hub_options_for_visits_and_privacy(hass: HomeAssistant) -> None:
         result["flow_id"], {"next_step_id": "settings"}
     )
     fields = {str(key): key for key in result["data_schema"].schema}
-    assert fields["visit_timeout"].default() == 12.0
-    assert fields["privacy_mode"].default() is False
-    assert fields["visit_retention_days"].default() == 90  # follows the sightings' retention
-    assert fields["picture_retention_days"].default() == 90
+
+    def shown(name: str) -> Any:
+        """The value the form shows: the suggested (current) one, else the default."""
+        suggested = (fields[name].description or {}).get("suggested_value")
+        return suggested if suggested is not None else fields[name].default()
+
+    assert shown("visit_timeout") == 12.0
+    assert shown("privacy_mode") is False
+    assert shown("visit_retention_days") == 90  # follows the sightings' retention
+    assert shown("picture_retention_days") == 90
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {"visit_timeout": 4, "privacy_mode": True, "visit_retention_days": 30,

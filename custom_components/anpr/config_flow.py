@@ -31,10 +31,15 @@ from .const import (
     CONF_CORRECTIONS,
     CONF_DIRECTION_MODE,
     CONF_DVLA_API_KEY,
+    CONF_DVLA_CACHE_HOURS,
     CONF_FUZZY_DISTANCE,
     CONF_KIND,
     CONF_MIN_CONFIDENCE,
+    CONF_MQTT_DISCOVERY,
+    CONF_MQTT_DISCOVERY_PREFIX,
     CONF_MQTT_ENABLED,
+    CONF_MQTT_QOS,
+    CONF_MQTT_RETAIN,
     CONF_MQTT_ROOT,
     CONF_PICTURE_RETENTION_DAYS,
     CONF_PLATE_COUNTRY,
@@ -42,11 +47,15 @@ from .const import (
     CONF_PRIVACY_MODE,
     CONF_REPEAT_WINDOW,
     CONF_RETENTION_DAYS,
+    CONF_SAVE_IMAGES,
+    CONF_SHOW_PANEL,
     CONF_UNREADABLE_EVENTS,
     CONF_VISIT_RETENTION_DAYS,
     CONF_VISIT_TIMEOUT,
+    DEFAULT_DVLA_CACHE_HOURS,
     DEFAULT_FUZZY_DISTANCE,
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_MQTT_DISCOVERY_PREFIX,
     DEFAULT_MQTT_ROOT,
     DEFAULT_PRESENCE_TIMEOUT,
     DEFAULT_REPEAT_WINDOW,
@@ -74,14 +83,6 @@ from .sources import (
     onvif,
 )
 from .sources.base import SourceAuthError, SourceValidationError, ValidatedCamera
-
-CONF_MQTT_QOS = "mqtt_qos"
-CONF_MQTT_RETAIN = "mqtt_retain"
-CONF_MQTT_DISCOVERY = "mqtt_discovery"
-CONF_MQTT_DISCOVERY_PREFIX = "mqtt_discovery_prefix"
-CONF_SAVE_IMAGES = "save_images"
-CONF_SHOW_PANEL = "show_panel"  # ui.CONF_SHOW_PANEL
-CONF_DVLA_CACHE_HOURS = "dvla_cache_hours"
 
 
 def _common_schema() -> dict[vol.Marker, Any]:
@@ -428,6 +429,77 @@ def _validate_corrections(lines: list[str]) -> str | None:
     return None
 
 
+def _days(maximum: int = 3650) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=0, max=maximum, step=1, unit_of_measurement="d",
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )  # fmt: skip
+
+
+def _hours(maximum: float, step: float) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=0, max=maximum, step=step, unit_of_measurement="h",
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )  # fmt: skip
+
+
+def _hub_settings_schema() -> vol.Schema:
+    """Return the hub settings form with a new hub's defaults (the flow suggests saved ones)."""
+    return vol.Schema(
+        {
+            vol.Optional(CONF_CORRECTIONS, default=[]): selector.TextSelector(
+                selector.TextSelectorConfig(multiple=True)
+            ),
+            vol.Required(CONF_FUZZY_DISTANCE, default=DEFAULT_FUZZY_DISTANCE): (
+                selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=3, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                )
+            ),
+            vol.Required(CONF_RETENTION_DAYS, default=DEFAULT_RETENTION_DAYS): _days(),
+            vol.Required(CONF_VISIT_RETENTION_DAYS, default=DEFAULT_RETENTION_DAYS): _days(),
+            vol.Required(CONF_PICTURE_RETENTION_DAYS, default=DEFAULT_RETENTION_DAYS): _days(),
+            vol.Required(CONF_PRIVACY_MODE, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_VISIT_TIMEOUT, default=DEFAULT_VISIT_TIMEOUT): _hours(24 * 30, 0.25),
+            vol.Optional(CONF_PLATE_COUNTRY): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=sorted(COUNTRY_FORMATS),
+                    custom_value=True,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_SAVE_IMAGES, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_SHOW_PANEL, default=True): selector.BooleanSelector(),
+            vol.Required(CONF_PRESENCE_TIMEOUT, default=DEFAULT_PRESENCE_TIMEOUT): _hours(
+                24 * 30, 0.5
+            ),
+            vol.Optional(CONF_DVLA_API_KEY): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+            ),
+            vol.Required(CONF_DVLA_CACHE_HOURS, default=DEFAULT_DVLA_CACHE_HOURS): _hours(
+                24 * 90, 1
+            ),
+            vol.Required(CONF_MQTT_ENABLED, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_MQTT_ROOT, default=DEFAULT_MQTT_ROOT): selector.TextSelector(),
+            vol.Required(CONF_MQTT_QOS, default=0): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=0, max=2, step=1, mode=selector.NumberSelectorMode.BOX
+                )
+            ),
+            vol.Required(CONF_MQTT_RETAIN, default=True): selector.BooleanSelector(),
+            vol.Required(CONF_MQTT_DISCOVERY, default=False): selector.BooleanSelector(),
+            vol.Required(
+                CONF_MQTT_DISCOVERY_PREFIX, default=DEFAULT_MQTT_DISCOVERY_PREFIX
+            ): selector.TextSelector(),
+        }
+    )
+
+
 class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
     """Hub options: a menu of hub settings and the plate-list editor (list_editor.py)."""
 
@@ -456,119 +528,13 @@ class AnprOptionsFlow(ListEditorMixin, OptionsFlow):
                 user_input[CONF_CORRECTIONS] = corrections
                 return self.async_create_entry(data=options | user_input)
             options.update(user_input)
-        number = selector.NumberSelectorMode.BOX
-        schema = vol.Schema(
-            {
-                vol.Optional(
-                    CONF_CORRECTIONS, default=options.get(CONF_CORRECTIONS, [])
-                ): selector.TextSelector(selector.TextSelectorConfig(multiple=True)),
-                vol.Required(
-                    CONF_FUZZY_DISTANCE,
-                    default=options.get(CONF_FUZZY_DISTANCE, DEFAULT_FUZZY_DISTANCE),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(min=0, max=3, step=1, mode=number)
-                ),
-                vol.Required(
-                    CONF_RETENTION_DAYS,
-                    default=options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=3650, step=1, unit_of_measurement="d", mode=number
-                    )
-                ),
-                vol.Required(
-                    CONF_VISIT_RETENTION_DAYS,
-                    default=options.get(
-                        CONF_VISIT_RETENTION_DAYS,
-                        options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
-                    ),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=3650, step=1, unit_of_measurement="d", mode=number
-                    )
-                ),
-                vol.Required(
-                    CONF_PICTURE_RETENTION_DAYS,
-                    default=options.get(
-                        CONF_PICTURE_RETENTION_DAYS,
-                        options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
-                    ),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=3650, step=1, unit_of_measurement="d", mode=number
-                    )
-                ),
-                vol.Required(
-                    CONF_PRIVACY_MODE, default=options.get(CONF_PRIVACY_MODE, False)
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_VISIT_TIMEOUT,
-                    default=options.get(CONF_VISIT_TIMEOUT, DEFAULT_VISIT_TIMEOUT),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=24 * 30, step=0.25, unit_of_measurement="h", mode=number
-                    )
-                ),
-                vol.Optional(
-                    CONF_PLATE_COUNTRY,
-                    description={
-                        "suggested_value": options.get(CONF_PLATE_COUNTRY, self.hass.config.country)
-                    },
-                ): selector.SelectSelector(
-                    selector.SelectSelectorConfig(
-                        options=sorted(COUNTRY_FORMATS),
-                        custom_value=True,
-                        mode=selector.SelectSelectorMode.DROPDOWN,
-                    )
-                ),
-                vol.Required(
-                    CONF_SAVE_IMAGES, default=options.get(CONF_SAVE_IMAGES, False)
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_SHOW_PANEL, default=options.get(CONF_SHOW_PANEL, True)
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_PRESENCE_TIMEOUT,
-                    default=options.get(CONF_PRESENCE_TIMEOUT, DEFAULT_PRESENCE_TIMEOUT),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=24 * 30, step=0.5, unit_of_measurement="h", mode=number
-                    )
-                ),
-                vol.Optional(
-                    CONF_DVLA_API_KEY,
-                    description={"suggested_value": options.get(CONF_DVLA_API_KEY)},
-                ): selector.TextSelector(
-                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                ),
-                vol.Required(
-                    CONF_DVLA_CACHE_HOURS, default=options.get(CONF_DVLA_CACHE_HOURS, 24)
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=24 * 90, step=1, unit_of_measurement="h", mode=number
-                    )
-                ),
-                vol.Required(
-                    CONF_MQTT_ENABLED, default=options.get(CONF_MQTT_ENABLED, False)
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_MQTT_ROOT, default=options.get(CONF_MQTT_ROOT, DEFAULT_MQTT_ROOT)
-                ): selector.TextSelector(),
-                vol.Required(
-                    CONF_MQTT_QOS, default=options.get(CONF_MQTT_QOS, 0)
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(min=0, max=2, step=1, mode=number)
-                ),
-                vol.Required(
-                    CONF_MQTT_RETAIN, default=options.get(CONF_MQTT_RETAIN, True)
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_MQTT_DISCOVERY, default=options.get(CONF_MQTT_DISCOVERY, False)
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_MQTT_DISCOVERY_PREFIX,
-                    default=options.get(CONF_MQTT_DISCOVERY_PREFIX, "homeassistant"),
-                ): selector.TextSelector(),
-            }
-        )
+        # A setting never saved shows what the hub uses: visits and pictures are kept as
+        # long as sightings, the plate country is Home Assistant's.
+        retention = options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+        current = {
+            CONF_VISIT_RETENTION_DAYS: retention,
+            CONF_PICTURE_RETENTION_DAYS: retention,
+            CONF_PLATE_COUNTRY: self.hass.config.country,
+        } | options
+        schema = self.add_suggested_values_to_schema(_hub_settings_schema(), current)
         return self.async_show_form(step_id="settings", data_schema=schema, errors=errors)

@@ -40,7 +40,6 @@ EVENT_PLATE_READ: Final = "anpr_plate_read"
 
 # Camera subentry keys shared by every source kind.
 CONF_KIND: Final = "kind"
-CONF_NAME: Final = "name"
 CONF_REPEAT_WINDOW: Final = "repeat_window"
 CONF_MIN_CONFIDENCE: Final = "min_confidence"
 CONF_DIRECTION_MODE: Final = "direction_mode"
