@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import voluptuous as vol
@@ -53,8 +53,12 @@ class ListEditorMixin(OptionsFlow):
     # --- helpers ---------------------------------------------------------------------------
 
     def _list_store(self) -> ListStore | None:
-        runtime = getattr(self.config_entry, "runtime_data", None)
-        return getattr(runtime, "lists", None)
+        """Return the hub's plate lists; None while the hub is not loaded (no runtime data)."""
+        entry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return None
+        lists: ListStore = entry.runtime_data.lists
+        return lists
 
     def _group_selector(self, store: ListStore) -> selector.SelectSelector:
         return selector.SelectSelector(

@@ -67,9 +67,8 @@ def _listeners(hass: HomeAssistant) -> dict[tuple[str, int], str]:
     """
     result: dict[tuple[str, int], str] = {}
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        cameras = getattr(getattr(entry, "runtime_data", None), "cameras", {})
-        for camera in cameras.values():
-            source = getattr(camera, "source", None)
+        for camera in entry.runtime_data.cameras.values():
+            source = camera.source
             if isinstance(source, NvrTextSource) and source.listening:
                 result[(source.host, source.port)] = source.ctx.name
     return result
