@@ -200,6 +200,39 @@ async def test_pullpoint_when_there_is_no_metadata_track(hass: HomeAssistant) ->
         assert emu.stats.unsubscribes == unsubscribes + 1
 
 
+async def test_rtsp_service_down_in_the_flow(hass: HomeAssistant) -> None:
+    """The camera's RTSP service does not answer while its ONVIF services do: the flow refuses
+    "rtsp" (cannot connect) and accepts "auto", whose check falls back to PullPoint events."""
+    async with OnvifCameraEmulator() as emu:
+        await emu.stop_rtsp()
+        entry = await async_setup_hub(hass)
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_CAMERA), context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": onvif.KIND}
+        )
+        fields = {
+            "name": "Gate",
+            "host": "127.0.0.1",
+            "port": emu.http_port,
+            "username": "admin",
+            "password": "secret",
+        }
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], fields | {"mode": "rtsp"}
+        )
+        assert result["errors"] == {"base": "cannot_connect"}
+        subscriptions = emu.stats.subscriptions
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], fields | {"mode": "auto"}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert emu.stats.subscriptions == subscriptions + 1  # the PullPoint check
+        assert emu.stats.rtsp_connections == 0
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_pullpoint_mode_selected_in_the_flow(
     hass: HomeAssistant, camera: OnvifCameraEmulator
 ) -> None:

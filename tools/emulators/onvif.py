@@ -452,6 +452,10 @@ class OnvifCameraEmulator:
         await asyncio.sleep(downtime)
         await self._start_rtsp()
 
+    async def stop_rtsp(self) -> None:
+        """Take the RTSP service down; the ONVIF web services (device, media, events) stay up."""
+        await self._stop_rtsp()
+
     def forget_sessions(self) -> None:
         """Drop every RTSP session id without closing connections (answers become 454)."""
         for session in self._sessions:
